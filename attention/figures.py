@@ -1,0 +1,262 @@
+"""Plotly figures in the lecture's layout: data in, ``plotly.graph_objects.Figure`` out.
+
+The lecture draws one column per query and one row per key, darker meaning a
+higher weight, with each query's output vector in purple under its column.
+Nothing here computes attention; it only draws an AttentionResult.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import diverging, sequential
+from plotly.subplots import make_subplots
+
+from attention.core import AttentionResult
+
+# Weights: a single-hue sequential scale, light (low) to dark (high), as in the lecture.
+WEIGHT_COLORS = sequential.Blues
+# Output components are signed: white at 0, purple (the lecture's colour) for
+# positive, orange for negative, darker for larger magnitude.
+OUTPUT_COLORS = diverging.PuOr
+COMPONENT_MODES = {
+    "first": "the first {n} of the output vector's {d} components",
+    "pca": "the output vectors projected on the {n} directions in which the value vectors vary most (PCA)",
+}
+MAX_LABEL_CHARS = 24
+
+
+@dataclass(frozen=True)
+class FigureOptions:
+    """How to draw an attention figure; none of these change the numbers.
+
+    Attributes:
+        query_role: names the query axis, e.g. "source".
+        key_role: names the key/value axis, e.g. "target".
+        show_values: print each weight in its cell (two decimals), for screenshots.
+        transpose: rows are queries and columns keys (the conventional layout)
+            instead of the lecture's columns-are-queries.
+        n_components: how many components of each output vector to draw (0 for none).
+        components: "first" (the first components as they are) or "pca".
+    """
+
+    query_role: str = "query"
+    key_role: str = "key"
+    show_values: bool = False
+    transpose: bool = False
+    n_components: int = 8
+    components: str = "first"
+
+
+def axis_labels(tokens: list[str]) -> list[str]:
+    """Tick labels that show each token literally and keep repeated tokens apart.
+
+    A token that occurs more than once gets its position in front (``2 · the``).
+    Labels are escaped because Plotly reads ``<b>``, ``<br>`` and ``<a>`` in
+    labels as markup; escaped, they appear as the characters the user typed.
+    """
+    short = [t if len(t) <= MAX_LABEL_CHARS else t[: MAX_LABEL_CHARS - 1] + "…" for t in tokens]
+    counts = Counter(short)
+    labels = [f"{i} · {t}" if counts[t] > 1 else t for i, t in enumerate(short)]
+    return [html.escape(label, quote=False) for label in labels]
+
+
+def output_components(result: AttentionResult, n: int, mode: str = "first") -> tuple[np.ndarray, list[str]]:
+    """The part of each output vector that the figure shows.
+
+    Returns:
+        (components, names): components has shape (n_q, m) with m <= n, and
+        names labels the m components.
+    """
+    if mode not in COMPONENT_MODES:
+        raise ValueError(f"components must be one of {sorted(COMPONENT_MODES)}, got {mode!r}")
+    d_v = result.output.shape[1]
+    if mode == "first":
+        m = min(n, d_v)
+        return result.output[:, :m], [f"v{i + 1}" for i in range(m)]
+    center = result.values.mean(axis=0)  # (d_v,)
+    # rows of vt are the directions of largest spread of the value vectors
+    _, _, vt = np.linalg.svd(result.values - center, full_matrices=False)  # vt: (min(n_k, d_v), d_v)
+    m = min(n, vt.shape[0])
+    projected = (result.output - center) @ vt[:m].T  # (n_q, d_v) @ (d_v, m) -> (n_q, m)
+    return projected, [f"PC{i + 1}" for i in range(m)]
+
+
+def attention_figure(
+    result: AttentionResult,
+    query_tokens: list[str],
+    key_tokens: list[str],
+    options: FigureOptions | None = None,
+) -> go.Figure:
+    """Draw attention weights as a heatmap with each query's output vector beside it.
+
+    Args:
+        result: what ``scaled_dot_product_attention`` returned.
+        query_tokens: one label per query (row of ``result.weights``).
+        key_tokens: one label per key (column of ``result.weights``).
+        options: layout and display choices.
+
+    Returns:
+        A figure whose first trace is the attention heatmap. In the lecture's
+        layout its z is ``weights.T`` (rows are keys, columns are queries, each
+        column sums to 1); transposed, z is ``weights`` and each row sums to 1.
+        A second heatmap trace, when components are shown, holds the output vectors.
+    """
+    options = options or FigureOptions()
+    n_q, n_k = result.weights.shape
+    if len(query_tokens) != n_q or len(key_tokens) != n_k:
+        raise ValueError(
+            f"attention has {n_q} queries and {n_k} keys, but {len(query_tokens)} query tokens "
+            f"and {len(key_tokens)} key tokens were given"
+        )
+    q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
+    q_title = html.escape(f"query: {options.query_role}", quote=False)
+    k_title = html.escape(f"key/value: {options.key_role}", quote=False)
+
+    components, names = (
+        output_components(result, options.n_components, options.components) if options.n_components > 0 else (None, [])
+    )
+    cell = _cell_size(max(n_q, n_k))
+    strip = len(names)
+
+    weights_trace = _weights_trace(result, q_labels, k_labels, options)
+    if options.transpose:
+        fig = _grid(rows=1, cols=2 if strip else 1, sizes=[n_k, strip], shared="y")
+        fig.add_trace(weights_trace, row=1, col=1)
+        fig.update_xaxes(title_text=k_title, side="top", row=1, col=1)
+        fig.update_yaxes(title_text=q_title, row=1, col=1)
+    else:
+        fig = _grid(rows=2 if strip else 1, cols=1, sizes=[n_k, strip], shared="x")
+        fig.add_trace(weights_trace, row=1, col=1)
+        fig.update_xaxes(title_text=q_title, side="top", showticklabels=True, row=1, col=1)
+        fig.update_yaxes(title_text=k_title, row=1, col=1)
+    if strip:
+        _add_output_strip(fig, components, names, q_labels, result.output.shape[1], options)
+
+    tick_size = 16 if max(n_q, n_k) <= 20 else 11
+    fig.update_xaxes(title_font_size=tick_size + 1)
+    fig.update_yaxes(title_font_size=tick_size + 1)
+    fig.update_xaxes(type="category", tickangle=-45 if n_q > 12 or options.transpose else 0, automargin=True, tickfont_size=tick_size)
+    fig.update_yaxes(type="category", autorange="reversed", automargin=True, tickfont_size=tick_size)
+    _thin_ticks(fig, max(n_q, n_k))
+    rows_px = (n_q if options.transpose else n_k + strip) * cell
+    cols_px = (n_k + strip if options.transpose else n_q) * cell
+    fig.update_layout(
+        height=int(rows_px + 220),
+        margin=dict(l=10, r=10, t=10, b=10),
+        width=int(cols_px + 300),
+        plot_bgcolor="white",
+        font=dict(size=14 if max(n_q, n_k) <= 20 else 11),
+    )
+    return fig
+
+
+def _weights_trace(result: AttentionResult, q_labels: list[str], k_labels: list[str], options: FigureOptions) -> go.Heatmap:
+    # customdata carries the raw and the scaled score of every cell as one float32
+    # array, so hovering costs 8 bytes a cell and no per-cell strings.
+    scores = np.stack([result.scores, result.scaled], axis=-1).astype(np.float32)  # (n_q, n_k, 2)
+    weights = result.weights.astype(np.float32)  # (n_q, n_k)
+    if options.transpose:
+        z, custom, x, y = weights, scores, k_labels, q_labels
+        who = "query: %{y}<br>key: %{x}"
+    else:
+        z, custom, x, y = weights.T, scores.transpose(1, 0, 2), q_labels, k_labels
+        who = "query: %{x}<br>key: %{y}"
+    scale_text = "q·k / √d_k" if np.isclose(result.scale, 1 / np.sqrt(result.d_k)) else "q·k × scale"
+    if result.temperature != 1:
+        scale_text += f" / T (T = {result.temperature:g})"
+    return go.Heatmap(
+        z=z,
+        x=x,
+        y=y,
+        customdata=custom,
+        # 0 is white; the darkest colour is the largest weight in this figure
+        # (uniform-looking weights would otherwise all be the same pale blue)
+        zmin=0.0,
+        zmax=float(weights.max()),
+        colorscale=WEIGHT_COLORS,
+        colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.6, y=1.0, yanchor="top"),
+        xgap=1,
+        ygap=1,
+        texttemplate="%{z:.2f}" if options.show_values else None,
+        hovertemplate=(
+            f"{who}<br>raw score q·k = %{{customdata[0]:.3f}}"
+            f"<br>scaled score {scale_text} = %{{customdata[1]:.3f}}"
+            "<br>weight (softmax) = %{z:.3f}<extra></extra>"
+        ),
+        name="attention weights",
+    )
+
+
+def _add_output_strip(
+    fig: go.Figure,
+    components: np.ndarray,
+    names: list[str],
+    q_labels: list[str],
+    d_v: int,
+    options: FigureOptions,
+) -> None:
+    what = COMPONENT_MODES[options.components].format(n=len(names), d=d_v)
+    values = components.astype(np.float32)  # (n_q, m)
+    limit = float(np.abs(values).max()) or 1.0
+    common = dict(
+        colorscale=OUTPUT_COLORS,
+        zmin=-limit,
+        zmax=limit,
+        xgap=1,
+        ygap=1,
+        name="output vectors",
+        colorbar=dict(title=dict(text="output", side="right"), thickness=14, len=0.3, y=0.0, yanchor="bottom"),
+    )
+    if options.transpose:
+        fig.add_trace(
+            go.Heatmap(
+                z=values,
+                x=names,
+                y=q_labels,
+                hovertemplate=f"output of query %{{y}}<br>%{{x}} = %{{z:.3f}}<br>({what})<extra></extra>",
+                **common,
+            ),
+            row=1,
+            col=2,
+        )
+        fig.update_xaxes(title_text="output vector", side="top", row=1, col=2)
+    else:
+        fig.add_trace(
+            go.Heatmap(
+                z=values.T,
+                x=q_labels,
+                y=names,
+                hovertemplate=f"output of query %{{x}}<br>%{{y}} = %{{z:.3f}}<br>({what})<extra></extra>",
+                **common,
+            ),
+            row=2,
+            col=1,
+        )
+        fig.update_yaxes(title_text="output", row=2, col=1)
+
+
+def _grid(rows: int, cols: int, sizes: list[int], shared: str) -> go.Figure:
+    """Subplots whose heights (or widths) follow the number of cells, so cells stay square-ish."""
+    n = rows * cols
+    fractions = [s / sum(sizes[:n]) for s in sizes[:n]]
+    if shared == "x":
+        return make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.03, row_heights=fractions)
+    return make_subplots(rows=1, cols=cols, shared_yaxes=True, horizontal_spacing=0.02, column_widths=fractions)
+
+
+def _cell_size(n: int) -> float:
+    """Pixels per cell: large for a short sentence, small for a long one."""
+    return float(np.clip(640 / max(n, 1), 1.25, 56))
+
+
+def _thin_ticks(fig: go.Figure, n: int) -> None:
+    """Label every k-th token when there are too many to read, instead of a black smear."""
+    step = int(np.ceil(n / 64))
+    if step > 1:
+        fig.update_xaxes(dtick=step)
+        fig.update_yaxes(dtick=step)
