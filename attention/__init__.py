@@ -1,6 +1,6 @@
 """See attention: scaled dot-product attention over real token embeddings, drawn as the lecture does.
 
-    from attention import scaled_dot_product_attention, load_encoder, attention_figure
+from attention import scaled_dot_product_attention, load_encoder, attention_figure
 """
 
 from __future__ import annotations

@@ -152,11 +152,12 @@ def _check_shapes(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray 
             raise ValueError(f"{name} contains NaN or infinite entries")
     if mask is None:
         return
+    n_q, n_k = q.shape[0], k.shape[0]
     mask = np.asarray(mask)
-    if mask.shape != (q.shape[0], k.shape[0]):
-        raise ValueError(
-            f"mask has shape {mask.shape}, expected ({q.shape[0]}, {k.shape[0]}) for {q.shape[0]} queries and {k.shape[0]} keys"
-        )
+    if mask.shape != (n_q, n_k):
+        raise ValueError(f"mask has shape {mask.shape}, expected ({n_q}, {n_k}) for {n_q} queries and {n_k} keys")
     blocked = np.flatnonzero(~np.asarray(mask, dtype=bool).any(axis=1))
     if blocked.size:
-        raise ValueError(f"query {int(blocked[0])} has every one of its {k.shape[0]} keys masked; softmax needs at least one")
+        raise ValueError(
+            f"query {int(blocked[0])} has every one of its {n_k} keys masked; softmax needs at least one"
+        )

@@ -18,6 +18,7 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2 (embedded)"
 # BERT-style models learn this many positions; sentence-transformers cuts
 # all-MiniLM-L6-v2 at 256 by default, which would hide half of what the model can read.
 MAX_POSITIONS = 512
+HUB_TIMEOUT_SECONDS = 5
 
 
 class ModelLoadError(RuntimeError):
@@ -64,10 +65,10 @@ class TokenEmbeddings:
         keep = ~self.special
         return replace(
             self,
-            tokens=[t for t, k in zip(self.tokens, keep) if k],
+            tokens=[t for t, k in zip(self.tokens, keep, strict=True) if k],
             vectors=self.vectors[keep],
-            word_ids=[w for w, k in zip(self.word_ids, keep) if k],
-            offsets=[o for o, k in zip(self.offsets, keep) if k],
+            word_ids=[w for w, k in zip(self.word_ids, keep, strict=True) if k],
+            offsets=[o for o, k in zip(self.offsets, keep, strict=True) if k],
         )
 
     def merge_word_pieces(self) -> TokenEmbeddings:
@@ -114,7 +115,7 @@ class Encoder:
         self.max_tokens = _usable_positions(model)
         model.max_seq_length = self.max_tokens
         self.tokenizer.model_max_length = self.max_tokens
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()
 
     @property
     def dim(self) -> int:
@@ -128,7 +129,7 @@ class Encoder:
             TokenEmbeddings with ``vectors[i]`` the model's last hidden state for
             ``tokens[i]``, [CLS]/[SEP] included.
         """
-        with self._lock:
+        with self.lock:
             full = self.tokenizer(text, add_special_tokens=True, return_offsets_mapping=True, verbose=False)
             vectors = self.model.encode(text, output_value="token_embeddings")  # torch (n_tokens, d)
         ids, word_ids, offsets = _cut(full, n_kept=len(vectors))
@@ -184,17 +185,47 @@ def load_encoder(name: str | None = None) -> Encoder:
         ModelLoadError: the model could not be loaded; the message is fit to show a user.
     """
     name = (name or "").strip() or DEFAULT_MODEL
-    source = default_model_path() if name == DEFAULT_MODEL else name
+    source = default_model_path() if name == DEFAULT_MODEL else _locate(name)
     from sentence_transformers import SentenceTransformer
 
     try:
         # trust_remote_code stays off: a model name typed into a page must never run code.
         model = SentenceTransformer(source, device="cpu", trust_remote_code=False)
-    except Exception as error:  # any failure here is a bad name, path or network: tell the user
+    except Exception as error:  # any failure here is a bad name, path or file: tell the user
         raise ModelLoadError(_load_failure(name, error)) from None
     if name != DEFAULT_MODEL and not _exposes_tokens(model):
         raise ModelLoadError(f"“{name}” loaded, but it is not a text model with a tokenizer whose tokens can be shown.")
     return Encoder(model, name)
+
+
+def _locate(name: str) -> str:
+    """A local folder for ``name``: the folder itself, the hub cache, or a fresh download.
+
+    Asks the hub once, with a short timeout, before any download, so that a
+    machine without network says so in seconds instead of retrying for a minute.
+    """
+    if Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    if Path(name).expanduser().exists():
+        raise ModelLoadError(f"“{name}” is a file here, not a folder holding a sentence-transformers model.")
+    import huggingface_hub
+    from huggingface_hub import errors
+
+    try:
+        return huggingface_hub.snapshot_download(name, local_files_only=True)
+    except errors.HFValidationError:
+        raise ModelLoadError(f"“{name}” is neither a folder here nor a valid model name.") from None
+    except Exception:  # not in the local cache: ask the hub below
+        pass
+    try:
+        huggingface_hub.model_info(name, timeout=HUB_TIMEOUT_SECONDS)
+    except errors.RepositoryNotFoundError:
+        raise ModelLoadError(f"There is no model called “{name}” on the Hugging Face hub.") from None
+    except Exception as error:
+        raise ModelLoadError(
+            f"The model “{name}” is not on this machine and the hub could not be reached ({type(error).__name__})."
+        ) from None
+    return name
 
 
 def _exposes_tokens(model) -> bool:
@@ -203,9 +234,6 @@ def _exposes_tokens(model) -> bool:
 
 
 def _load_failure(name: str, error: Exception) -> str:
-    if Path(name).exists():
+    if Path(name).expanduser().is_dir():
         return f"“{name}” is a folder here, but not one holding a sentence-transformers model."
-    kind = type(error).__name__
-    if "offline" in str(error).lower() or "connect" in str(error).lower() or "resolve" in str(error).lower():
-        return f"The model “{name}” is not on this machine and could not be downloaded ({kind})."
-    return f"The model “{name}” could not be loaded ({kind})."
+    return f"The model “{name}” could not be loaded ({type(error).__name__})."

@@ -28,6 +28,7 @@ COMPONENT_MODES = {
     "pca": "the output vectors projected on the {n} directions in which the value vectors vary most (PCA)",
 }
 MAX_LABEL_CHARS = 24
+STRIP_CELL_RATIO = 0.6
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def attention_figure(
         output_components(result, options.n_components, options.components) if options.n_components > 0 else (None, [])
     )
     cell = _cell_size(max(n_q, n_k))
-    strip = len(names)
+    strip = len(names) * STRIP_CELL_RATIO  # output cells are flatter than weight cells
 
     weights_trace = _weights_trace(result, q_labels, k_labels, options)
     if options.transpose:
@@ -140,7 +141,9 @@ def attention_figure(
     tick_size = 16 if max(n_q, n_k) <= 20 else 11
     fig.update_xaxes(title_font_size=tick_size + 1)
     fig.update_yaxes(title_font_size=tick_size + 1)
-    fig.update_xaxes(type="category", tickangle=-45 if n_q > 12 or options.transpose else 0, automargin=True, tickfont_size=tick_size)
+    fig.update_xaxes(
+        type="category", tickangle=-45 if n_q > 12 or options.transpose else 0, automargin=True, tickfont_size=tick_size
+    )
     fig.update_yaxes(type="category", autorange="reversed", automargin=True, tickfont_size=tick_size)
     _thin_ticks(fig, max(n_q, n_k))
     rows_px = (n_q if options.transpose else n_k + strip) * cell
@@ -155,7 +158,9 @@ def attention_figure(
     return fig
 
 
-def _weights_trace(result: AttentionResult, q_labels: list[str], k_labels: list[str], options: FigureOptions) -> go.Heatmap:
+def _weights_trace(
+    result: AttentionResult, q_labels: list[str], k_labels: list[str], options: FigureOptions
+) -> go.Heatmap:
     # customdata carries the raw and the scaled score of every cell as one float32
     # array, so hovering costs 8 bytes a cell and no per-cell strings.
     scores = np.stack([result.scores, result.scaled], axis=-1).astype(np.float32)  # (n_q, n_k, 2)
@@ -251,7 +256,7 @@ def _grid(rows: int, cols: int, sizes: list[int], shared: str) -> go.Figure:
 
 def _cell_size(n: int) -> float:
     """Pixels per cell: large for a short sentence, small for a long one."""
-    return float(np.clip(640 / max(n, 1), 1.25, 56))
+    return float(np.clip(520 / max(n, 1), 1.25, 48))
 
 
 def _thin_ticks(fig: go.Figure, n: int) -> None:

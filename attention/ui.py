@@ -121,9 +121,7 @@ def sidebar_controls(causal: bool = False) -> tuple[Settings, FigureOptions]:
         persist_state=KEEP,
         help="The lecture puts queries in columns; most papers put them in rows.",
     )
-    n_components = side.slider(
-        "Output components shown", 0, 16, value=8, key="n_components", persist_state=KEEP
-    )
+    n_components = side.slider("Output components shown", 0, 16, value=8, key="n_components", persist_state=KEEP)
     components = side.radio(
         "Which components",
         options=list(COMPONENT_MODES),

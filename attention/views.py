@@ -76,7 +76,9 @@ def select_tokens(embeddings: TokenEmbeddings, settings: Settings) -> TokenEmbed
     return chosen.merge_word_pieces() if settings.merge_words and chosen.tokens else chosen
 
 
-def attend(queries: TokenEmbeddings, keys: TokenEmbeddings, settings: Settings, roles=("query", "key")) -> AttentionView:
+def attend(
+    queries: TokenEmbeddings, keys: TokenEmbeddings, settings: Settings, roles=("query", "key")
+) -> AttentionView:
     """Attention from the tokens of one sentence to those of another (or the same).
 
     Q = K = V = the token embeddings, as in the lecture: the score of a query

@@ -1,0 +1,95 @@
+"""The app in a real Chromium: type sentences, wait for the heatmap, read its labels, keep a screenshot."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import ARTIFACTS, CHROMIUM_FLAGS, StreamlitServer, chromium_path
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def server():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    chromium_path()  # skip (or fail in CI) before starting anything
+    server = StreamlitServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1500}, device_scale_factor=1)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("dialog", lambda dialog: (page.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def tick_labels(page, axis: str) -> list[str]:
+    return page.eval_on_selector_all(f".js-plotly-plot .{axis}tick text", "nodes => nodes.map(n => n.textContent)")
+
+
+def type_sentence(page, label: str, text: str) -> None:
+    field = page.get_by_role("textbox", name=label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
+def wait_for_ticks(page, axis: str, expected: list[str], timeout: float = 30_000) -> None:
+    page.wait_for_function(
+        """([axis, expected]) => {
+            const ticks = [...document.querySelectorAll(`.js-plotly-plot .${axis}tick text`)].map(n => n.textContent);
+            return expected.every(t => ticks.includes(t));
+        }""",
+        arg=[axis, expected],
+        timeout=timeout,
+    )
+
+
+def test_cross_attention_redraws_for_new_sentences(server, page):
+    page.goto(server.url + "/Cross_Attention")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    assert set(tick_labels(page, "x")) >= {"this", "is", "an", "example"}
+
+    type_sentence(page, "Source sentence", "the cat sat on the mat")
+    type_sentence(page, "Target sentence", "le chat <b>dort</b>")
+    wait_for_ticks(page, "x", ["0 · the", "cat", "sat", "on", "4 · the", "mat"])
+    wait_for_ticks(page, "y", ["le", "chat", "2 · <", "3 · b", "4 · >", "do", "##rt"])  # markup shown as typed
+    page.wait_for_timeout(500)  # let the redraw settle before the picture
+    page.screenshot(path=ARTIFACTS / "cross_attention.png", full_page=True)
+    assert page.errors == []
+
+
+def test_lecture_example_screenshot(server, page):
+    page.goto(server.url + "/Cross_Attention")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    page.get_by_text("Numbers in cells").click()
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer text", timeout=30_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "lecture_example.png", full_page=True)
+    assert page.errors == []
+
+
+def test_self_attention_page(server, page):
+    page.goto(server.url + "/Self_Attention")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    type_sentence(page, "Sentence", "The animal didn't cross the street because it was tired")
+    wait_for_ticks(page, "x", ["animal", "street", "tired"])
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "self_attention.png", full_page=True)
+    assert page.errors == []

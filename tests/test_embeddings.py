@@ -1,0 +1,84 @@
+"""Token embeddings from the real embedded model: tokens, vectors, cuts, merging, threads."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from attention import DEFAULT_MODEL, ModelLoadError, Settings, attend, load_encoder
+
+
+def test_lecture_sentences_as_the_model_sees_them(encoder):
+    te = encoder.encode("kore wa rei desu")
+    assert te.tokens == ["[CLS]", "ko", "##re", "wa", "rei", "des", "##u", "[SEP]"]
+    assert te.vectors.dtype == np.float32 and te.vectors.shape == (8, 384)
+    assert encoder.name == DEFAULT_MODEL and encoder.dim == 384 and encoder.max_tokens == 512
+
+
+def test_vectors_are_sentence_transformers_token_embeddings(encoder):
+    text = "this is an example"
+    expected = encoder.model.encode(text, output_value="token_embeddings").numpy()
+    np.testing.assert_array_equal(encoder.encode(text).vectors, expected)
+
+
+def test_special_tokens_are_left_out_of_attention(encoder):
+    source, target = encoder.encode("this is an example"), encoder.encode("kore wa rei desu")
+    hidden = attend(source, target, Settings(show_special=False))
+    shown = attend(source, target, Settings(show_special=True))
+    assert hidden.result.weights.shape == (4, 6) and shown.result.weights.shape == (6, 8)
+    assert "[CLS]" not in hidden.key_tokens and shown.key_tokens[0] == "[CLS]"
+    np.testing.assert_allclose(hidden.result.weights.sum(axis=1), 1.0)
+
+
+def test_merge_word_pieces_takes_the_mean_and_the_typed_text(encoder):
+    te = encoder.encode("Kore wa rei desu").without_special_tokens()
+    merged = te.merge_word_pieces()
+    assert merged.tokens == ["Kore", "wa", "rei", "desu"]  # the text as typed, case kept
+    np.testing.assert_allclose(merged.vectors[0], te.vectors[:2].mean(axis=0), rtol=1e-6)
+    np.testing.assert_array_equal(merged.vectors[1], te.vectors[2])
+
+
+def test_long_input_is_cut_at_512_positions_and_counted(encoder):
+    te = encoder.encode("word " * 600)
+    assert len(te.tokens) == 512 and te.tokens[0] == "[CLS]" and te.tokens[-1] == "[SEP]"
+    assert (te.n_total, te.n_kept, te.n_dropped) == (600, 510, 90)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<b>bold</b>", ["<", "b", ">", "bold", "<", "/", "b", ">"]),
+        ("café 😀", ["cafe", "[UNK]"]),
+        ("שלום", ["ש", "##ל", "##ו", "##ם"]),
+    ],
+)
+def test_odd_text_tokenises(encoder, text, expected):
+    assert encoder.encode(text).tokens[1:-1] == expected
+
+
+def test_merged_labels_show_emoji_and_rtl_literally(encoder):
+    merged = encoder.encode("hi 😀 שלום").without_special_tokens().merge_word_pieces()
+    assert merged.tokens == ["hi", "😀", "שלום"]
+
+
+def test_concurrent_encodes_match_sequential(encoder):
+    sentences = [f"sentence number {i} about {'cats' if i % 2 else 'the weather'}" for i in range(20)]
+    sequential = [encoder.encode(s).vectors for s in sentences]
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        concurrent = list(pool.map(encoder.encode, sentences))
+    for one, other in zip(sequential, concurrent, strict=True):
+        np.testing.assert_array_equal(one, other.vectors)
+
+
+@pytest.mark.parametrize("name", ["no-such-model-xyz-123", "/nonexistent/folder/model"])
+def test_missing_model_gives_a_clear_error(name):
+    with pytest.raises(ModelLoadError, match=name.replace("/", ".")):
+        load_encoder(name)
+
+
+def test_folder_that_is_not_a_model(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ModelLoadError, match="not one holding a sentence-transformers model"):
+        load_encoder(str(tmp_path))

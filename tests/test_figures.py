@@ -1,0 +1,105 @@
+"""Figures are inspected as data: trace types, shapes, tick labels, which axis sums to 1."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from attention import FigureOptions, attention_figure, scaled_dot_product_attention
+from attention.figures import axis_labels, output_components
+
+
+@pytest.fixture
+def result():
+    rng = np.random.default_rng(3)
+    q, k = rng.normal(size=(4, 10)), rng.normal(size=(6, 10))
+    return scaled_dot_product_attention(q, k, rng.normal(size=(6, 12)))
+
+
+QUERIES = ["this", "is", "an", "example"]
+KEYS = ["ko", "##re", "wa", "rei", "des", "##u"]
+
+
+def test_lecture_layout(result):
+    fig = attention_figure(result, QUERIES, KEYS, FigureOptions(query_role="source", key_role="target"))
+    assert isinstance(fig, go.Figure)
+    heat, strip = fig.data
+    assert heat.type == "heatmap" and strip.type == "heatmap"
+    z = np.asarray(heat.z)
+    assert z.shape == (6, 4)  # one row per key, one column per query
+    np.testing.assert_allclose(z.sum(axis=0), 1.0, rtol=1e-6)  # each column sums to 1
+    assert list(heat.x) == QUERIES and list(heat.y) == KEYS
+    assert np.asarray(strip.z).shape == (8, 4)  # 8 output components under the 4 query columns
+    assert list(strip.x) == QUERIES
+    assert fig.layout.xaxis.title.text == "query: source"
+    assert fig.layout.yaxis.title.text == "key/value: target"
+    assert fig.layout.yaxis.autorange == "reversed"  # first key at the top
+    colors = [c[1] for c in heat.colorscale]
+    assert colors[0] != colors[-1] and heat.zmin == 0
+
+
+def test_hover_carries_raw_and_scaled_scores(result):
+    heat = attention_figure(result, QUERIES, KEYS).data[0]
+    custom = np.asarray(heat.customdata)
+    assert custom.shape == (6, 4, 2) and custom.dtype == np.float32
+    np.testing.assert_allclose(custom[..., 0], result.scores.T, rtol=1e-6)
+    np.testing.assert_allclose(custom[..., 1], result.scaled.T, rtol=1e-6)
+    for words in ("query: %{x}", "key: %{y}", "customdata[0]", "customdata[1]", "weight"):
+        assert words in heat.hovertemplate
+
+
+def test_transpose_puts_queries_in_rows(result):
+    fig = attention_figure(result, QUERIES, KEYS, FigureOptions(transpose=True))
+    heat, strip = fig.data
+    z = np.asarray(heat.z)
+    assert z.shape == (4, 6)
+    np.testing.assert_allclose(z.sum(axis=1), 1.0, rtol=1e-6)  # each row sums to 1
+    assert list(heat.y) == QUERIES and list(strip.y) == QUERIES
+    assert np.asarray(strip.z).shape == (4, 8)
+    assert fig.layout.yaxis.title.text == "query: query"
+
+
+def test_numbers_in_cells(result):
+    assert attention_figure(result, QUERIES, KEYS).data[0].texttemplate is None
+    assert attention_figure(result, QUERIES, KEYS, FigureOptions(show_values=True)).data[0].texttemplate == "%{z:.2f}"
+
+
+def test_repeated_tokens_stay_apart_and_markup_is_literal():
+    assert axis_labels(["the", "cat", "the"]) == ["0 · the", "cat", "2 · the"]
+    assert axis_labels(["<b>", "<br>", '<a href="javascript:1">']) == [
+        "&lt;b&gt;",
+        "&lt;br&gt;",
+        '&lt;a href="javascript:1"&gt;',
+    ]
+    long = axis_labels(["x" * 5000])[0]
+    assert len(long) == 24 and long.endswith("…")
+
+
+def test_no_output_strip_when_zero_components(result):
+    fig = attention_figure(result, QUERIES, KEYS, FigureOptions(n_components=0))
+    assert len(fig.data) == 1
+
+
+def test_pca_components_capture_the_outputs(result):
+    projected, names = output_components(result, 8, "pca")
+    assert names[0] == "PC1" and projected.shape == (4, 6)  # at most n_k directions
+    # outputs lie in the span of the values, so all directions together rebuild them exactly
+    center = result.values.mean(axis=0)
+    _, _, vt = np.linalg.svd(result.values - center, full_matrices=False)
+    np.testing.assert_allclose(projected @ vt[:6] + center, result.output, atol=1e-10)
+    first, names = output_components(result, 3, "first")
+    np.testing.assert_array_equal(first, result.output[:, :3])
+    assert names == ["v1", "v2", "v3"]
+
+
+def test_token_count_mismatch_names_both_numbers(result):
+    with pytest.raises(ValueError, match="4 queries and 6 keys, but 3 query tokens"):
+        attention_figure(result, QUERIES[:3], KEYS)
+
+
+def test_long_axes_are_thinned():
+    rng = np.random.default_rng(0)
+    big = scaled_dot_product_attention(rng.normal(size=(300, 8)), rng.normal(size=(300, 8)), rng.normal(size=(300, 8)))
+    fig = attention_figure(big, [f"t{i}" for i in range(300)], [f"t{i}" for i in range(300)])
+    assert fig.layout.xaxis.dtick == 5 and fig.layout.yaxis.dtick == 5
