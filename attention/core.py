@@ -33,6 +33,8 @@ class AttentionResult:
             row sums to 1 and masked pairs are exactly 0, shape (n_q, n_k).
         output: ``output[i]`` is the weighted sum of the value vectors for
             query i, shape (n_q, d_v).
+        queries: the query vectors, shape (n_q, d_k).
+        keys: the key vectors, shape (n_k, d_k).
         values: the value vectors that were mixed, shape (n_k, d_v).
         mask: True where query i may attend to key j, shape (n_q, n_k).
         scale: the factor applied to the raw scores (``1/sqrt(d_k)`` by default).
@@ -44,6 +46,8 @@ class AttentionResult:
     scaled: np.ndarray
     weights: np.ndarray
     output: np.ndarray
+    queries: np.ndarray
+    keys: np.ndarray
     values: np.ndarray
     mask: np.ndarray
     scale: float
@@ -100,7 +104,8 @@ def scaled_dot_product_attention(
 
     Raises:
         ValueError: shapes that do not fit together, a query with every key
-            masked, or a temperature or scale that is not a positive finite number.
+            masked, a temperature or scale that is not a positive finite number,
+            or vectors so long that their dot products overflow float64.
     """
     q, k, v = (np.asarray(a, dtype=np.float64) for a in (q, k, v))
     _check_shapes(q, k, v, mask)
@@ -116,10 +121,14 @@ def scaled_dot_product_attention(
 
     # step 2: one dot product per (query, key) pair
     scores = q @ k.T  # (n_q, d_k) @ (d_k, n_k) -> (n_q, n_k)
-    scaled = scores * scale / temperature  # (n_q, n_k)
+    if not np.all(np.isfinite(scores)):
+        raise ValueError("the dot products q·k overflow float64: the vectors are too long, scale them down")
+    scaled = scores * scale / temperature  # (n_q, n_k); a huge scale can overflow it to ±inf
     scaled = np.where(allowed, scaled, -np.inf)  # a masked key can get no weight
-    # step 3: softmax over keys, so each query's weights sum to 1
-    weights = softmax(scaled, axis=-1)  # (n_q, n_k)
+    # step 3: softmax over keys, so each query's weights sum to 1. Subtracting each query's top
+    # score *before* scaling gives the weights of softmax(scaled), and stays finite where scaled overflowed.
+    top = np.max(np.where(allowed, scores, -np.inf), axis=-1, keepdims=True)  # (n_q, 1)
+    weights = softmax(np.where(allowed, (scores - top) * scale / temperature, -np.inf), axis=-1)  # (n_q, n_k)
     # step 4: each output is the weighted sum of the value vectors
     output = weights @ v  # (n_q, n_k) @ (n_k, d_v) -> (n_q, d_v)
 
@@ -128,6 +137,8 @@ def scaled_dot_product_attention(
         scaled=scaled,
         weights=weights,
         output=output,
+        queries=q,
+        keys=k,
         values=v,
         mask=allowed,
         scale=float(scale),

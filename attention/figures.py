@@ -142,7 +142,10 @@ def attention_figure(
     fig.update_xaxes(title_font_size=tick_size + 1)
     fig.update_yaxes(title_font_size=tick_size + 1)
     fig.update_xaxes(
-        type="category", tickangle=-45 if n_q > 12 or options.transpose else 0, automargin=True, tickfont_size=tick_size
+        type="category",
+        tickangle=_tick_angle(k_labels if options.transpose else q_labels, cell, tick_size),
+        automargin=True,
+        tickfont_size=tick_size,
     )
     fig.update_yaxes(type="category", autorange="reversed", automargin=True, tickfont_size=tick_size)
     _thin_ticks(fig, max(n_q, n_k))
@@ -259,9 +262,134 @@ def _cell_size(n: int) -> float:
     return float(np.clip(520 / max(n, 1), 1.25, 48))
 
 
+def _tick_angle(labels: list[str], cell: float, font_size: int) -> int:
+    """Slant the column labels when the longest would not fit in its column."""
+    widest = max((len(html.unescape(label)) for label in labels), default=0) * font_size * 0.6
+    return -45 if widest > cell else 0
+
+
 def _thin_ticks(fig: go.Figure, n: int) -> None:
     """Label every k-th token when there are too many to read, instead of a black smear."""
     step = int(np.ceil(n / 64))
     if step > 1:
         fig.update_xaxes(dtick=step)
         fig.update_yaxes(dtick=step)
+
+
+def weights_figure(weights: np.ndarray, query_tokens: list[str], key_tokens: list[str], title: str) -> go.Figure:
+    """A bare attention map in the lecture's layout (columns are queries), e.g. the model's own.
+
+    Args:
+        weights: (n_q, n_k), rows sum to 1.
+    """
+    q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
+    n = max(weights.shape)
+    cell = _cell_size(n)
+    fig = go.Figure(
+        go.Heatmap(
+            z=weights.T.astype(np.float32),
+            x=q_labels,
+            y=k_labels,
+            zmin=0.0,
+            zmax=float(weights.max()),
+            colorscale=WEIGHT_COLORS,
+            xgap=1,
+            ygap=1,
+            colorbar=dict(title=dict(text="weight", side="right"), thickness=14),
+            hovertemplate="query: %{x}<br>key: %{y}<br>weight = %{z:.4f}<extra></extra>",
+        )
+    )
+    tick_size = 16 if n <= 20 else 11
+    fig.update_xaxes(
+        type="category",
+        side="top",
+        title_text="query",
+        tickangle=_tick_angle(q_labels, cell, tick_size),
+        tickfont_size=tick_size,
+        automargin=True,
+    )
+    fig.update_yaxes(type="category", autorange="reversed", title_text="key", tickfont_size=tick_size, automargin=True)
+    _thin_ticks(fig, n)
+    fig.update_layout(
+        title=dict(text=html.escape(title, quote=False), font_size=15),
+        height=int(weights.shape[1] * cell + 200),
+        width=int(weights.shape[0] * cell + 260),
+        margin=dict(l=10, r=10, t=60, b=10),
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def heads_grid_figure(attentions: np.ndarray, tokens: list[str], selected: tuple[int, int] | None = None) -> go.Figure:
+    """Every head of every layer as small multiples: one row per layer, one column per head.
+
+    Args:
+        attentions: (n_layers, n_heads, n, n), each map's rows sum to 1.
+        tokens: the n tokens, for the hover.
+        selected: (layer, head) to outline.
+    """
+    n_layers, n_heads, n, _ = attentions.shape
+    labels = axis_labels(tokens)
+    fig = make_subplots(
+        rows=n_layers,
+        cols=n_heads,
+        horizontal_spacing=0.006,
+        vertical_spacing=0.012,
+        column_titles=[f"head {h}" for h in range(n_heads)],
+        row_titles=[f"layer {layer}" for layer in range(n_layers)],
+    )
+    for layer in range(n_layers):
+        for head in range(n_heads):
+            fig.add_trace(
+                go.Heatmap(
+                    z=attentions[layer, head].T.astype(np.float32),
+                    x=labels,
+                    y=labels,
+                    coloraxis="coloraxis",
+                    hovertemplate=f"layer {layer}, head {head}<br>query: %{{x}}<br>key: %{{y}}"
+                    "<br>weight = %{z:.3f}<extra></extra>",
+                ),
+                row=layer + 1,
+                col=head + 1,
+            )
+    fig.update_xaxes(type="category", showticklabels=False, ticks="")
+    fig.update_yaxes(type="category", showticklabels=False, ticks="", autorange="reversed")
+    if selected is not None:
+        layer, head = selected
+        fig.update_xaxes(showline=True, linewidth=3, linecolor="#6a3d9a", mirror=True, row=layer + 1, col=head + 1)
+        fig.update_yaxes(showline=True, linewidth=3, linecolor="#6a3d9a", mirror=True, row=layer + 1, col=head + 1)
+    fig.update_annotations(font_size=11)
+    fig.update_layout(
+        coloraxis=dict(colorscale=WEIGHT_COLORS, cmin=0, cmax=1, colorbar=dict(title="weight", thickness=12)),
+        height=90 * n_layers + 80,
+        margin=dict(l=10, r=60, t=40, b=10),
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: int) -> go.Figure:
+    """The heads' outputs side by side: one row per token, one column per component, a line between heads.
+
+    Args:
+        output: (n, n_heads * d_head), head h owns columns h*d_head to (h+1)*d_head.
+    """
+    limit = float(np.abs(output).max()) or 1.0
+    fig = go.Figure(
+        go.Heatmap(
+            z=output.astype(np.float32),
+            y=axis_labels(tokens),
+            colorscale=OUTPUT_COLORS,
+            zmin=-limit,
+            zmax=limit,
+            colorbar=dict(title=dict(text="output", side="right"), thickness=12),
+            hovertemplate="token: %{y}<br>component %{x} (head %{customdata})<br>%{z:.3f}<extra></extra>",
+            customdata=np.broadcast_to(np.arange(output.shape[1]) // d_head, output.shape).astype(np.int16),
+        )
+    )
+    for boundary in range(d_head, output.shape[1], d_head):
+        fig.add_vline(x=boundary - 0.5, line_width=1.5, line_color="#333")
+    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
+    fig.update_xaxes(title_text=f"component (head h owns components {d_head}·h to {d_head}·h + {d_head - 1})")
+    fig.update_layout(height=max(16 * len(tokens), 120) + 120, margin=dict(l=10, r=10, t=10, b=10))
+    return fig

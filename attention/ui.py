@@ -14,7 +14,18 @@ import streamlit as st
 
 from attention.embeddings import DEFAULT_MODEL, Encoder, ModelLoadError, TokenEmbeddings, load_encoder
 from attention.figures import COMPONENT_MODES, FigureOptions, attention_figure
-from attention.views import AttentionView, Settings, blank_sentence_message, truncation_note
+from attention.heads import ModelRun, layer_head_count, run_model
+from attention.views import (
+    PROJECTIONS,
+    AttentionView,
+    Projection,
+    Settings,
+    attend,
+    blank_sentence_message,
+    layer_input,
+    projection_weights,
+    truncation_note,
+)
 
 LECTURE_SOURCE = "this is an example"
 LECTURE_TARGET = "kore wa rei desu"
@@ -26,6 +37,8 @@ PAGES = [
     ("app.py", "Home", "🔍"),
     ("pages/1_Cross_Attention.py", "Cross attention", "🔤"),
     ("pages/2_Self_Attention.py", "Self attention", "🔁"),
+    ("pages/3_Step_by_Step.py", "Step by step", "🪜"),
+    ("pages/4_Model_Heads.py", "Model heads", "🧠"),
 ]
 
 
@@ -41,6 +54,12 @@ def cached_embeddings(model_name: str, text: str) -> TokenEmbeddings:
     return cached_encoder(model_name).encode(text)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_model_run(model_name: str, text: str) -> ModelRun:
+    """The model's own attention maps and hidden states for ``text``, computed once per model and text."""
+    return run_model(cached_encoder(model_name), text)
+
+
 def active_encoder() -> Encoder:
     """The model named in the sidebar, or the embedded default with a message when it cannot load."""
     name = (st.session_state.get("model") or "").strip() or DEFAULT_MODEL
@@ -52,12 +71,15 @@ def active_encoder() -> Encoder:
     return cached_encoder(DEFAULT_MODEL)
 
 
-def embeddings(encoder: Encoder, text: str, role: str, notes: list[str]) -> TokenEmbeddings:
-    """Cached token embeddings of one sentence; adds a note when the model cut it."""
+def embeddings(encoder: Encoder, text: str, role: str, notes: list[str], projection: Projection) -> TokenEmbeddings:
+    """Cached token vectors of one sentence: the final embeddings, or for a real head the hidden
+    states entering its layer. Adds a note when the model cut the sentence."""
     result = cached_embeddings(encoder.name, text)
     note = truncation_note(result, role, encoder.max_tokens)
     if note:
         notes.append(note)
+    if projection.kind == "head":
+        result = layer_input(result, cached_model_run(encoder.name, text), projection.layer)
     return result
 
 
@@ -74,11 +96,9 @@ def sentence_input(label: str, key: str, default: str, help: str) -> str:
     return st.text_input(label, value=default, key=key, help=help, live="300ms", persist_state=KEEP)
 
 
-def sidebar_controls(causal: bool = False) -> tuple[Settings, FigureOptions]:
-    """The controls every page shares, in the sidebar. Returns what changes the numbers
-    (Settings) and what changes only the picture (FigureOptions, roles still to fill in)."""
-    side = st.sidebar
-    side.text_input(
+def model_input() -> None:
+    """The model field, at the top of the sidebar; read by ``active_encoder``."""
+    st.sidebar.text_input(
         "Model",
         value=DEFAULT_MODEL,
         key="model",
@@ -86,6 +106,37 @@ def sidebar_controls(causal: bool = False) -> tuple[Settings, FigureOptions]:
         help="Any sentence-transformers model name or local folder. The default is all-MiniLM-L6-v2, "
         "shipped with the app, so it needs no download.",
     )
+
+
+def projection_controls(encoder: Encoder) -> Projection:
+    """How Q, K and V are made: identity (the lecture), one of the model's real heads, or random."""
+    side = st.sidebar
+    side.subheader("Queries, keys, values")
+    kind = side.radio(
+        "Projection",
+        options=list(PROJECTIONS),
+        format_func={"identity": "identity: Q = K = V", "head": "a real head of the model", "random": "random"}.get,
+        key="projection",
+        persist_state=KEEP,
+    )
+    side.caption(PROJECTIONS[kind] + ".")
+    if kind == "head":
+        n_layers, n_heads = layer_head_count(encoder)
+        layer = side.slider("Layer", 0, n_layers - 1, value=0, key="layer", persist_state=KEEP)
+        head = side.slider("Head", 0, n_heads - 1, value=0, key="head", persist_state=KEEP)
+        return Projection("head", layer=layer, head=head)
+    if kind == "random":
+        d_k = side.select_slider("d_k", options=[4, 8, 16, 32, 64, 128], value=64, key="random_dk", persist_state=KEEP)
+        seed = side.number_input("Seed", 0, 1_000_000, value=0, step=1, key="seed", persist_state=KEEP)
+        side.caption("Same seed, same projections: learned heads differ from these only in what training taught them.")
+        return Projection("random", d_k=int(d_k), seed=int(seed))
+    return Projection()
+
+
+def sidebar_controls(encoder: Encoder, causal: bool = False) -> tuple[Settings, FigureOptions]:
+    """The controls every page shares, in the sidebar. Returns what changes the numbers
+    (Settings) and what changes only the picture (FigureOptions, roles still to fill in)."""
+    side = st.sidebar
     side.subheader("Tokens")
     show_special = side.toggle(
         "Show [CLS] and [SEP]",
@@ -137,6 +188,7 @@ def sidebar_controls(causal: bool = False) -> tuple[Settings, FigureOptions]:
         scale_by_sqrt_dk=scale,
         temperature=float(temperature),
         causal=is_causal,
+        projection=projection_controls(encoder),
     )
     options = FigureOptions(
         show_values=show_values, transpose=transpose, n_components=n_components, components=components
@@ -144,12 +196,54 @@ def sidebar_controls(causal: bool = False) -> tuple[Settings, FigureOptions]:
     return settings, options
 
 
-def show_attention(view: AttentionView, options: FigureOptions, file_name: str) -> None:
-    """Draw the figure, or say in its place why there is none."""
+def cross_view(encoder: Encoder, settings: Settings) -> AttentionView:
+    """Source and target inputs with a swap button; returns the cross attention to draw."""
+    left, right = st.columns(2)
+    with left:
+        source = sentence_input("Source sentence", "source", LECTURE_SOURCE, "Its tokens are the queries.")
+    with right:
+        target = sentence_input("Target sentence", "target", LECTURE_TARGET, "Its tokens are the keys and values.")
+    st.button("⇄ Swap roles", on_click=swap_roles, key="swap", help=SWAP_HELP)
+    if settings.projection.kind == "head":
+        st.caption(
+            f"Layer {settings.projection.layer}, head {settings.projection.head} of the model is a self-attention "
+            "head: this is what it would do across the two sentences, queries from the source's hidden states, "
+            "keys and values from the target's."
+        )
+    problem = blank_message((source, "source"), (target, "target"))
+    if problem:
+        return AttentionView(problem=problem)
+    notes: list[str] = []
+    queries = embeddings(encoder, source, "source", notes, settings.projection)
+    keys = embeddings(encoder, target, "target", notes, settings.projection)
+    weights = projection_weights(encoder, settings.projection)
+    return with_notes(attend(queries, keys, settings, ("source", "target"), weights), notes)
+
+
+def self_view(encoder: Encoder, settings: Settings) -> AttentionView:
+    """One sentence input; returns its self attention to draw."""
+    sentence = sentence_input("Sentence", "sentence", LECTURE_SOURCE, "Its tokens are queries, keys and values.")
+    problem = blank_message((sentence, "sentence"))
+    if problem:
+        return AttentionView(problem=problem)
+    notes: list[str] = []
+    tokens = embeddings(encoder, sentence, "sentence", notes, settings.projection)
+    weights = projection_weights(encoder, settings.projection)
+    return with_notes(attend(tokens, tokens, settings, ("sentence", "sentence"), weights), notes)
+
+
+def show_notes(view: AttentionView) -> None:
+    """The view's notes, and its problem where the figure would be."""
     for note in view.notes:
         st.warning(note, icon="✂️")
     if view.problem:
         st.info(view.problem, icon="✏️")
+
+
+def show_attention(view: AttentionView, options: FigureOptions, file_name: str) -> None:
+    """Draw the figure, or say in its place why there is none."""
+    show_notes(view)
+    if view.problem:
         return
     figure = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
     st.plotly_chart(

@@ -5,12 +5,37 @@ Pure Python and numpy; the pages add widgets and caching around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention
-from attention.embeddings import TokenEmbeddings
+from attention.embeddings import Encoder, TokenEmbeddings
+from attention.heads import ModelRun, QKVWeights, project, qkv_weights
+
+PROJECTIONS = {
+    "identity": "Q = K = V = the token embeddings, as in the lecture",
+    "head": "a real head: that head's learned W_Q, W_K, W_V applied to the hidden states entering its layer",
+    "random": "seeded random projections W_Q, W_K, W_V to d_k dimensions",
+}
+
+
+@dataclass(frozen=True)
+class Projection:
+    """How queries, keys and values are made from the tokens' vectors.
+
+    Attributes:
+        kind: "identity", "head" or "random" (see PROJECTIONS).
+        layer, head: which of the model's heads, for kind "head".
+        d_k: the projected length, for kind "random".
+        seed: the random generator's seed, for kind "random".
+    """
+
+    kind: str = "identity"
+    layer: int = 0
+    head: int = 0
+    d_k: int = 64
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -24,6 +49,7 @@ class Settings:
         scale_by_sqrt_dk: divide the scores by sqrt(d_k), as in the transformer.
         temperature: divide the scaled scores by this before softmax.
         causal: each query may attend only to itself and earlier keys (self attention).
+        projection: how Q, K and V are made from the token vectors.
     """
 
     show_special: bool = False
@@ -31,6 +57,7 @@ class Settings:
     scale_by_sqrt_dk: bool = True
     temperature: float = 1.0
     causal: bool = False
+    projection: Projection = field(default_factory=Projection)
 
 
 @dataclass(frozen=True)
@@ -76,26 +103,68 @@ def select_tokens(embeddings: TokenEmbeddings, settings: Settings) -> TokenEmbed
     return chosen.merge_word_pieces() if settings.merge_words and chosen.tokens else chosen
 
 
+def projection_weights(encoder: Encoder, projection: Projection) -> QKVWeights | None:
+    """The W_Q, W_K, W_V (and biases) of ``projection``; None for the identity."""
+    if projection.kind == "identity":
+        return None
+    if projection.kind == "head":
+        return qkv_weights(encoder, projection.layer, projection.head)
+    if projection.kind == "random":
+        return random_projection(encoder.dim, projection.d_k, projection.seed)
+    raise ValueError(f"projection must be one of {sorted(PROJECTIONS)}, got {projection.kind!r}")
+
+
+def random_projection(d_model: int, d_k: int, seed: int) -> QKVWeights:
+    """Gaussian W_Q, W_K, W_V of shape (d_k, d_model) and zero biases, the same for the same seed.
+
+    Entries have variance 1/d_model, so projected vectors keep about the length of
+    the embeddings: the pattern changes, the scale does not.
+    """
+    rng = np.random.default_rng(seed)
+    w_q, w_k, w_v = rng.normal(0.0, 1.0 / np.sqrt(d_model), size=(3, d_k, d_model))
+    zeros = np.zeros(d_k)
+    return QKVWeights(layer=-1, head=None, w_q=w_q, b_q=zeros, w_k=w_k, b_k=zeros, w_v=w_v, b_v=zeros)
+
+
+def layer_input(embeddings: TokenEmbeddings, run: ModelRun, layer: int) -> TokenEmbeddings:
+    """The same tokens, carrying the hidden states that enter ``layer`` instead of the final embeddings."""
+    if run.tokens != embeddings.tokens:
+        raise ValueError(f"the model run has {len(run.tokens)} tokens, the embeddings {len(embeddings.tokens)}")
+    return replace(embeddings, vectors=run.hidden_states[layer])
+
+
 def attend(
-    queries: TokenEmbeddings, keys: TokenEmbeddings, settings: Settings, roles=("query", "key")
+    queries: TokenEmbeddings,
+    keys: TokenEmbeddings,
+    settings: Settings,
+    roles: tuple[str, str] = ("query", "key"),
+    weights: QKVWeights | None = None,
 ) -> AttentionView:
     """Attention from the tokens of one sentence to those of another (or the same).
 
-    Q = K = V = the token embeddings, as in the lecture: the score of a query
-    and a key is the dot product of their contextual vectors.
+    Args:
+        queries: the tokens that ask, with their vectors.
+        keys: the tokens that are asked (keys and values), with their vectors.
+        settings: token choice, scaling, temperature, mask.
+        roles: names of the two sentences, for messages.
+        weights: W_Q, W_K, W_V to project the vectors with; None means
+            Q = K = V = the vectors themselves, as in the lecture.
     """
-    q, k = select_tokens(queries, settings), select_tokens(keys, settings)
-    for tokens, role in ((q, roles[0]), (k, roles[1])):
+    q_tokens, k_tokens = select_tokens(queries, settings), select_tokens(keys, settings)
+    for tokens, role in ((q_tokens, roles[0]), (k_tokens, roles[1])):
         if not tokens.tokens:
             return AttentionView(problem=f"The {role} sentence has no word pieces the model can read.")
-    d_k = q.vectors.shape[1]
-    mask = causal_mask(len(q.tokens)) if settings.causal else None
+    if weights is None:
+        q, k, v = q_tokens.vectors, k_tokens.vectors, k_tokens.vectors  # (n_q, d), (n_k, d), (n_k, d)
+    else:
+        q, k, v = project(weights, q_tokens.vectors, k_tokens.vectors)  # (n_q, d_k), (n_k, d_k), (n_k, d_k)
+    d_k = q.shape[1]
     result = scaled_dot_product_attention(
-        q.vectors,  # queries (n_q, d_k)
-        k.vectors,  # keys (n_k, d_k)
-        k.vectors,  # values (n_k, d_v): the keys' own vectors
-        mask=mask,
+        q,
+        k,
+        v,
+        mask=causal_mask(len(q_tokens.tokens)) if settings.causal else None,
         scale=1 / np.sqrt(d_k) if settings.scale_by_sqrt_dk else 1.0,
         temperature=settings.temperature,
     )
-    return AttentionView(result=result, query_tokens=q.tokens, key_tokens=k.tokens)
+    return AttentionView(result=result, query_tokens=q_tokens.tokens, key_tokens=k_tokens.tokens)

@@ -1,0 +1,333 @@
+"""The computation taken apart, step by step, for the step-by-step page.
+
+Data first (``attention_steps``, ``dot_product_parts``), drawing second
+(``step_figure``, ``dot_product_figure``, ``softmax_figure``, ``steps_animation``),
+as in the rest of the package. The numbers are those of an AttentionResult;
+nothing here computes attention a second way.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import diverging, sequential
+from plotly.subplots import make_subplots
+
+from attention.core import AttentionResult
+from attention.figures import axis_labels
+
+MAX_NUMBERED = 20  # above this many rows or columns, cell numbers are too small to read
+SHOWN_COMPONENTS = 8  # value and output vectors show their first components
+
+
+@dataclass(frozen=True)
+class Step:
+    """One panel: a labelled matrix and a sentence saying what it is.
+
+    ``matrix[r, c]`` is drawn at row r, column c; queries are columns, as in the
+    lecture's figure, wherever a matrix has a query axis.
+    """
+
+    number: int
+    title: str
+    explanation: str
+    matrix: np.ndarray
+    row_labels: list[str]
+    col_labels: list[str]
+    row_title: str
+    col_title: str
+    signed: bool  # True: a diverging scale centred on 0; False: light-to-dark from 0
+
+
+def attention_steps(
+    result: AttentionResult, query_tokens: list[str], key_tokens: list[str], query: int = 0
+) -> list[Step]:
+    """The lecture's steps as panels: scores, scaled scores, mask, softmax, values, weights×values, outputs.
+
+    Weights × values differ for every query (a 3-D array), so that panel shows
+    them for one chosen ``query``: every key's value vector times the weight
+    this query gives it; its rows add up to this query's output vector.
+    """
+    q, k = list(query_tokens), list(key_tokens)
+    components = [f"v{i + 1}" for i in range(min(SHOWN_COMPONENTS, result.values.shape[1]))]
+    m = len(components)
+    root = np.sqrt(result.d_k)
+    steps = [
+        Step(
+            1,
+            "Raw scores q·k",
+            "Step 2 of the lecture: the dot product of every query with every key; larger means more similar.",
+            result.scores.T,
+            k,
+            q,
+            "key",
+            "query",
+            True,
+        ),
+        Step(
+            2,
+            f"Scaled: ÷ √d_k = ÷ √{result.d_k} = ÷ {root:.2f}"
+            + (f", ÷ temperature {result.temperature:g}" if result.temperature != 1 else ""),
+            "Dividing by √d_k keeps the scores of long vectors in a range where softmax does not pick one key alone.",
+            np.where(result.mask, result.scaled, np.nan).T,
+            k,
+            q,
+            "key",
+            "query",
+            True,
+        ),
+    ]
+    if not result.mask.all():
+        steps.append(
+            Step(
+                len(steps) + 1,
+                "Mask",
+                "A masked pair (empty cell) gets a score of −∞ before softmax, so its weight is exactly 0.",
+                result.mask.T.astype(float),
+                k,
+                q,
+                "key",
+                "query",
+                False,
+            )
+        )
+    steps += [
+        Step(
+            len(steps) + 1,
+            "Softmax per query: the weights",
+            "Step 3: each query's scores become weights between 0 and 1 that sum to 1 down its column.",
+            result.weights.T,
+            k,
+            q,
+            "key",
+            "query",
+            False,
+        ),
+        Step(
+            len(steps) + 2,
+            "The value vectors",
+            f"Each key brings a value vector (first {m} of {result.values.shape[1]} components shown).",
+            result.values[:, :m],
+            k,
+            components,
+            "key",
+            "component",
+            True,
+        ),
+        Step(
+            len(steps) + 3,
+            f"Weights × values for the query “{q[query]}”",
+            "Step 4: each value vector times the weight this query gives its key; the rows add up to its output.",
+            weighted_values(result, query)[:, :m],
+            k,
+            components,
+            "key",
+            "component",
+            True,
+        ),
+        Step(
+            len(steps) + 4,
+            "The output vectors",
+            "Adding up the weighted values gives one output vector per query: the purple strip under each column.",
+            result.output[:, :m].T,
+            components,
+            q,
+            "component",
+            "query",
+            True,
+        ),
+    ]
+    return steps
+
+
+def weighted_values(result: AttentionResult, query: int) -> np.ndarray:
+    """Every key's value vector times the weight that ``query`` gives it.
+
+    Returns:
+        (n_k, d_v) array whose rows add up to ``result.output[query]``.
+    """
+    return result.weights[query][:, None] * result.values  # (n_k, 1) * (n_k, d_v) -> (n_k, d_v)
+
+
+@dataclass(frozen=True)
+class DotProductParts:
+    """One score taken apart: ``score = sum(products)`` with ``products[i] = q[i] * k[i]``."""
+
+    products: np.ndarray  # (d_k,)
+    score: float
+    scaled: float
+    largest: list[int]  # dimensions with the largest |product|, largest first
+
+
+def dot_product_parts(result: AttentionResult, query: int, key: int, top: int = 5) -> DotProductParts:
+    """The element-wise products behind ``result.scores[query, key]``.
+
+    Args:
+        result: the attention whose score is taken apart.
+        query, key: which cell.
+        top: how many of the largest contributions to name.
+    """
+    products = result.queries[query] * result.keys[key]  # (d_k,) * (d_k,) -> (d_k,)
+    largest = [int(i) for i in np.argsort(-np.abs(products))[:top]]
+    return DotProductParts(
+        products=products,
+        score=float(products.sum()),
+        scaled=float(result.scaled[query, key]),
+        largest=largest,
+    )
+
+
+def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go.Figure:
+    """One small labelled matrix, numbers in the cells when there are few enough to read."""
+    matrix, rows, cols = step.matrix, step.row_labels, step.col_labels
+    row_title, col_title = step.row_title, step.col_title
+    if transpose:
+        matrix, rows, cols, row_title, col_title = matrix.T, cols, rows, col_title, row_title
+    finite = matrix[np.isfinite(matrix)]
+    limit = float(np.abs(finite).max()) if finite.size else 1.0
+    readable = numbers and max(matrix.shape) <= MAX_NUMBERED
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.astype(np.float32),
+            x=axis_labels(cols),
+            y=axis_labels(rows),
+            colorscale=diverging.RdBu_r if step.signed else sequential.Blues,
+            zmid=0 if step.signed else None,
+            zmin=None if step.signed else 0,
+            zmax=None if step.signed else max(limit, 1e-12),
+            xgap=1,
+            ygap=1,
+            texttemplate="%{z:.2f}" if readable else None,
+            hovertemplate=f"{col_title}: %{{x}}<br>{row_title}: %{{y}}<br>%{{z:.4f}}<extra></extra>",
+            colorbar=dict(thickness=10),
+        )
+    )
+    cell = int(np.clip(360 / max(matrix.shape), 14, 44))
+    fig.update_xaxes(type="category", side="top", title_text=col_title, automargin=True)
+    fig.update_yaxes(type="category", autorange="reversed", title_text=row_title, automargin=True)
+    fig.update_layout(
+        height=matrix.shape[0] * cell + 140,
+        width=matrix.shape[1] * cell + 220,
+        margin=dict(l=10, r=10, t=10, b=10),
+        plot_bgcolor="white",
+    )
+    return fig
+
+
+def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str) -> go.Figure:
+    """Bars of q_i·k_i for every dimension i, the largest contributions named."""
+    d = len(parts.products)
+    colors = np.where(parts.products >= 0, "#6a3d9a", "#e08214")
+    fig = go.Figure(
+        go.Bar(
+            x=np.arange(d),
+            y=parts.products.astype(np.float32),
+            marker_color=colors.tolist(),
+            hovertemplate="dimension %{x}<br>q·k part = %{y:.4f}<extra></extra>",
+        )
+    )
+    for i in parts.largest:
+        fig.add_annotation(x=i, y=parts.products[i], text=f"dim {i}: {parts.products[i]:+.3f}", showarrow=True)
+    q, k = html.escape(query_label, quote=False), html.escape(key_label, quote=False)
+    fig.update_layout(
+        title=dict(text=f"q({q}) · k({k}) = Σ q_i k_i = {parts.score:.3f}", font_size=15),
+        xaxis_title="dimension i",
+        yaxis_title="q_i × k_i",
+        height=320,
+        margin=dict(l=10, r=10, t=50, b=10),
+        showlegend=False,
+    )
+    return fig
+
+
+def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, key: int) -> go.Figure:
+    """One query's scaled scores beside the weights softmax turns them into; the chosen key highlighted."""
+    labels = axis_labels(key_tokens)
+    highlight = ["#6a3d9a" if j == key else "#9ecae1" for j in range(len(labels))]
+    scaled = np.where(result.mask[query], result.scaled[query], np.nan)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("scaled scores", "softmax → weights (sum to 1)"))
+    for column, values in ((1, scaled), (2, result.weights[query])):
+        bars = go.Bar(x=labels, y=values, marker_color=highlight, hovertemplate="%{x}: %{y:.3f}<extra></extra>")
+        fig.add_trace(bars, row=1, col=column)
+    fig.update_xaxes(type="category")
+    fig.update_layout(height=320, showlegend=False, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def steps_animation(result: AttentionResult, query_tokens: list[str], key_tokens: list[str]) -> go.Figure:
+    """The grid going through the steps (raw scores → scaled → softmax weights), with a play button.
+
+    Each frame redraws the same cells with that step's numbers, so a class can
+    watch the scores turn into weights.
+    """
+    stages = [
+        ("1. raw scores q·k", result.scores.T),
+        (f"2. scaled ÷ √{result.d_k}", np.where(result.mask, result.scaled, np.nan).T),
+        ("3. softmax: weights (each column sums to 1)", result.weights.T),
+    ]
+    x, y = axis_labels(query_tokens), axis_labels(key_tokens)
+    readable = max(len(x), len(y)) <= MAX_NUMBERED
+
+    def heatmap(z: np.ndarray) -> go.Heatmap:
+        finite = z[np.isfinite(z)]
+        return go.Heatmap(
+            z=z.astype(np.float32),
+            x=x,
+            y=y,
+            zmin=float(finite.min()) if finite.size else 0,
+            zmax=float(finite.max()) if finite.size else 1,
+            colorscale=sequential.Blues,
+            texttemplate="%{z:.2f}" if readable else None,
+            xgap=1,
+            ygap=1,
+            hovertemplate="query: %{x}<br>key: %{y}<br>%{z:.3f}<extra></extra>",
+        )
+
+    frames = [go.Frame(data=[heatmap(z)], name=name, layout=dict(title_text=name)) for name, z in stages]
+    fig = go.Figure(data=[heatmap(stages[0][1])], frames=frames)
+    cell = int(np.clip(420 / max(len(x), len(y)), 14, 48))
+    fig.update_xaxes(type="category", side="top", title_text="query")
+    fig.update_yaxes(type="category", autorange="reversed", title_text="key")
+    fig.update_layout(
+        title_text=stages[0][0],
+        height=len(y) * cell + 260,
+        width=len(x) * cell + 260,
+        margin=dict(l=10, r=10, t=120, b=80),
+        plot_bgcolor="white",
+        updatemenus=[
+            dict(
+                type="buttons",
+                direction="left",
+                x=0,
+                y=-0.02,
+                yanchor="top",
+                xanchor="left",
+                buttons=[
+                    dict(
+                        label="▶ Play",
+                        method="animate",
+                        args=[None, dict(frame=dict(duration=1600, redraw=True), transition=dict(duration=300))],
+                    ),
+                    dict(label="⏸ Pause", method="animate", args=[[None], dict(mode="immediate")]),
+                ],
+            )
+        ],
+        sliders=[
+            dict(
+                active=0,
+                x=0.25,
+                len=0.75,
+                y=-0.02,
+                yanchor="top",
+                currentvalue=dict(visible=False),
+                steps=[
+                    dict(label=name.split(".")[0], method="animate", args=[[name], dict(mode="immediate")])
+                    for name, _ in stages
+                ],
+            )
+        ],
+    )
+    return fig
