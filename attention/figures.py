@@ -29,6 +29,7 @@ COMPONENT_MODES = {
 }
 MAX_LABEL_CHARS = 24
 STRIP_CELL_RATIO = 0.6
+MAX_TILE = 48  # longest side of one map in the grid of every head
 
 
 @dataclass(frozen=True)
@@ -269,11 +270,11 @@ def _tick_angle(labels: list[str], cell: float, font_size: int) -> int:
 
 
 def _thin_ticks(fig: go.Figure, n: int) -> None:
-    """Label every k-th token when there are too many to read, instead of a black smear."""
+    """Label every token while they fit (Plotly would otherwise skip some on its own),
+    and every k-th one when there are too many to read, instead of a black smear."""
     step = int(np.ceil(n / 64))
-    if step > 1:
-        fig.update_xaxes(dtick=step)
-        fig.update_yaxes(dtick=step)
+    fig.update_xaxes(dtick=step)
+    fig.update_yaxes(dtick=step)
 
 
 def weights_figure(weights: np.ndarray, query_tokens: list[str], key_tokens: list[str], title: str) -> go.Figure:
@@ -320,52 +321,83 @@ def weights_figure(weights: np.ndarray, query_tokens: list[str], key_tokens: lis
     return fig
 
 
-def heads_grid_figure(attentions: np.ndarray, tokens: list[str], selected: tuple[int, int] | None = None) -> go.Figure:
+def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None = None) -> go.Figure:
     """Every head of every layer as small multiples: one row per layer, one column per head.
+
+    The maps are tiled into one heatmap with a blank line between them, which
+    draws far faster than 72 separate subplots. Each map is in the lecture's
+    layout (columns are queries).
 
     Args:
         attentions: (n_layers, n_heads, n, n), each map's rows sum to 1.
-        tokens: the n tokens, for the hover.
         selected: (layer, head) to outline.
+
+    Maps longer than MAX_TILE tokens are shrunk by averaging blocks of cells,
+    so that a 512-token sentence still makes a small figure.
     """
+    attentions, block = _shrink(attentions, MAX_TILE)
     n_layers, n_heads, n, _ = attentions.shape
-    labels = axis_labels(tokens)
-    fig = make_subplots(
-        rows=n_layers,
-        cols=n_heads,
-        horizontal_spacing=0.006,
-        vertical_spacing=0.012,
-        column_titles=[f"head {h}" for h in range(n_heads)],
-        row_titles=[f"layer {layer}" for layer in range(n_layers)],
-    )
+    step = n + 1  # one blank row and column between maps
+    tiles = np.full((n_layers * step - 1, n_heads * step - 1), np.nan, dtype=np.float32)
+    where = np.zeros((*tiles.shape, 4), dtype=np.int16)  # layer, head, query, key of every cell
+    queries, keys = np.meshgrid(np.arange(n), np.arange(n))  # (n, n): column = query, row = key
     for layer in range(n_layers):
         for head in range(n_heads):
-            fig.add_trace(
-                go.Heatmap(
-                    z=attentions[layer, head].T.astype(np.float32),
-                    x=labels,
-                    y=labels,
-                    coloraxis="coloraxis",
-                    hovertemplate=f"layer {layer}, head {head}<br>query: %{{x}}<br>key: %{{y}}"
-                    "<br>weight = %{z:.3f}<extra></extra>",
-                ),
-                row=layer + 1,
-                col=head + 1,
-            )
-    fig.update_xaxes(type="category", showticklabels=False, ticks="")
-    fig.update_yaxes(type="category", showticklabels=False, ticks="", autorange="reversed")
+            rows, cols = slice(layer * step, layer * step + n), slice(head * step, head * step + n)
+            tiles[rows, cols] = attentions[layer, head].T
+            cell = np.stack([np.full_like(queries, layer), np.full_like(queries, head), queries, keys], -1)
+            where[rows, cols] = cell * np.array([1, 1, block, block])
+    fig = go.Figure(
+        go.Heatmap(
+            z=tiles,
+            customdata=where,
+            zmin=0.0,
+            zmax=1.0,
+            colorscale=WEIGHT_COLORS,
+            colorbar=dict(title=dict(text="weight", side="right"), thickness=12),
+            hovertemplate="layer %{customdata[0]}, head %{customdata[1]}<br>query %{customdata[2]} → key "
+            "%{customdata[3]}"
+            + (f" (mean of {block}×{block} cells from there)" if block > 1 else "")
+            + "<br>weight = %{z:.3f}<extra></extra>",
+            hoverongaps=False,
+        )
+    )
+    centers = np.arange(n_heads) * step + (n - 1) / 2
+    fig.update_xaxes(
+        tickvals=centers, ticktext=[f"head {h}" for h in range(n_heads)], side="top", showgrid=False, zeroline=False
+    )
+    fig.update_yaxes(
+        tickvals=np.arange(n_layers) * step + (n - 1) / 2,
+        ticktext=[f"layer {layer}" for layer in range(n_layers)],
+        autorange="reversed",
+        showgrid=False,
+        zeroline=False,
+    )
     if selected is not None:
         layer, head = selected
-        fig.update_xaxes(showline=True, linewidth=3, linecolor="#6a3d9a", mirror=True, row=layer + 1, col=head + 1)
-        fig.update_yaxes(showline=True, linewidth=3, linecolor="#6a3d9a", mirror=True, row=layer + 1, col=head + 1)
-    fig.update_annotations(font_size=11)
-    fig.update_layout(
-        coloraxis=dict(colorscale=WEIGHT_COLORS, cmin=0, cmax=1, colorbar=dict(title="weight", thickness=12)),
-        height=90 * n_layers + 80,
-        margin=dict(l=10, r=60, t=40, b=10),
-        plot_bgcolor="white",
-    )
+        fig.add_shape(
+            type="rect",
+            x0=head * step - 0.5,
+            x1=head * step + n - 0.5,
+            y0=layer * step - 0.5,
+            y1=layer * step + n - 0.5,
+            line=dict(color="#6a3d9a", width=3),
+        )
+    fig.update_layout(height=95 * n_layers + 90, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white")
     return fig
+
+
+def _shrink(maps: np.ndarray, size: int) -> tuple[np.ndarray, int]:
+    """Average (…, n, n) maps over b×b blocks so that they are at most size×size; returns (maps, b)."""
+    n = maps.shape[-1]
+    block = int(np.ceil(n / size))
+    if block == 1:
+        return maps, 1
+    m = int(np.ceil(n / block))
+    padded = np.full((*maps.shape[:-2], m * block, m * block), np.nan, dtype=np.float32)
+    padded[..., :n, :n] = maps
+    blocks = padded.reshape(*maps.shape[:-2], m, block, m, block)
+    return np.nanmean(blocks, axis=(-3, -1)), block
 
 
 def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: int) -> go.Figure:
@@ -387,8 +419,12 @@ def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: in
             customdata=np.broadcast_to(np.arange(output.shape[1]) // d_head, output.shape).astype(np.int16),
         )
     )
-    for boundary in range(d_head, output.shape[1], d_head):
-        fig.add_vline(x=boundary - 0.5, line_width=1.5, line_color="#333")
+    fig.update_layout(
+        shapes=[
+            dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=0, y1=1, yref="paper", line=dict(width=1.5, color="#333"))
+            for b in range(d_head, output.shape[1], d_head)
+        ]
+    )
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
     fig.update_xaxes(title_text=f"component (head h owns components {d_head}·h to {d_head}·h + {d_head - 1})")
     fig.update_layout(height=max(16 * len(tokens), 120) + 120, margin=dict(l=10, r=10, t=10, b=10))

@@ -282,6 +282,12 @@ SWAP_HELP = (
 )
 
 
+def keep_in_range(key: str, n: int) -> None:
+    """Reset a chosen index that a shorter new sentence no longer has."""
+    if not 0 <= st.session_state.get(key, 0) < n:
+        st.session_state[key] = 0
+
+
 def swap_roles() -> None:
     """Exchange the source and target sentences (a button callback)."""
     state = st.session_state

@@ -43,6 +43,8 @@ if view.result is not None:
     st.plotly_chart(steps_animation(result, queries, keys), width="content")
 
     st.subheader("Pick a cell")
+    ui.keep_in_range("pick_query", len(queries))
+    ui.keep_in_range("pick_key", len(keys))
     left, right = st.columns(2)
     query = left.selectbox("Query", range(len(queries)), format_func=lambda i: f"{i} · {queries[i]}", key="pick_query")
     key = right.selectbox("Key", range(len(keys)), format_func=lambda j: f"{j} · {keys[j]}", key="pick_key")

@@ -56,7 +56,7 @@ head = middle.selectbox("Head", range(n_heads), key="heads_head")
 average = right.toggle("Average over the heads of this layer", key="heads_average")
 
 st.subheader("Every layer and head")
-st.plotly_chart(heads_grid_figure(attentions, tokens, selected=(layer, head)), width="stretch")
+st.plotly_chart(heads_grid_figure(attentions, selected=(layer, head)), width="stretch")
 
 st.subheader(f"Layer {layer}, " + ("average of its heads" if average else f"head {head}"))
 if average:
@@ -90,7 +90,7 @@ st.markdown(
     "and their outputs side by side form the vector the layer passes on (to its output projection)."
 )
 per_head = np.stack([h.weights for h in ours[layer].heads])[None]  # (1, n_heads, n, n)
-st.plotly_chart(heads_grid_figure(per_head, tokens, selected=None if average else (0, head)), width="stretch")
+st.plotly_chart(heads_grid_figure(per_head, selected=None if average else (0, head)), width="stretch")
 st.plotly_chart(
     concatenated_output_figure(ours[layer].output, tokens, ours[layer].output.shape[1] // n_heads), width="stretch"
 )

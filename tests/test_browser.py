@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.browser import ARTIFACTS, CHROMIUM_FLAGS, StreamlitServer, chromium_path
@@ -61,6 +63,18 @@ def wait_for_ticks(page, axis: str, expected: list[str], timeout: float = 30_000
     )
 
 
+def wait_for_chart_text(page, expected: list[str], timeout: float = 60_000) -> None:
+    """Wait until every one of ``expected`` is a text element in some Plotly chart."""
+    page.wait_for_function(
+        """expected => {
+            const texts = new Set([...document.querySelectorAll('.js-plotly-plot text')].map(n => n.textContent));
+            return expected.every(t => texts.has(t));
+        }""",
+        arg=expected,
+        timeout=timeout,
+    )
+
+
 def test_cross_attention_redraws_for_new_sentences(server, page):
     page.goto(server.url + "/Cross_Attention")
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
@@ -92,4 +106,38 @@ def test_self_attention_page(server, page):
     wait_for_ticks(page, "x", ["animal", "street", "tired"])
     page.wait_for_timeout(500)
     page.screenshot(path=ARTIFACTS / "self_attention.png", full_page=True)
+    assert page.errors == []
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit selectbox."""
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_step_page_takes_a_cell_apart(server, page):
+    page.goto(server.url + "/Step_by_Step")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    choose(page, "Query", "2 · an")
+    choose(page, "Key", "3 · rei")
+    page.get_by_text("q(an) · k(rei)").wait_for(timeout=30_000)
+    page.get_by_text("Weights × values for the query “an”").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "step_by_step.png", full_page=True)
+    assert page.errors == []
+
+
+def test_model_heads_page_for_a_twenty_word_sentence(server, page):
+    sentence = "the teacher wrote a long sentence on the board so that every student in class could see how attention moves"
+    assert len(sentence.split()) == 20
+    page.goto(server.url + "/Model_Heads")
+    page.get_by_text("Our recomputation agrees with the model").wait_for(timeout=60_000)
+    started = time.perf_counter()
+    type_sentence(page, "Sentence", sentence)
+    wait_for_chart_text(page, ["teacher", "board", "moves"])
+    page.get_by_text("over all 72 heads").wait_for(timeout=60_000)
+    seconds = time.perf_counter() - started
+    print(f"model-heads page for a 20-word sentence: {seconds:.2f} s from Enter to every chart drawn")
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "model_heads.png", full_page=True)
     assert page.errors == []

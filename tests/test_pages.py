@@ -140,3 +140,64 @@ def test_unknown_model_falls_back_to_the_default_with_a_message():
 def test_user_text_never_goes_through_unsafe_html():
     for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "attention").glob("*.py"))]:
         assert "unsafe_allow_html" not in path.read_text(), path
+
+
+STEPS = "pages/3_Step_by_Step.py"
+HEADS = "pages/4_Model_Heads.py"
+
+
+def test_step_page_follows_the_shared_sentences_and_takes_a_cell_apart():
+    at = run(CROSS, source="the cat sat", target="le chat noir")
+    at.switch_page(STEPS).run()
+    assert not at.exception
+    assert at.text_input("source").value == "the cat sat"  # shared through session state
+    at.selectbox("pick_query").set_value(1).run()
+    at.selectbox("pick_key").set_value(2).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "The score is the sum of 384 products" in text
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 9  # animation, dot product, softmax, and the panels
+    assert "Weights × values for the query “cat”" in text
+
+
+def test_step_page_self_attention_with_mask():
+    at = run(STEPS)
+    at.radio("step_kind").set_value("self").run()
+    at.toggle("causal").set_value(True).run()
+    assert not at.exception
+    assert "**3. Mask**" in [m.value for m in at.markdown]
+
+
+@pytest.mark.parametrize("kind", ["head", "random"])
+def test_projection_control_on_the_cross_page(kind):
+    at = run(CROSS)
+    at.radio("projection").set_value(kind).run()
+    assert not at.exception
+    trace, z = heatmap(at)
+    assert trace["x"] == ["this", "is", "an", "example"]
+    np.testing.assert_allclose(z.sum(axis=0), 1.0, rtol=1e-5)
+    if kind == "head":
+        assert any("what it would do across the two sentences" in c.value for c in at.caption)
+
+
+def test_model_heads_page_agrees_with_the_model_for_every_head():
+    at = run(HEADS, sentence="the cat sat on the mat because it was tired")
+    at.selectbox("heads_layer").set_value(4).run()
+    at.selectbox("heads_head").set_value(11).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "Our recomputation agrees with the model" in text and "over all 72 heads" in text
+    grid = decode_array(chart_spec(at)["data"][0]["z"])  # 6 × 12 maps of 12 × 12 tokens, a blank line between
+    assert grid.shape == (6 * 13 - 1, 12 * 13 - 1)
+    assert float(at.metric[0].value) < 1e-5
+    at.toggle("heads_average").set_value(True).run()
+    assert not at.exception and float(at.metric[0].value) < 1e-5
+
+
+def test_step_page_survives_a_shorter_sentence_after_picking_a_late_cell():
+    at = run(STEPS)
+    at.selectbox("pick_query").set_value(3).run()
+    at.text_input("source").set_value("cat").run()
+    assert not at.exception
+    assert at.selectbox("pick_query").value == 0
