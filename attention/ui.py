@@ -8,24 +8,16 @@ session (Encoder.encode is thread-safe); per-text embeddings are a bounded
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
 from attention.embeddings import DEFAULT_MODEL, Encoder, ModelLoadError, TokenEmbeddings, load_encoder
 from attention.figures import COMPONENT_MODES, FigureOptions, attention_figure
 from attention.heads import ModelRun, layer_head_count, run_model
-from attention.views import (
-    PROJECTIONS,
-    AttentionView,
-    Projection,
-    Settings,
-    attend,
-    blank_sentence_message,
-    layer_input,
-    projection_weights,
-    truncation_note,
-)
+from attention.views import PROJECTIONS, AttentionView, Projection, Settings, blank_sentence_message, compute_view
 
 LECTURE_SOURCE = "this is an example"
 LECTURE_TARGET = "kore wa rei desu"
@@ -69,18 +61,6 @@ def active_encoder() -> Encoder:
         except ModelLoadError as error:
             st.error(f"{error} Using the embedded default model, {DEFAULT_MODEL}, instead.", icon="⚠️")
     return cached_encoder(DEFAULT_MODEL)
-
-
-def embeddings(encoder: Encoder, text: str, role: str, notes: list[str], projection: Projection) -> TokenEmbeddings:
-    """Cached token vectors of one sentence: the final embeddings, or for a real head the hidden
-    states entering its layer. Adds a note when the model cut the sentence."""
-    result = cached_embeddings(encoder.name, text)
-    note = truncation_note(result, role, encoder.max_tokens)
-    if note:
-        notes.append(note)
-    if projection.kind == "head":
-        result = layer_input(result, cached_model_run(encoder.name, text), projection.layer)
-    return result
 
 
 def sidebar_navigation() -> None:
@@ -210,26 +190,18 @@ def cross_view(encoder: Encoder, settings: Settings) -> AttentionView:
             "head: this is what it would do across the two sentences, queries from the source's hidden states, "
             "keys and values from the target's."
         )
-    problem = blank_message((source, "source"), (target, "target"))
-    if problem:
-        return AttentionView(problem=problem)
-    notes: list[str] = []
-    queries = embeddings(encoder, source, "source", notes, settings.projection)
-    keys = embeddings(encoder, target, "target", notes, settings.projection)
-    weights = projection_weights(encoder, settings.projection)
-    return with_notes(attend(queries, keys, settings, ("source", "target"), weights), notes)
+    return compute_view(encoder, {"source": source, "target": target}, settings, *cached_sources(encoder))
 
 
 def self_view(encoder: Encoder, settings: Settings) -> AttentionView:
     """One sentence input; returns its self attention to draw."""
     sentence = sentence_input("Sentence", "sentence", LECTURE_SOURCE, "Its tokens are queries, keys and values.")
-    problem = blank_message((sentence, "sentence"))
-    if problem:
-        return AttentionView(problem=problem)
-    notes: list[str] = []
-    tokens = embeddings(encoder, sentence, "sentence", notes, settings.projection)
-    weights = projection_weights(encoder, settings.projection)
-    return with_notes(attend(tokens, tokens, settings, ("sentence", "sentence"), weights), notes)
+    return compute_view(encoder, {"sentence": sentence}, settings, *cached_sources(encoder))
+
+
+def cached_sources(encoder: Encoder) -> tuple[Callable[[str], TokenEmbeddings], Callable[[str], ModelRun]]:
+    """The cached ways to embed a text and to run the model over it, for ``compute_view``."""
+    return partial(cached_embeddings, encoder.name), partial(cached_model_run, encoder.name)
 
 
 def show_notes(view: AttentionView) -> None:
@@ -297,8 +269,3 @@ def swap_roles() -> None:
 def with_roles(options: FigureOptions, query_role: str, key_role: str) -> FigureOptions:
     """FigureOptions with the axis roles of a page filled in."""
     return replace(options, query_role=query_role, key_role=key_role)
-
-
-def with_notes(view: AttentionView, notes: list[str]) -> AttentionView:
-    """The view with notes about the sentences (e.g. truncation) in front of its own."""
-    return replace(view, notes=notes + view.notes)

@@ -5,13 +5,14 @@ Pure Python and numpy; the pages add widgets and caching around it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention
 from attention.embeddings import Encoder, TokenEmbeddings
-from attention.heads import ModelRun, QKVWeights, project, qkv_weights
+from attention.heads import ModelRun, QKVWeights, project, qkv_weights, run_model
 
 PROJECTIONS = {
     "identity": "Q = K = V = the token embeddings, as in the lecture",
@@ -120,6 +121,8 @@ def random_projection(d_model: int, d_k: int, seed: int) -> QKVWeights:
     Entries have variance 1/d_model, so projected vectors keep about the length of
     the embeddings: the pattern changes, the scale does not.
     """
+    if not 1 <= d_k <= 4096 or seed < 0:
+        raise ValueError(f"a random projection needs 1 <= d_k <= 4096 and a seed >= 0, got d_k={d_k}, seed={seed}")
     rng = np.random.default_rng(seed)
     w_q, w_k, w_v = rng.normal(0.0, 1.0 / np.sqrt(d_model), size=(3, d_k, d_model))
     zeros = np.zeros(d_k)
@@ -168,3 +171,47 @@ def attend(
         temperature=settings.temperature,
     )
     return AttentionView(result=result, query_tokens=q_tokens.tokens, key_tokens=k_tokens.tokens)
+
+
+def compute_view(
+    encoder: Encoder,
+    sentences: dict[str, str],
+    settings: Settings,
+    embed: Callable[[str], TokenEmbeddings] | None = None,
+    model_run: Callable[[str], ModelRun] | None = None,
+) -> AttentionView:
+    """Everything a page or the command line shows, from the sentences as typed.
+
+    Args:
+        encoder: the loaded model.
+        sentences: ``{"source": ..., "target": ...}`` for cross attention (the first
+            sentence asks, the last answers) or ``{"sentence": ...}`` for self attention.
+        settings: what changes the numbers.
+        embed: text -> TokenEmbeddings; defaults to ``encoder.encode`` (the app passes a cached one).
+        model_run: text -> ModelRun, needed for a real head; defaults to ``run_model``.
+
+    Returns:
+        The attention with its token labels and notes, or a view whose ``problem``
+        says why there is none (an empty sentence, nothing the model can read).
+    """
+    embed = embed or encoder.encode
+    model_run = model_run or (lambda text: run_model(encoder, text))
+    for role, text in sentences.items():
+        message = blank_sentence_message(text, role)
+        if message:
+            return AttentionView(problem=message)
+    weights = projection_weights(encoder, settings.projection)  # first: it checks the layer and head
+    notes: list[str] = []
+    vectors: dict[str, TokenEmbeddings] = {}  # by text, so that self attention embeds once
+    for role, text in sentences.items():
+        if text in vectors:
+            continue
+        vectors[text] = embed(text)
+        note = truncation_note(vectors[text], role, encoder.max_tokens)
+        if note:
+            notes.append(note)
+        if settings.projection.kind == "head":
+            vectors[text] = layer_input(vectors[text], model_run(text), settings.projection.layer)
+    (query_role, query_text), (key_role, key_text) = list(sentences.items())[0], list(sentences.items())[-1]
+    view = attend(vectors[query_text], vectors[key_text], settings, (query_role, key_role), weights)
+    return replace(view, notes=notes + view.notes)

@@ -14,6 +14,7 @@ from attention.figures import (
     weights_figure,
 )
 from attention.heads import layer_head_count, multi_head_attention
+from attention.views import truncation_note
 
 TOLERANCE = 1e-5
 
@@ -39,8 +40,9 @@ if problem:
 
 run = ui.cached_model_run(encoder.name, sentence)
 tokens, attentions = run.tokens, run.attentions  # attentions: (n_layers, n_heads, n, n)
-if len(tokens) - 2 < ui.cached_embeddings(encoder.name, sentence).n_total:
-    st.warning(f"The sentence was cut to the model's {encoder.max_tokens} tokens.", icon="✂️")
+cut = truncation_note(ui.cached_embeddings(encoder.name, sentence), "sentence", encoder.max_tokens)
+if cut:
+    st.warning(cut, icon="✂️")
 ours = [multi_head_attention(encoder, layer, run.hidden_states[layer]) for layer in range(n_layers)]
 differences = np.array(
     [[np.abs(ours[L].weights[h] - attentions[L, h]).max() for h in range(n_heads)] for L in range(n_layers)]

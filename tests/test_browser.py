@@ -128,7 +128,9 @@ def test_step_page_takes_a_cell_apart(server, page):
 
 
 def test_model_heads_page_for_a_twenty_word_sentence(server, page):
-    sentence = "the teacher wrote a long sentence on the board so that every student in class could see how attention moves"
+    sentence = (
+        "the teacher wrote a long sentence on the board so that every student in class could see how attention moves"
+    )
     assert len(sentence.split()) == 20
     page.goto(server.url + "/Model_Heads")
     page.get_by_text("Our recomputation agrees with the model").wait_for(timeout=60_000)

@@ -1,0 +1,5 @@
+"""``python -m attention``: see attention.cli."""
+
+from attention.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,344 @@
+"""Draw attention from the command line, with the same numbers and figure as the pages.
+
+    python -m attention render --source "this is an example" --target "kore wa rei desu" --out fig.svg
+
+The format follows the suffix of ``--out``. Exit codes: 0 written; 2 bad arguments
+(including a sentence with nothing to attend with, or a model that cannot be
+loaded); 1 the file could not be made (image export or writing failed). Every
+error is one line on stderr that starts with ``error:``.
+
+Each group of options has its own ``_add_*_arguments`` function and is read back
+by its own ``*_from_args`` function, so a new group (say, projections) is one more
+pair of functions and one more step in ``render``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from pathlib import Path
+
+from attention.embeddings import DEFAULT_MODEL, Encoder, ModelLoadError, load_encoder
+from attention.export import (
+    IMAGE_FORMATS,
+    ImageExportError,
+    export_meta,
+    export_view,
+    image_export_available,
+)
+from attention.figures import COMPONENT_MODES, FigureOptions
+from attention.views import PROJECTIONS, Projection, Settings, compute_view
+
+PROG = "python -m attention"
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".html": "html", ".json": "json", ".csv": "csv"}
+MAX_COMPONENTS = 64
+EXAMPLES = f"""\
+examples:
+  {PROG} render --source "this is an example" --target "kore wa rei desu" --out fig.svg
+  {PROG} render --source "the cat sat on the mat" --causal --merge-words --out self.png --scale-factor 3
+  {PROG} render --source "this is an example" --target "kore wa rei desu" --out numbers.csv
+
+formats (by the suffix of --out): {", ".join(SUFFIXES)}
+  .png/.svg/.pdf need Chromium (drawn by kaleido); .html is one file with plotly.js inside, works offline;
+  .csv has one row per (query, key) pair; .json holds tokens, scores, weights, outputs and the settings.
+  Masked pairs (--causal) have scaled score -inf: "-inf" in CSV, null in JSON.
+
+exit codes: 0 written, 2 bad arguments or model, 1 the file could not be made.
+"""
+
+
+class UsageError(Exception):
+    """Arguments that cannot work together, or a sentence or model that cannot be used (exit code 2)."""
+
+
+class OutputError(Exception):
+    """The arguments were fine but the file could not be made (exit code 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line starting with ``error:``."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m attention`` parser with its ``render`` subcommand."""
+    parser = _Parser(prog=PROG, description="See attention between the tokens of sentences, without the app.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+    render_parser = commands.add_parser(
+        "render",
+        help="write an attention figure (png, svg, pdf, html) or its numbers (csv, json) to a file",
+        description="Attention from each --source token (query) to each --target token (key and value),\n"
+        "or self attention of --source when there is no --target, written to --out.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_sentence_arguments(render_parser)
+    _add_settings_arguments(render_parser)
+    _add_projection_arguments(render_parser)
+    _add_figure_arguments(render_parser)
+    _add_output_arguments(render_parser)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code (errors are printed, not raised)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, or argparse's own error (already printed)
+        return int(done.code or 0)
+    try:
+        return render(args)
+    except UsageError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except OutputError as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def render(args: argparse.Namespace) -> int:
+    """Compute attention as the pages do and write it to ``args.out``.
+
+    Raises:
+        UsageError: bad arguments, sentences or model.
+        OutputError: the image could not be drawn or the file not written.
+    """
+    fmt = output_format(args.out)
+    cross = not args.self_attention and args.target is not None
+    sentences = {"source": args.source, "target": args.target} if cross else {"sentence": args.source}
+    settings = settings_from_args(args, cross)
+    options = figure_options_from_args(args, cross)
+    for role, text in sentences.items():
+        if not text.strip():
+            flag = "--target" if role == "target" else "--source"
+            raise UsageError(f"{flag} is empty; give a sentence with at least one word")
+    if fmt in IMAGE_FORMATS and not image_export_available():
+        raise OutputError(f"cannot write {fmt.upper()} here: kaleido and a Chromium browser are needed")
+
+    encoder = _load(args.model)
+    try:
+        view = compute_view(encoder, sentences, settings)
+    except ValueError as error:  # a layer or head the model does not have
+        raise UsageError(str(error)) from None
+    if view.problem:
+        raise UsageError(view.problem)
+    meta = export_meta(sentences, settings, encoder.name, "cross" if cross else "self")
+    try:
+        data = export_view(view, fmt, options, meta, scale=args.scale_factor)
+    except ImageExportError as error:
+        raise OutputError(str(error)) from None
+    try:
+        args.out.write_bytes(data)
+    except OSError as error:
+        raise OutputError(f"cannot write {args.out}: {error.strerror or error}") from None
+
+    for note in view.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(args.out)
+    shape = (
+        f"cross attention, {len(view.query_tokens)} source tokens × {len(view.key_tokens)} target tokens"
+        if cross
+        else f"self attention, {len(view.query_tokens)} tokens" + (" (causal)" if settings.causal else "")
+    )
+    print(f"{shape}, model {encoder.name}")
+    return 0
+
+
+def output_format(path: Path) -> str:
+    """The export format named by the suffix of ``path``.
+
+    Raises:
+        UsageError: an unknown suffix or a folder that does not exist.
+    """
+    fmt = SUFFIXES.get(path.suffix.lower())
+    if fmt is None:
+        shown = f"'{path.suffix}'" if path.suffix else "no suffix"
+        raise UsageError(f"--out {path} has {shown}; use one of {', '.join(SUFFIXES)}")
+    if not path.parent.is_dir():
+        raise UsageError(f"--out {path}: the folder {path.parent} does not exist")
+    return fmt
+
+
+def settings_from_args(args: argparse.Namespace, cross: bool) -> Settings:
+    """The Settings (what changes the numbers) given on the command line.
+
+    Raises:
+        UsageError: --causal with cross attention.
+    """
+    if args.causal and cross:
+        raise UsageError("--causal applies to self attention only; drop --target or use --self")
+    return Settings(
+        show_special=args.show_special,
+        merge_words=args.merge_words,
+        scale_by_sqrt_dk=not args.no_scale,
+        temperature=args.temperature,
+        causal=args.causal,
+        projection=Projection(args.projection, layer=args.layer, head=args.head, d_k=args.random_dk, seed=args.seed),
+    )
+
+
+def figure_options_from_args(args: argparse.Namespace, cross: bool) -> FigureOptions:
+    """The FigureOptions (what changes only the picture) given on the command line."""
+    query_role, key_role = ("source", "target") if cross else ("sentence", "sentence")
+    return FigureOptions(
+        query_role=query_role,
+        key_role=key_role,
+        show_values=args.show_values,
+        transpose=args.transpose,
+        n_components=args.components,
+        components=args.component_mode,
+    )
+
+
+def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("sentences")
+    group.add_argument("--source", required=True, metavar="TEXT", help="the sentence whose tokens are the queries")
+    which = group.add_mutually_exclusive_group()
+    which.add_argument("--target", metavar="TEXT", help="the sentence whose tokens are the keys and values")
+    which.add_argument(
+        "--self",
+        dest="self_attention",
+        action="store_true",
+        help="self attention of --source (also what a missing --target means)",
+    )
+    group.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        metavar="NAME",
+        help=f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL}, needs no download)",
+    )
+
+
+def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("tokens and scores (these change the numbers)")
+    group.add_argument(
+        "--show-special",
+        action="store_true",
+        help="keep [CLS] and [SEP]; without it they take no part in the softmax",
+    )
+    group.add_argument(
+        "--merge-words", action="store_true", help="whole words instead of word pieces (mean of the pieces' vectors)"
+    )
+    group.add_argument("--no-scale", action="store_true", help="do not divide the scores by sqrt(d_k)")
+    group.add_argument(
+        "--temperature",
+        type=_positive_float,
+        default=1.0,
+        metavar="T",
+        help="divide the scaled scores by T > 0 before softmax; below 1 sharpens, above 1 flattens (default: 1)",
+    )
+    group.add_argument(
+        "--causal",
+        action="store_true",
+        help="self attention only: each token attends to itself and earlier tokens, as in a decoder",
+    )
+
+
+def _add_projection_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("queries, keys and values")
+    group.add_argument(
+        "--projection",
+        choices=list(PROJECTIONS),
+        default="identity",
+        help="identity: Q = K = V = the token embeddings (default, as in the lecture); "
+        "head: the model's own head --layer/--head; random: seeded random projections to --random-dk dimensions",
+    )
+    group.add_argument("--layer", type=int, default=0, help="the model's layer, with --projection head (default: 0)")
+    group.add_argument(
+        "--head", type=int, default=0, help="the head in that layer, with --projection head (default: 0)"
+    )
+    group.add_argument(
+        "--random-dk", type=int, default=64, metavar="D", help="d_k of --projection random (default: 64)"
+    )
+    group.add_argument("--seed", type=int, default=0, help="seed of --projection random (default: 0)")
+
+
+def _add_figure_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("picture (these change only the figure)")
+    group.add_argument(
+        "--transpose",
+        action="store_true",
+        help="rows are queries and columns keys (the lecture puts queries in columns)",
+    )
+    group.add_argument("--show-values", action="store_true", help="print each weight in its cell")
+    group.add_argument(
+        "--components",
+        type=_component_count,
+        default=8,
+        metavar="N",
+        help=f"output-vector components drawn under the weights, 0 to {MAX_COMPONENTS} (default: 8)",
+    )
+    group.add_argument(
+        "--component-mode",
+        choices=list(COMPONENT_MODES),
+        default="first",
+        help="first: the output vector's first components; pca: projected on the values' main directions "
+        "(default: first)",
+    )
+
+
+def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help=f"file to write; its suffix picks the format: {', '.join(SUFFIXES)}",
+    )
+    group.add_argument(
+        "--scale-factor",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="PNG only: pixels per figure pixel, for sharper slides (default: 1)",
+    )
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got '{text}'")
+    return value
+
+
+def _component_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if not 0 <= value <= MAX_COMPONENTS:
+        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_COMPONENTS}, got {value}")
+    return value
+
+
+def _load(name: str) -> Encoder:
+    """Load the model quietly (no progress bars on the terminal).
+
+    Raises:
+        UsageError: the model cannot be loaded.
+    """
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+        transformers_logging.set_verbosity_error()
+    except ImportError:
+        pass
+    try:
+        return load_encoder(name)
+    except ModelLoadError as error:
+        raise UsageError(str(error)) from None
