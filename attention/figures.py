@@ -17,16 +17,16 @@ from plotly.colors import diverging, sequential
 from plotly.subplots import make_subplots
 
 from attention.core import AttentionResult
+from attention.i18n import text
 
 # Weights: a single-hue sequential scale, light (low) to dark (high), as in the lecture.
 WEIGHT_COLORS = sequential.Blues
+# Perceptually uniform scales that stay readable with colour-blindness and in grey.
+WEIGHT_SCALES = {"Blues": sequential.Blues, "Cividis": sequential.Cividis, "Viridis": sequential.Viridis[::-1]}
 # Output components are signed: white at 0, purple (the lecture's colour) for
 # positive, orange for negative, darker for larger magnitude.
 OUTPUT_COLORS = diverging.PuOr
-COMPONENT_MODES = {
-    "first": "the first {n} of the output vector's {d} components",
-    "pca": "the output vectors projected on the {n} directions in which the value vectors vary most (PCA)",
-}
+COMPONENT_MODES = ("first", "pca")  # described by the strings fig.components.first / .pca
 MAX_LABEL_CHARS = 24
 STRIP_CELL_RATIO = 0.6
 MAX_TILE = 48  # longest side of one map in the grid of every head
@@ -44,6 +44,9 @@ class FigureOptions:
             instead of the lecture's columns-are-queries.
         n_components: how many components of each output vector to draw (0 for none).
         components: "first" (the first components as they are) or "pca".
+        colorscale: the weights' scale, one of WEIGHT_SCALES.
+        font_scale: text size relative to normal (e.g. 1.5 for a projector).
+        lang: the language of axis titles and colour bars ("en" or "ko").
     """
 
     query_role: str = "query"
@@ -52,6 +55,13 @@ class FigureOptions:
     transpose: bool = False
     n_components: int = 8
     components: str = "first"
+    colorscale: str = "Blues"
+    font_scale: float = 1.0
+    lang: str = "en"
+
+    def describe_components(self, n: int, d: int) -> str:
+        """Which part of the output vectors is drawn, in words (for hovers and captions)."""
+        return text(f"fig.components.{self.components}", self.lang, n=n, d=d)
 
 
 def axis_labels(tokens: list[str]) -> list[str]:
@@ -116,13 +126,13 @@ def attention_figure(
             f"and {len(key_tokens)} key tokens were given"
         )
     q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
-    q_title = html.escape(f"query: {options.query_role}", quote=False)
-    k_title = html.escape(f"key/value: {options.key_role}", quote=False)
+    q_title = html.escape(text("fig.query", options.lang, role=options.query_role), quote=False)
+    k_title = html.escape(text("fig.key", options.lang, role=options.key_role), quote=False)
 
     components, names = (
         output_components(result, options.n_components, options.components) if options.n_components > 0 else (None, [])
     )
-    cell = _cell_size(max(n_q, n_k))
+    cell = _cell_size(max(n_q, n_k)) * options.font_scale
     strip = len(names) * STRIP_CELL_RATIO  # output cells are flatter than weight cells
 
     weights_trace = _weights_trace(result, q_labels, k_labels, options)
@@ -139,7 +149,7 @@ def attention_figure(
     if strip:
         _add_output_strip(fig, components, names, q_labels, result.output.shape[1], options)
 
-    tick_size = 16 if max(n_q, n_k) <= 20 else 11
+    tick_size = round((16 if max(n_q, n_k) <= 20 else 11) * options.font_scale)
     fig.update_xaxes(title_font_size=tick_size + 1)
     fig.update_yaxes(title_font_size=tick_size + 1)
     fig.update_xaxes(
@@ -157,7 +167,7 @@ def attention_figure(
         margin=dict(l=10, r=10, t=10, b=10),
         width=int(cols_px + 300),
         plot_bgcolor="white",
-        font=dict(size=14 if max(n_q, n_k) <= 20 else 11),
+        font=dict(size=round((14 if max(n_q, n_k) <= 20 else 11) * options.font_scale)),
     )
     return fig
 
@@ -187,8 +197,10 @@ def _weights_trace(
         # (uniform-looking weights would otherwise all be the same pale blue)
         zmin=0.0,
         zmax=float(weights.max()),
-        colorscale=WEIGHT_COLORS,
-        colorbar=dict(title=dict(text="weight", side="right"), thickness=14, len=0.6, y=1.0, yanchor="top"),
+        colorscale=WEIGHT_SCALES.get(options.colorscale, WEIGHT_COLORS),
+        colorbar=dict(
+            title=dict(text=text("fig.weight", options.lang), side="right"), thickness=14, len=0.6, y=1.0, yanchor="top"
+        ),
         xgap=1,
         ygap=1,
         texttemplate="%{z:.2f}" if options.show_values else None,
@@ -209,7 +221,7 @@ def _add_output_strip(
     d_v: int,
     options: FigureOptions,
 ) -> None:
-    what = COMPONENT_MODES[options.components].format(n=len(names), d=d_v)
+    what = options.describe_components(len(names), d_v)
     values = components.astype(np.float32)  # (n_q, m)
     limit = float(np.abs(values).max()) or 1.0
     common = dict(
@@ -219,7 +231,13 @@ def _add_output_strip(
         xgap=1,
         ygap=1,
         name="output vectors",
-        colorbar=dict(title=dict(text="output", side="right"), thickness=14, len=0.3, y=0.0, yanchor="bottom"),
+        colorbar=dict(
+            title=dict(text=text("fig.output", options.lang), side="right"),
+            thickness=14,
+            len=0.3,
+            y=0.0,
+            yanchor="bottom",
+        ),
     )
     if options.transpose:
         fig.add_trace(
@@ -246,7 +264,7 @@ def _add_output_strip(
             row=2,
             col=1,
         )
-        fig.update_yaxes(title_text="output", row=2, col=1)
+        fig.update_yaxes(title_text=text("fig.output", options.lang), row=2, col=1)
 
 
 def _grid(rows: int, cols: int, sizes: list[int], shared: str) -> go.Figure:

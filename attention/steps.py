@@ -18,6 +18,7 @@ from plotly.subplots import make_subplots
 
 from attention.core import AttentionResult
 from attention.figures import axis_labels
+from attention.i18n import text
 
 MAX_NUMBERED = 20  # above this many rows or columns, cell numbers are too small to read
 SHOWN_COMPONENTS = 8  # value and output vectors show their first components
@@ -32,6 +33,7 @@ class Step:
     """
 
     number: int
+    name: str  # scores, scaled, mask, weights, values, weighted, outputs
     title: str
     explanation: str
     matrix: np.ndarray
@@ -43,84 +45,36 @@ class Step:
 
 
 def attention_steps(
-    result: AttentionResult, query_tokens: list[str], key_tokens: list[str], query: int = 0
+    result: AttentionResult, query_tokens: list[str], key_tokens: list[str], query: int = 0, lang: str = "en"
 ) -> list[Step]:
     """The lecture's steps as panels: scores, scaled scores, mask, softmax, values, weights×values, outputs.
 
     Weights × values differ for every query (a 3-D array), so that panel shows
     them for one chosen ``query``: every key's value vector times the weight
     this query gives it; its rows add up to this query's output vector.
+    Titles and explanations are in ``lang``.
     """
     q, k = list(query_tokens), list(key_tokens)
-    components = [f"v{i + 1}" for i in range(min(SHOWN_COMPONENTS, result.values.shape[1]))]
-    m = len(components)
-    root = np.sqrt(result.d_k)
-    steps = [
-        Step(
-            1,
-            "Raw scores q·k",
-            "Step 2 of the lecture: the dot product of every query with every key; larger means more similar.",
-            result.scores.T,
-            k,
-            q,
-            "key",
-            "query",
-            True,
-        ),
-        Step(
-            2,
-            f"Scaled: ÷ √d_k = ÷ √{result.d_k} = ÷ {root:.2f}"
-            + (f", ÷ temperature {result.temperature:g}" if result.temperature != 1 else ""),
-            "Dividing by √d_k keeps the scores of long vectors in a range where softmax does not pick one key alone.",
-            np.where(result.mask, result.scaled, np.nan).T,
-            k,
-            q,
-            "key",
-            "query",
-            True,
-        ),
+    d_v = result.values.shape[1]
+    m = min(SHOWN_COMPONENTS, d_v)
+    components = [f"v{i + 1}" for i in range(m)]
+    axis = {name: text(f"step.axis.{name}", lang) for name in ("query", "key", "component")}
+    scaled_title = text("step.scaled", lang, d_k=result.d_k, root=np.sqrt(result.d_k))
+    if result.temperature != 1:
+        scaled_title += text("step.scaled_temperature", lang, temperature=result.temperature)
+    # (name, title, matrix, row labels, column labels, row axis, column axis, signed); queries are columns
+    panels = [
+        ("scores", text("step.scores", lang), result.scores.T, k, q, "key", "query", True),
+        ("scaled", scaled_title, np.where(result.mask, result.scaled, np.nan).T, k, q, "key", "query", True),
     ]
     if not result.mask.all():
-        steps.append(
-            Step(
-                len(steps) + 1,
-                "Mask",
-                "A masked pair (empty cell) gets a score of −∞ before softmax, so its weight is exactly 0.",
-                result.mask.T.astype(float),
-                k,
-                q,
-                "key",
-                "query",
-                False,
-            )
-        )
-    steps += [
-        Step(
-            len(steps) + 1,
-            "Softmax per query: the weights",
-            "Step 3: each query's scores become weights between 0 and 1 that sum to 1 down its column.",
-            result.weights.T,
-            k,
-            q,
-            "key",
-            "query",
-            False,
-        ),
-        Step(
-            len(steps) + 2,
-            "The value vectors",
-            f"Each key brings a value vector (first {m} of {result.values.shape[1]} components shown).",
-            result.values[:, :m],
-            k,
-            components,
-            "key",
-            "component",
-            True,
-        ),
-        Step(
-            len(steps) + 3,
-            f"Weights × values for the query “{q[query]}”",
-            "Step 4: each value vector times the weight this query gives its key; the rows add up to its output.",
+        panels.append(("mask", text("step.mask", lang), result.mask.T.astype(float), k, q, "key", "query", False))
+    panels += [
+        ("weights", text("step.weights", lang), result.weights.T, k, q, "key", "query", False),
+        ("values", text("step.values", lang), result.values[:, :m], k, components, "key", "component", True),
+        (
+            "weighted",
+            text("step.weighted", lang, query=q[query]),
             weighted_values(result, query)[:, :m],
             k,
             components,
@@ -128,19 +82,23 @@ def attention_steps(
             "component",
             True,
         ),
-        Step(
-            len(steps) + 4,
-            "The output vectors",
-            "Adding up the weighted values gives one output vector per query: the purple strip under each column.",
-            result.output[:, :m].T,
-            components,
-            q,
-            "component",
-            "query",
-            True,
-        ),
+        ("outputs", text("step.outputs", lang), result.output[:, :m].T, components, q, "component", "query", True),
     ]
-    return steps
+    return [
+        Step(
+            number=number,
+            name=name,
+            title=title,
+            explanation=text(f"step.{name}_text", lang, m=m, d=d_v),
+            matrix=matrix,
+            row_labels=rows,
+            col_labels=cols,
+            row_title=axis[row_axis],
+            col_title=axis[col_axis],
+            signed=signed,
+        )
+        for number, (name, title, matrix, rows, cols, row_axis, col_axis, signed) in enumerate(panels, start=1)
+    ]
 
 
 def weighted_values(result: AttentionResult, query: int) -> np.ndarray:
@@ -257,16 +215,21 @@ def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, k
     return fig
 
 
-def steps_animation(result: AttentionResult, query_tokens: list[str], key_tokens: list[str]) -> go.Figure:
+def steps_animation(
+    result: AttentionResult, query_tokens: list[str], key_tokens: list[str], lang: str = "en"
+) -> go.Figure:
     """The grid going through the steps (raw scores → scaled → softmax weights), with a play button.
 
     Each frame redraws the same cells with that step's numbers, so a class can
     watch the scores turn into weights.
     """
     stages = [
-        ("1. raw scores q·k", result.scores.T),
-        (f"2. scaled ÷ √{result.d_k}", np.where(result.mask, result.scaled, np.nan).T),
-        ("3. softmax: weights (each column sums to 1)", result.weights.T),
+        ("1. " + text("step.scores", lang), result.scores.T),
+        (
+            "2. " + text("step.scaled", lang, d_k=result.d_k, root=np.sqrt(result.d_k)),
+            np.where(result.mask, result.scaled, np.nan).T,
+        ),
+        ("3. " + text("step.weights", lang), result.weights.T),
     ]
     x, y = axis_labels(query_tokens), axis_labels(key_tokens)
     readable = max(len(x), len(y)) <= MAX_NUMBERED
@@ -289,8 +252,8 @@ def steps_animation(result: AttentionResult, query_tokens: list[str], key_tokens
     frames = [go.Frame(data=[heatmap(z)], name=name, layout=dict(title_text=name)) for name, z in stages]
     fig = go.Figure(data=[heatmap(stages[0][1])], frames=frames)
     cell = int(np.clip(420 / max(len(x), len(y)), 14, 48))
-    fig.update_xaxes(type="category", side="top", title_text="query")
-    fig.update_yaxes(type="category", autorange="reversed", title_text="key")
+    fig.update_xaxes(type="category", side="top", title_text=text("step.axis.query", lang))
+    fig.update_yaxes(type="category", autorange="reversed", title_text=text("step.axis.key", lang))
     fig.update_layout(
         title_text=stages[0][0],
         height=len(y) * cell + 260,

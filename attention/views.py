@@ -13,6 +13,7 @@ import numpy as np
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention
 from attention.embeddings import Encoder, TokenEmbeddings
 from attention.heads import ModelRun, QKVWeights, project, qkv_weights, run_model
+from attention.i18n import text
 
 PROJECTIONS = {
     "identity": "Q = K = V = the token embeddings, as in the lecture",
@@ -80,21 +81,28 @@ class AttentionView:
     problem: str | None = None
 
 
-def blank_sentence_message(text: str, role: str) -> str | None:
-    """A message for a sentence that has nothing to attend with, or None when it is fine."""
-    if not text or not text.strip():
-        return f"Type a {role} sentence to see its attention."
+def blank_sentence_message(sentence: str, role: str, lang: str = "en") -> str | None:
+    """A message for a sentence that has nothing to attend with, or None when it is fine.
+
+    ``role`` is "source", "target" or "sentence"; the message is in ``lang``.
+    """
+    if not sentence or not sentence.strip():
+        return text("msg.blank", lang, role=text(f"role.{role}", lang))
     return None
 
 
-def truncation_note(embeddings: TokenEmbeddings, role: str, max_tokens: int) -> str | None:
+def truncation_note(embeddings: TokenEmbeddings, role: str, max_tokens: int, lang: str = "en") -> str | None:
     """Say how many word pieces the model kept and dropped, or None when nothing was cut."""
     if not embeddings.n_dropped:
         return None
-    return (
-        f"The {role} sentence has {embeddings.n_total:,} word pieces; the model reads at most "
-        f"{max_tokens:,} tokens, so the figure keeps the first {embeddings.n_kept:,} and dropped "
-        f"{embeddings.n_dropped:,}."
+    return text(
+        "msg.truncated",
+        lang,
+        role=text(f"role.{role}", lang),
+        total=embeddings.n_total,
+        max_tokens=max_tokens,
+        kept=embeddings.n_kept,
+        dropped=embeddings.n_dropped,
     )
 
 
@@ -140,8 +148,9 @@ def attend(
     queries: TokenEmbeddings,
     keys: TokenEmbeddings,
     settings: Settings,
-    roles: tuple[str, str] = ("query", "key"),
+    roles: tuple[str, str] = ("source", "target"),
     weights: QKVWeights | None = None,
+    lang: str = "en",
 ) -> AttentionView:
     """Attention from the tokens of one sentence to those of another (or the same).
 
@@ -149,14 +158,15 @@ def attend(
         queries: the tokens that ask, with their vectors.
         keys: the tokens that are asked (keys and values), with their vectors.
         settings: token choice, scaling, temperature, mask.
-        roles: names of the two sentences, for messages.
+        roles: the two sentences' roles ("source", "target" or "sentence"), for messages.
         weights: W_Q, W_K, W_V to project the vectors with; None means
             Q = K = V = the vectors themselves, as in the lecture.
+        lang: the language of messages.
     """
     q_tokens, k_tokens = select_tokens(queries, settings), select_tokens(keys, settings)
     for tokens, role in ((q_tokens, roles[0]), (k_tokens, roles[1])):
         if not tokens.tokens:
-            return AttentionView(problem=f"The {role} sentence has no word pieces the model can read.")
+            return AttentionView(problem=text("msg.no_pieces", lang, role=text(f"role.{role}", lang)))
     if weights is None:
         q, k, v = q_tokens.vectors, k_tokens.vectors, k_tokens.vectors  # (n_q, d), (n_k, d), (n_k, d)
     else:
@@ -179,6 +189,7 @@ def compute_view(
     settings: Settings,
     embed: Callable[[str], TokenEmbeddings] | None = None,
     model_run: Callable[[str], ModelRun] | None = None,
+    lang: str = "en",
 ) -> AttentionView:
     """Everything a page or the command line shows, from the sentences as typed.
 
@@ -189,29 +200,30 @@ def compute_view(
         settings: what changes the numbers.
         embed: text -> TokenEmbeddings; defaults to ``encoder.encode`` (the app passes a cached one).
         model_run: text -> ModelRun, needed for a real head; defaults to ``run_model``.
+        lang: the language of messages and notes.
 
     Returns:
         The attention with its token labels and notes, or a view whose ``problem``
         says why there is none (an empty sentence, nothing the model can read).
     """
     embed = embed or encoder.encode
-    model_run = model_run or (lambda text: run_model(encoder, text))
-    for role, text in sentences.items():
-        message = blank_sentence_message(text, role)
+    model_run = model_run or (lambda sentence: run_model(encoder, sentence))
+    for role, sentence in sentences.items():
+        message = blank_sentence_message(sentence, role, lang)
         if message:
             return AttentionView(problem=message)
     weights = projection_weights(encoder, settings.projection)  # first: it checks the layer and head
     notes: list[str] = []
     vectors: dict[str, TokenEmbeddings] = {}  # by text, so that self attention embeds once
-    for role, text in sentences.items():
-        if text in vectors:
+    for role, sentence in sentences.items():
+        if sentence in vectors:
             continue
-        vectors[text] = embed(text)
-        note = truncation_note(vectors[text], role, encoder.max_tokens)
+        vectors[sentence] = embed(sentence)
+        note = truncation_note(vectors[sentence], role, encoder.max_tokens, lang)
         if note:
             notes.append(note)
         if settings.projection.kind == "head":
-            vectors[text] = layer_input(vectors[text], model_run(text), settings.projection.layer)
+            vectors[sentence] = layer_input(vectors[sentence], model_run(sentence), settings.projection.layer)
     (query_role, query_text), (key_role, key_text) = list(sentences.items())[0], list(sentences.items())[-1]
-    view = attend(vectors[query_text], vectors[key_text], settings, (query_role, key_role), weights)
+    view = attend(vectors[query_text], vectors[key_text], settings, (query_role, key_role), weights, lang)
     return replace(view, notes=notes + view.notes)

@@ -14,53 +14,47 @@ from attention.figures import (
     weights_figure,
 )
 from attention.heads import layer_head_count, multi_head_attention
-from attention.views import truncation_note
+from attention.views import blank_sentence_message, truncation_note
 
 TOLERANCE = 1e-5
 
-st.set_page_config(page_title="Model heads · Seeing attention", layout="wide")
-ui.sidebar_navigation()
-st.title("The model's own heads")
-ui.model_input()
+ui.start_page("heads.title")
 encoder = ui.active_encoder()
 n_layers, n_heads = layer_head_count(encoder)
-st.markdown(
-    f"The model has {n_layers} layers of {n_heads} heads. Each head makes its own queries, keys and values from "
-    "the hidden states entering its layer (learned W_Q, W_K, W_V), attends with them, and the layer puts the "
-    f"{n_heads} outputs side by side. Below, the maps the model itself reports, and the same maps recomputed by "
-    "this app's numpy core from each head's weights."
-)
-sentence = ui.sentence_input(
-    "Sentence", "sentence", ui.LECTURE_SOURCE, "One sentence: its tokens attend to each other."
-)
-problem = ui.blank_message((sentence, "sentence"))
+if not ui.presenting():
+    st.markdown(ui.t("heads.intro", n_layers=n_layers, n_heads=n_heads))
+ui.model_input()
+sentence = ui.sentence_input("input.sentence", "sentence")
+problem = blank_sentence_message(sentence, "sentence", ui.lang())
 if problem:
     st.info(problem, icon="✏️")
+    ui.finish_page()
     st.stop()
 
 run = ui.cached_model_run(encoder.name, sentence)
 tokens, attentions = run.tokens, run.attentions  # attentions: (n_layers, n_heads, n, n)
-cut = truncation_note(ui.cached_embeddings(encoder.name, sentence), "sentence", encoder.max_tokens)
+cut = truncation_note(ui.cached_embeddings(encoder.name, sentence), "sentence", encoder.max_tokens, ui.lang())
 if cut:
     st.warning(cut, icon="✂️")
 ours = [multi_head_attention(encoder, layer, run.hidden_states[layer]) for layer in range(n_layers)]
 differences = np.array(
-    [[np.abs(ours[L].weights[h] - attentions[L, h]).max() for h in range(n_heads)] for L in range(n_layers)]
+    [[np.abs(ours[layer].weights[h] - attentions[layer, h]).max() for h in range(n_heads)] for layer in range(n_layers)]
 )
-st.caption(
-    "Tokens include [CLS] and [SEP] exactly as the model sees them (many heads rest their attention there), "
-    "so the recomputation can be exact."
-)
+d_model = ours[0].output.shape[1]
+d_head = d_model // n_heads
+st.caption(ui.t("heads.tokens_caption"))
 
+ui.keep_in_range("heads_layer", n_layers, last=True)
+ui.keep_in_range("heads_head", n_heads, last=True)
 left, middle, right = st.columns([1, 1, 2])
-layer = left.selectbox("Layer", range(n_layers), key="heads_layer")
-head = middle.selectbox("Head", range(n_heads), key="heads_head")
-average = right.toggle("Average over the heads of this layer", key="heads_average")
+layer = left.selectbox(ui.t("heads.layer"), range(n_layers), **ui.bound("heads_layer"))
+head = middle.selectbox(ui.t("heads.head"), range(n_heads), **ui.bound("heads_head"))
+average = right.toggle(ui.t("heads.average"), **ui.bound("heads_average"))
 
-st.subheader("Every layer and head")
-st.plotly_chart(heads_grid_figure(attentions, selected=(layer, head)), width="stretch")
+st.subheader(ui.t("heads.every"))
+ui.show_figure(heads_grid_figure(attentions, selected=(layer, head)))
 
-st.subheader(f"Layer {layer}, " + ("average of its heads" if average else f"head {head}"))
+st.subheader(ui.t("heads.one_average", layer=layer) if average else ui.t("heads.one", layer=layer, head=head))
 if average:
     model_map, our_map = attentions[layer].mean(axis=0), ours[layer].weights.mean(axis=0)
     difference = float(np.abs(model_map - our_map).max())
@@ -68,31 +62,33 @@ else:
     model_map, difference = attentions[layer, head], float(differences[layer, head])
 mine, theirs = st.columns(2)
 with theirs:
-    st.plotly_chart(weights_figure(model_map, tokens, tokens, "the model's own map"), width="content")
+    ui.show_figure(weights_figure(model_map, tokens, tokens, ui.t("heads.model_map")))
 with mine:
     if average:
-        st.plotly_chart(weights_figure(our_map, tokens, tokens, "recomputed by our core"), width="content")
+        ui.show_figure(weights_figure(our_map, tokens, tokens, ui.t("heads.our_map")))
     else:
-        result = ours[layer].heads[head]
-        options = FigureOptions(query_role="sentence", key_role="sentence", n_components=8)
-        st.plotly_chart(attention_figure(result, tokens, tokens, options), width="content")
-        st.caption("Recomputed by our core: softmax(q·k / √32) with this head's own q, k, v; its output in purple.")
-verdict = "agrees" if difference < TOLERANCE else "DISAGREES"
-st.metric("Largest |difference| between the two maps", f"{difference:.1e}", help=f"below {TOLERANCE:g} means equal")
-worst = float(differences.max())
+        role = ui.t("role.sentence")
+        options = FigureOptions(
+            query_role=role, key_role=role, lang=ui.lang(), font_scale=1.5 if ui.presenting() else 1
+        )
+        ui.show_figure(attention_figure(ours[layer].heads[head], tokens, tokens, options))
+        st.caption(ui.t("heads.ours_caption", d_head=d_head))
+verdict = ui.t("heads.agrees") if difference < TOLERANCE else ui.t("heads.disagrees")
+st.metric(ui.t("heads.metric"), f"{difference:.1e}", help=ui.t("heads.metric_help", tolerance=TOLERANCE))
 st.markdown(
-    f"Our recomputation {verdict} with the model: the largest difference in this map is {difference:.1e}; "
-    f"over all {n_layers * n_heads} heads it is {worst:.1e} (tolerance {TOLERANCE:g})."
+    ui.t(
+        "heads.verdict",
+        verdict=verdict,
+        difference=difference,
+        n=n_layers * n_heads,
+        worst=float(differences.max()),
+        tolerance=TOLERANCE,
+    )
 )
 
-st.subheader(f"Multi-head attention in layer {layer}: split, attend, concatenate")
-st.markdown(
-    f"The layer's {ours[layer].output.shape[1]}-dimensional projections are split into {n_heads} heads of "
-    f"{ours[layer].output.shape[1] // n_heads} dimensions; each head attends on its own (one small map each), "
-    "and their outputs side by side form the vector the layer passes on (to its output projection)."
-)
+st.subheader(ui.t("heads.multi", layer=layer))
+st.markdown(ui.t("heads.multi_text", d_model=d_model, n_heads=n_heads, d_head=d_head))
 per_head = np.stack([h.weights for h in ours[layer].heads])[None]  # (1, n_heads, n, n)
-st.plotly_chart(heads_grid_figure(per_head, selected=None if average else (0, head)), width="stretch")
-st.plotly_chart(
-    concatenated_output_figure(ours[layer].output, tokens, ours[layer].output.shape[1] // n_heads), width="stretch"
-)
+ui.show_figure(heads_grid_figure(per_head, selected=None if average else (0, head)))
+ui.show_figure(concatenated_output_figure(ours[layer].output, tokens, d_head))
+ui.finish_page()

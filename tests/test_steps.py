@@ -26,15 +26,20 @@ def test_panels_hold_the_core_numbers_in_the_lecture_layout(result):
     titles = [s.title for s in steps]
     assert titles[0] == "Raw scores q·k" and "√16 = ÷ 4.00" in titles[1] and "temperature 2" in titles[1]
     assert [s.number for s in steps] == list(range(1, len(steps) + 1))
-    by_title = {s.title.split(" for ")[0].split(":")[0]: s for s in steps}
-    np.testing.assert_array_equal(by_title["Raw scores q·k"].matrix, result.scores.T)  # columns are queries
-    np.testing.assert_array_equal(by_title["Softmax per query"].matrix, result.weights.T)
-    np.testing.assert_array_equal(by_title["The value vectors"].matrix, result.values[:, :8])
-    np.testing.assert_array_equal(by_title["The output vectors"].matrix, result.output[:, :8].T)
-    weighted = by_title["Weights × values"]
+    by_name = {s.name: s for s in steps}
+    assert list(by_name) == ["scores", "scaled", "weights", "values", "weighted", "outputs"]  # no mask here
+    np.testing.assert_array_equal(by_name["scores"].matrix, result.scores.T)  # columns are queries
+    np.testing.assert_array_equal(by_name["weights"].matrix, result.weights.T)
+    np.testing.assert_array_equal(by_name["values"].matrix, result.values[:, :8])
+    np.testing.assert_array_equal(by_name["outputs"].matrix, result.output[:, :8].T)
+    weighted = by_name["weighted"]
     assert "“b”" in weighted.title
     np.testing.assert_allclose(weighted.matrix.sum(axis=0), result.output[1, :8])  # rows add up to the output
-    assert not any(s.title == "Mask" for s in steps)
+
+
+def test_panels_speak_korean(result):
+    steps = attention_steps(result, Q, K, lang="ko")
+    assert steps[0].title == "원래 스코어 q·k" and steps[0].col_title == "쿼리"
 
 
 def test_mask_panel_appears_with_a_mask():
@@ -42,7 +47,7 @@ def test_mask_panel_appears_with_a_mask():
     x = rng.normal(size=(4, 8))
     masked = scaled_dot_product_attention(x, x, x, mask=causal_mask(4))
     steps = attention_steps(masked, list("abcd"), list("abcd"))
-    mask = next(s for s in steps if s.title == "Mask")
+    mask = next(s for s in steps if s.name == "mask")
     np.testing.assert_array_equal(mask.matrix, causal_mask(4).T.astype(float))
     scaled = steps[1].matrix
     assert np.isnan(scaled[1, 0]) and np.isfinite(scaled[0, 1])  # key 1 is hidden from query 0
@@ -68,7 +73,7 @@ def test_step_figures_and_animation(result):
     assert np.asarray(fig.data[0].z).shape == (5, 3) and fig.data[0].texttemplate == "%{z:.2f}"
     assert np.asarray(step_figure(step, transpose=True).data[0].z).shape == (3, 5)
     animation = steps_animation(result, Q, K)
-    assert [f.name for f in animation.frames][-1].startswith("3. softmax")
+    assert [f.name for f in animation.frames][-1].startswith("3. Softmax")
     np.testing.assert_allclose(np.asarray(animation.frames[-1].data[0].z), result.weights.T, rtol=1e-6)
     assert animation.layout.updatemenus[0].buttons[0].label == "▶ Play"
 

@@ -1,0 +1,212 @@
+"""인터페이스의 모든 한국어 문자열. 키는 en.py와 같다."""
+
+STRINGS = {
+    # navigation and pages
+    "app.title": "어텐션 보기",
+    "nav.home": "홈",
+    "nav.cross": "크로스 어텐션",
+    "nav.self": "셀프 어텐션",
+    "nav.steps": "단계별 계산",
+    "nav.heads": "모델의 헤드",
+    "home.body": (
+        "**어텐션**은 한 시퀀스의 각 요소가 다른 시퀀스의 각 요소에 얼마나 영향을 미치는지를 계산한다. "
+        "*어텐션 스코어*는 특정 **쿼리**와 모든 **키** 사이의 유사도다. 네 단계로:\n\n"
+        "1. 쿼리와 키를 정한다 (여기서는 실제 임베딩 모델이 만든 각 토큰의 문맥 벡터);\n"
+        "2. 각 쿼리와 모든 키의 내적을 구하고 √d_k로 나눈다;\n"
+        "3. 소프트맥스로 각 쿼리의 스코어를 합이 1인 가중치로 바꾼다;\n"
+        "4. 각 키의 **밸류** 벡터에 가중치를 곱해 더한다: 쿼리마다 출력 벡터 하나.\n\n"
+        "그림에서 **열** 하나가 쿼리 하나, **행** 하나가 키 하나다. 색이 어두울수록 가중치가 높고, "
+        "각 쿼리의 출력 벡터는 그 열 아래에 **보라색**으로 있다."
+    ),
+    "home.cross": "크로스 어텐션: 입력 문장이 대상 문장에 어텐션한다",
+    "home.self": "셀프 어텐션: 한 문장이 자기 자신에 어텐션한다",
+    "home.steps": "단계별 계산: 계산 하나를 나누어 본다",
+    "home.heads": "모델의 헤드: 모델 자신의 어텐션을 정확히 다시 계산한다",
+    "home.model": "모델: {name}, {dim}차원 토큰 벡터, 최대 {max_tokens}개 토큰.",
+    "cross.intro": (
+        "강의에서처럼 **입력(source)** 문장의 각 토큰이 *쿼리*이고, **대상(target)** 문장의 각 토큰이 *키*이자 "
+        "*밸류*다. 열 하나가 쿼리 하나다: 그 칸들은 대상 토큰들에 대한 softmax(q·k / √d_k)이고, 그 아래에 "
+        "출력 벡터, 곧 대상 밸류 벡터들의 가중합이 있다."
+    ),
+    "self.intro": (
+        "한 문장이 두 축에 모두 놓인다: 각 토큰은 쿼리(열)이면서 키와 밸류(행)다. 인과 마스크를 켜면 "
+        "디코더가 보는 것을 볼 수 있다: 각 토큰은 자기 자신과 앞의 토큰만 본다."
+    ),
+    "steps.intro": (
+        "강의의 네 단계를 여러분의 문장으로: 모든 쿼리와 모든 키의 스코어, 스케일링, 쿼리별 소프트맥스, "
+        "그리고 그 가중치로 밸류 벡터를 더하기. 칸을 하나 골라 그 스코어를 나누어 보자."
+    ),
+    "heads.title": "모델 자신의 헤드",
+    "heads.intro": (
+        "이 모델에는 {n_layers}개 층마다 {n_heads}개의 헤드가 있다. 각 헤드는 그 층에 들어오는 은닉 상태로부터 "
+        "학습된 W_Q, W_K, W_V로 자기만의 쿼리, 키, 밸류를 만들어 어텐션하고, 층은 {n_heads}개의 출력을 "
+        "나란히 붙인다. 아래는 모델이 스스로 보고하는 어텐션 맵과, 이 앱의 numpy 코어가 각 헤드의 가중치로 "
+        "다시 계산한 같은 맵이다."
+    ),
+    # sentences
+    "role.source": "입력",
+    "role.target": "대상",
+    "role.sentence": "문장",
+    "input.source": "입력 문장 (source)",
+    "input.source_help": "이 문장의 토큰이 쿼리다.",
+    "input.target": "대상 문장 (target)",
+    "input.target_help": "이 문장의 토큰이 키와 밸류다.",
+    "input.sentence": "문장",
+    "input.sentence_help": "이 문장의 토큰이 쿼리, 키, 밸류다.",
+    "input.swap": "⇄ 역할 바꾸기",
+    "input.swap_help": (
+        "두 문장을 바꾼다: 대상 문장의 토큰이 쿼리가 된다. 번역 모델에서는 디코더(대상)가 인코더(입력)에 "
+        "쿼리를 던지지만, 강의는 입력 문장을 쿼리 역할에 둔다."
+    ),
+    "input.head_across": (
+        "모델의 {layer}층 {head}번 헤드는 셀프 어텐션 헤드다: 이 그림은 그 헤드가 두 문장 사이에서 할 일이다. "
+        "쿼리는 입력 문장의 은닉 상태에서, 키와 밸류는 대상 문장의 은닉 상태에서 만든다."
+    ),
+    "examples.label": "예시",
+    "examples.none": "예시를 고르세요…",
+    "examples.lecture_cross": "강의: this is an example → kore wa rei desu",
+    "examples.lecture_self": "강의의 셀프 어텐션: this is an example",
+    "examples.pronoun": "대명사와 그 명사",
+    "examples.bank": "한 단어, 두 뜻: bank",
+    "examples.paraphrase": "문장과 그 바꾸어 쓴 문장",
+    "examples.repeated": "반복되는 단어",
+    # messages
+    "msg.blank": "{role} 문장을 입력하면 어텐션이 보인다.",
+    "msg.no_pieces": "{role} 문장에 모델이 읽을 수 있는 토큰이 없다.",
+    "msg.truncated": (
+        "{role} 문장은 {total:,}개 토큰이다. 모델은 최대 {max_tokens:,}개 토큰을 읽으므로, 그림은 앞의 {kept:,}개를 "
+        "쓰고 {dropped:,}개를 버렸다."
+    ),
+    "msg.model_fallback": "{error} 대신 내장 기본 모델 {default}을 쓴다.",
+    "msg.model_not_allowed": "{error}",
+    # sidebar
+    "side.language": "언어",
+    "side.present": "발표 모드",
+    "side.present_help": "프로젝터용으로 글자와 그림을 키우고, 덜 쓰는 설정은 접어 둔다.",
+    "side.more": "설정 더 보기",
+    "side.model": "모델",
+    "side.model_help": (
+        "sentence-transformers 모델 이름이나 로컬 폴더. 기본값은 앱과 함께 설치되는 all-MiniLM-L6-v2라서 "
+        "내려받을 필요가 없다."
+    ),
+    "side.tokens": "토큰",
+    "side.show_special": "[CLS]와 [SEP] 보이기",
+    "side.show_special_help": "숨기면 그림에서만이 아니라 소프트맥스에서도 빠진다.",
+    "side.merge": "워드피스를 단어로 합치기",
+    "side.merge_help": "ko ##re가 kore가 된다. 단어의 벡터는 조각 벡터들의 평균이다.",
+    "side.scores": "스코어",
+    "side.scale": "√d_k로 나누기",
+    "side.scale_caption": "긴 벡터는 내적이 크다. √d_k로 나누면 소프트맥스가 키 하나만 고르지 않는다.",
+    "side.temperature": "온도",
+    "side.temperature_caption": "스케일된 스코어를 이 값으로 나눈다: 1보다 작으면 가중치가 날카로워지고, 크면 평평해진다.",
+    "side.causal": "인과 마스크",
+    "side.causal_caption": "디코더에서처럼 각 토큰은 자기 자신과 앞의 토큰에만 어텐션할 수 있다.",
+    "side.qkv": "쿼리, 키, 밸류",
+    "side.projection": "투영",
+    "side.proj.identity": "항등: Q = K = V",
+    "side.proj.head": "모델의 실제 헤드",
+    "side.proj.random": "무작위",
+    "side.proj_caption.identity": "강의에서처럼 Q = K = V = 토큰 임베딩.",
+    "side.proj_caption.head": "실제 헤드: 그 층에 들어오는 은닉 상태에 그 헤드가 학습한 W_Q, W_K, W_V를 적용한다.",
+    "side.proj_caption.random": "시드로 정해지는 무작위 투영 W_Q, W_K, W_V (d_k차원).",
+    "side.layer": "층",
+    "side.head": "헤드",
+    "side.random_dk": "d_k",
+    "side.seed": "시드",
+    "side.random_caption": "시드가 같으면 투영도 같다. 학습된 헤드는 훈련이 가르친 것만큼 이것과 다르다.",
+    "side.picture": "그림",
+    "side.numbers": "칸에 숫자 표시",
+    "side.transpose": "행을 쿼리로 (전치)",
+    "side.transpose_help": "강의는 쿼리를 열에 두고, 대부분의 논문은 행에 둔다.",
+    "side.colors": "색상 척도",
+    "side.colors_help": "Blues는 강의를 따른다. Cividis와 Viridis는 색각 이상이 있어도, 흑백으로도 읽힌다.",
+    "side.n_components": "보여 줄 출력 성분 수",
+    "side.components": "어떤 성분",
+    "side.components.first": "앞쪽 성분",
+    "side.components.pca": "밸류의 PCA",
+    "side.components_help": (
+        "앞쪽 성분: 출력 벡터의 처음 성분 그대로. PCA: 밸류 벡터들이 가장 많이 변하는 방향으로 출력을 투영."
+    ),
+    # figure and its caption
+    "fig.query": "쿼리: {role}",
+    "fig.key": "키/밸류: {role}",
+    "fig.weight": "가중치",
+    "fig.output": "출력",
+    "fig.components.first": "출력 벡터 {d}개 성분 중 처음 {n}개",
+    "fig.components.pca": "밸류 벡터가 가장 많이 변하는 {n}개 방향으로 투영한 출력 벡터 (PCA)",
+    "fig.caption": (
+        "어두운 칸일수록 어텐션 가중치가 높다. 각 쿼리의 가중치 합은 1이다. 각 쿼리 아래의 보라색은 그 출력 "
+        "벡터(밸류의 가중합)다: {components}. 칸에 마우스를 올리면 원래 스코어 q·k, 스케일된 스코어, 가중치가 "
+        "보인다."
+    ),
+    # export and sharing
+    "export.title": "내려받기",
+    "export.png": "PNG {scale}×",
+    "export.unavailable": (
+        "그림 파일을 내려받으려면 서버에 Chromium 브라우저가 필요한데 이 서버에는 없다. 차트의 카메라 버튼으로 "
+        "고해상도 PNG는 저장할 수 있다."
+    ),
+    "share.label": "이 화면의 링크",
+    "share.help": "이 링크를 열면 똑같은 그림이 보인다: 문장과 모든 설정이 들어 있다.",
+    # step by step
+    "steps.kind": "어텐션",
+    "steps.kind.cross": "크로스: 입력 → 대상",
+    "steps.kind.self": "셀프: 한 문장",
+    "steps.play": "단계 재생",
+    "steps.play_caption": "▶을 누르면 원래 스코어가 가중치로 바뀌는 과정이 보인다. 슬라이더로 단계를 옮길 수도 있다.",
+    "steps.pick": "칸 고르기",
+    "steps.query": "쿼리",
+    "steps.key": "키",
+    "steps.score_text": (
+        "스코어는 {d}개의 곱 q_i × k_i의 합 = **{score:.3f}**이다. 가장 큰 기여: {named}. "
+        "스케일: {score:.3f} × {scale:.4f}{temperature} = **{scaled:.3f}**. 이 쿼리의 스코어에 소프트맥스를 "
+        "적용하면 이 키의 가중치는 **{weight:.3f}**이다:"
+    ),
+    "steps.dimension": "{i}번 차원 ({value:+.3f})",
+    "steps.every": "모든 단계",
+    "step.scores": "원래 스코어 q·k",
+    "step.scores_text": "강의의 2단계: 모든 쿼리와 모든 키의 내적. 클수록 더 비슷하다.",
+    "step.scaled": "스케일: ÷ √d_k = ÷ √{d_k} = ÷ {root:.2f}",
+    "step.scaled_temperature": ", ÷ 온도 {temperature:g}",
+    "step.scaled_text": "√d_k로 나누면 긴 벡터의 스코어가 소프트맥스가 키 하나만 고르지 않는 범위에 머문다.",
+    "step.mask": "마스크",
+    "step.mask_text": "마스크된 쌍(빈 칸)은 소프트맥스 전에 스코어가 −∞가 되어 가중치가 정확히 0이다.",
+    "step.weights": "쿼리별 소프트맥스: 가중치",
+    "step.weights_text": "3단계: 각 쿼리의 스코어가 0과 1 사이의 가중치가 되고, 열마다 합이 1이다.",
+    "step.values": "밸류 벡터",
+    "step.values_text": "각 키는 밸류 벡터를 가져온다 ({d}개 성분 중 처음 {m}개).",
+    "step.weighted": "쿼리 “{query}”의 가중치 × 밸류",
+    "step.weighted_text": "4단계: 각 밸류 벡터에 이 쿼리가 그 키에 준 가중치를 곱한다. 행을 더하면 출력이 된다.",
+    "step.outputs": "출력 벡터",
+    "step.outputs_text": "가중된 밸류를 더하면 쿼리마다 출력 벡터 하나: 각 열 아래의 보라색 띠.",
+    "step.axis.query": "쿼리",
+    "step.axis.key": "키",
+    "step.axis.component": "성분",
+    # model heads
+    "heads.tokens_caption": (
+        "토큰에는 모델이 보는 그대로 [CLS]와 [SEP]가 들어 있다 (많은 헤드가 여기에 어텐션을 둔다). 그래서 다시 "
+        "계산한 값이 정확히 같을 수 있다."
+    ),
+    "heads.layer": "층",
+    "heads.head": "헤드",
+    "heads.average": "이 층의 헤드 평균",
+    "heads.every": "모든 층과 헤드",
+    "heads.one": "{layer}층, {head}번 헤드",
+    "heads.one_average": "{layer}층, 헤드 평균",
+    "heads.model_map": "모델 자신의 맵",
+    "heads.our_map": "우리 코어가 다시 계산한 맵",
+    "heads.ours_caption": "우리 코어가 다시 계산: 이 헤드의 q, k, v로 softmax(q·k / √{d_head}). 보라색은 그 출력.",
+    "heads.metric": "두 맵의 가장 큰 |차이|",
+    "heads.metric_help": "{tolerance:g}보다 작으면 같다",
+    "heads.agrees": "일치한다",
+    "heads.disagrees": "일치하지 않는다",
+    "heads.verdict": (
+        "다시 계산한 값은 모델과 {verdict}: 이 맵의 가장 큰 차이는 {difference:.1e}, 헤드 {n}개 전체에서는 "
+        "{worst:.1e}이다 (허용 오차 {tolerance:g})."
+    ),
+    "heads.multi": "{layer}층의 멀티헤드 어텐션: 나누고, 어텐션하고, 이어 붙이기",
+    "heads.multi_text": (
+        "층의 {d_model}차원 투영을 {d_head}차원짜리 헤드 {n_heads}개로 나눈다. 각 헤드는 따로 어텐션하고 (작은 "
+        "맵 하나씩), 그 출력을 나란히 붙인 것이 층이 (출력 투영으로) 넘기는 벡터다."
+    ),
+}
