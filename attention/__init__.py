@@ -8,7 +8,8 @@ from __future__ import annotations
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
 from attention.embeddings import DEFAULT_MODEL, Encoder, ModelLoadError, TokenEmbeddings, load_encoder
 from attention.figures import FigureOptions, attention_figure
-from attention.views import AttentionView, Settings, attend
+from attention.heads import head_projections, model_attention
+from attention.views import AttentionView, Projection, Settings, attend, compute_view
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -17,11 +18,15 @@ __all__ = [
     "Encoder",
     "FigureOptions",
     "ModelLoadError",
+    "Projection",
     "Settings",
     "TokenEmbeddings",
     "attend",
     "attention_figure",
+    "head_projections",
+    "model_attention",
     "causal_mask",
+    "compute_view",
     "load_encoder",
     "scaled_dot_product_attention",
     "softmax",
