@@ -93,11 +93,11 @@ def t(key: str, **values) -> str:
     return text(key, lang(), **values)
 
 
-def labels(prefix: str, none: str | None = None) -> Callable[[object], str]:
+def labels(prefix: str) -> Callable[[object], str]:
     """A format_func for a menu whose options are string keys: ``prefix + option`` in this
     session's language, fixed now (a widget may format its options outside the script run)."""
     language = lang()
-    return lambda option: text(none if option is None else f"{prefix}{option}", language)
+    return lambda option: text(f"{prefix}{option}", language)
 
 
 def start_page(title_key: str, intro_key: str | None = None, **intro_values) -> None:
@@ -179,11 +179,12 @@ def sentence_input(label_key: str, key: str) -> str:
 
 def example_picker(kind: str) -> None:
     """A menu of examples that teach something; choosing one fills in the sentences."""
-    choices = [None, *(key for key, (k, _, _) in EXAMPLES.items() if k == kind)]
     st.selectbox(
         t("examples.label"),
-        choices,
-        format_func=labels("examples.", none="examples.none"),
+        [key for key, (k, _, _) in EXAMPLES.items() if k == kind],
+        index=None,
+        placeholder=t("examples.none"),
+        format_func=labels("examples."),
         key=f"example_{kind}",
         on_change=_use_example,
         args=(f"example_{kind}",),

@@ -143,3 +143,32 @@ def test_model_heads_page_for_a_twenty_word_sentence(server, page):
     page.wait_for_timeout(500)
     page.screenshot(path=ARTIFACTS / "model_heads.png", full_page=True)
     assert page.errors == []
+
+
+def test_a_shared_link_opens_the_same_view(server, page):
+    page.goto(server.url + "/Cross_Attention?source=the+cat+sat&target=le+chat&transpose=true&temperature=0.5")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    assert page.get_by_role("textbox", name="Source sentence", exact=True).input_value() == "the cat sat"
+    assert page.get_by_role("textbox", name="Target sentence", exact=True).input_value() == "le chat"
+    wait_for_ticks(page, "y", ["the", "cat", "sat"])  # transposed: queries are rows
+    wait_for_ticks(page, "x", ["le", "chat"])
+    # the URL follows every change, so the address bar is always a link to what is on screen
+    type_sentence(page, "Source sentence", "a dog ran")
+    page.wait_for_function("() => location.search.includes('source=a+dog+ran')", timeout=30_000)
+    assert "transpose=true" in page.url and "temperature=0.5" in page.url
+    assert page.errors == []
+
+
+def test_the_interface_switches_to_korean(server, page):
+    page.goto(server.url + "/Cross_Attention")
+    page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
+    page.get_by_role("radio", name="한국어").click()
+    page.get_by_role("heading", name="크로스 어텐션").wait_for(timeout=30_000)
+    wait_for_chart_text(page, ["쿼리: 입력"])
+    page.wait_for_function("() => location.search.includes('lang=ko')", timeout=30_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "cross_attention_ko.png", full_page=True)
+    # the language stays when moving to another page
+    page.get_by_role("link", name="셀프 어텐션").click()
+    page.get_by_role("heading", name="셀프 어텐션").wait_for(timeout=30_000)
+    assert page.errors == []
