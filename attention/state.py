@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from attention.embeddings import DEFAULT_MODEL
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES
@@ -21,6 +22,7 @@ LECTURE_TARGET = "kore wa rei desu"
 TEMPERATURES = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 RANDOM_DKS = (4, 8, 16, 32, 64, 128)
 MAX_TEXT = 100_000  # characters of one sentence taken from a link; the model reads far fewer tokens anyway
+MAX_LINK_TEXT = 2_000  # URL-encoded characters of one sentence put into a link; servers refuse very long URLs
 
 
 def _boolean(raw: str) -> bool:
@@ -124,10 +126,23 @@ def from_query(params: Mapping[str, str]) -> tuple[dict[str, object], list[str]]
 
 
 def to_query(values: Mapping[str, object]) -> dict[str, str]:
-    """The link parameters for ``values``: only the settings that differ from their defaults."""
+    """The link parameters for ``values``: only the settings that differ from their defaults.
+
+    A sentence too long for a URL (over MAX_LINK_TEXT characters once encoded) is left
+    out, see ``left_out``: a server answers such a link with an error instead of the page.
+    """
     query = {}
     for key, field in FIELDS.items():
         value = values.get(key, field.default)
-        if value != field.default:
+        if value != field.default and key not in left_out(values):
             query[key] = ("true" if value else "false") if isinstance(value, bool) else str(value)
     return query
+
+
+def left_out(values: Mapping[str, object]) -> list[str]:
+    """The settings too long to travel in a link."""
+    return [
+        key
+        for key, value in values.items()
+        if key in FIELDS and isinstance(value, str) and len(quote(value)) > MAX_LINK_TEXT
+    ]

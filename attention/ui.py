@@ -52,13 +52,13 @@ def cached_encoder(name: str) -> Encoder:
     return load_encoder(name)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@st.cache_data(max_entries=512, max_size="256MB", show_spinner=False)
 def cached_embeddings(model_name: str, text: str) -> TokenEmbeddings:
     """Token embeddings of ``text``, computed once per model and text."""
     return cached_encoder(model_name).encode(text)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, max_size="512MB", show_spinner=False)  # a 512-token run is ~80 MB
 def cached_model_run(model_name: str, text: str) -> ModelRun:
     """The model's own attention maps and hidden states for ``text``, computed once per model and text."""
     return run_model(cached_encoder(model_name), text)
@@ -76,11 +76,17 @@ def active_encoder() -> Encoder:
         try:
             return cached_encoder(name)
         except ModelLoadError as error:
-            st.error(t("msg.model_fallback", error=str(error), default=DEFAULT_MODEL), icon="⚠️")
+            st.error(t("msg.model_fallback", error=literal(str(error)), default=DEFAULT_MODEL), icon="⚠️")
     return cached_encoder(DEFAULT_MODEL)
 
 
 # --- state, language and the page frame ---------------------------------------------------------
+
+
+def literal(user_text: str) -> str:
+    """``user_text`` as a Markdown code span, so that Streamlit shows it as typed (no maths, bold or links)."""
+    fence = "`" * (max(map(len, re.findall(r"`+", user_text)), default=0) + 1)
+    return f"{fence} {user_text} {fence}"
 
 
 def lang() -> str:
@@ -160,11 +166,14 @@ def finish_page() -> None:
         st.query_params.from_dict(query)
     rejected = st.session_state.pop("_rejected", None)
     if rejected:
-        st.caption("Ignored link settings that made no sense: " + ", ".join(rejected))
+        st.caption(t("share.rejected", keys=", ".join(rejected)))
     base = (st.context.url or "").split("?")[0]
     with st.sidebar.expander(t("share.label")):
         st.code(f"{base}?{urlencode(query)}" if query else base or "?", language=None, wrap_lines=True)
         st.caption(t("share.help"))
+        too_long = state.left_out(st.session_state["_saved"])
+        if too_long:
+            st.caption(t("share.too_long", keys=", ".join(too_long), limit=state.MAX_LINK_TEXT))
 
 
 def presenting() -> bool:
@@ -326,13 +335,17 @@ def show_notes(view: AttentionView) -> None:
         st.info(view.problem, icon="✏️")
 
 
-def show_figure(figure, file_name: str = "attention") -> None:
-    """A Plotly figure in the page, following the light or dark theme, with a high-resolution PNG button."""
+def show_figure(figure, file_name: str = "attention", key: str | None = None) -> None:
+    """A Plotly figure in the page, following the light or dark theme, with a high-resolution PNG button.
+
+    ``key`` keeps apart two figures that happen to be identical (Streamlit refuses those without one).
+    """
     if st.context.theme.type == "dark":
         figure.update_layout(plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
     st.plotly_chart(
         figure,
         width="content",
+        key=key,
         config={
             "displaylogo": False,
             "toImageButtonOptions": {"format": "png", "scale": 3, "filename": _file_name(file_name)},

@@ -66,5 +66,5 @@ if view.result is not None:
             with column:
                 st.markdown(f"**{step.number}. {step.title}**")
                 st.caption(step.explanation)
-                ui.show_figure(step_figure(step, transpose=options.transpose))
+                ui.show_figure(step_figure(step, transpose=options.transpose), key=f"step_{step.name}")
 ui.finish_page()

@@ -34,3 +34,29 @@ def chart_spec(app_test) -> dict:
     charts = app_test.get("plotly_chart")
     assert charts, "the page shows no chart"
     return json.loads(charts[0].proto.spec)
+
+
+@pytest.fixture(scope="session")
+def server():
+    """One `streamlit run app.py` for every browser test (skips, or fails in CI, without chromium)."""
+    from tests.browser import ARTIFACTS, StreamlitServer, chromium_path
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    chromium_path()
+    server = StreamlitServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM_FLAGS, chromium_path
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

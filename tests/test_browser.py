@@ -6,29 +6,9 @@ import time
 
 import pytest
 
-from tests.browser import ARTIFACTS, CHROMIUM_FLAGS, StreamlitServer, chromium_path
+from tests.browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def server():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    chromium_path()  # skip (or fail in CI) before starting anything
-    server = StreamlitServer()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import string
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from attention import state
 from attention.i18n import STRINGS, text
 from tests.conftest import chart_spec, decode_array
 from tests.test_pages import APP, CROSS, SELF, heatmap, run
-from streamlit.testing.v1 import AppTest
 
 
 def open_link(page: str, **params) -> AppTest:

@@ -154,6 +154,8 @@ STRINGS = {
         "still saves a high-resolution PNG."
     ),
     "share.label": "Link to this view",
+    "share.too_long": "Too long for a link, so left out of it: {keys} (over {limit:,} characters in a URL).",
+    "share.rejected": "Ignored link settings that made no sense: {keys}.",
     "share.help": "Opening this link shows exactly this figure: the sentences and every setting are in it.",
     # step by step
     "steps.kind": "Attention",

@@ -147,6 +147,8 @@ STRINGS = {
         "고해상도 PNG는 저장할 수 있다."
     ),
     "share.label": "이 화면의 링크",
+    "share.too_long": "링크에 넣기에 너무 길어서 뺐다: {keys} (URL에서 {limit:,}자 넘음).",
+    "share.rejected": "링크의 설정 중 말이 안 되는 것은 무시했다: {keys}.",
     "share.help": "이 링크를 열면 똑같은 그림이 보인다: 문장과 모든 설정이 들어 있다.",
     # step by step
     "steps.kind": "어텐션",

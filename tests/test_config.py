@@ -1,0 +1,51 @@
+"""The server's protections stay on, and no code path lets user text become HTML or a model run its own code."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / ".streamlit" / "config.toml"
+APP_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "attention").glob("*.py")])
+
+
+@pytest.fixture(scope="module")
+def config() -> dict:
+    return tomllib.loads(CONFIG.read_text())
+
+
+def test_xsrf_protection_is_on(config):
+    """Streamlit checks an XSRF token on uploads and websocket messages; off, another site could drive a session."""
+    assert config.get("server", {}).get("enableXsrfProtection") is True
+
+
+def test_cors_protection_is_on(config):
+    """enableCORS = true is Streamlit's protection (only the app's own origin); false opens the server to all."""
+    assert config.get("server", {}).get("enableCORS") is True
+
+
+def test_the_app_files_are_all_checked():
+    names = {path.name for path in APP_FILES}
+    assert {"app.py", "ui.py", "embeddings.py", "figures.py"} <= names
+    assert any(path.parent.name == "pages" for path in APP_FILES)
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_file_lets_text_through_as_html(path):
+    source = path.read_text()
+    assert "unsafe_allow_html" not in source
+    assert not re.search(r"\bst\.html\s*\(|components\.v1|\.html\(\s*f?[\"']", source), "raw HTML output"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "attention").glob("*.py")), ids=lambda p: p.name)
+def test_no_model_is_loaded_with_its_own_code(path):
+    assert not re.search(r"trust_remote_code\s*=\s*True", path.read_text())
+
+
+def test_no_folder_is_served_as_static_files(config):
+    """Static serving would publish ./static to anyone who can reach the server."""
+    assert config.get("server", {}).get("enableStaticServing", False) is False

@@ -1,0 +1,130 @@
+"""Soak: thousands of distinct sentences through the whole pipeline must not make the process grow, and the
+app's caches must have a bound that a class full of users cannot push past."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import pickle
+import time
+
+import pytest
+
+from attention import Settings, attend, attention_figure
+from attention.figures import FigureOptions
+
+pytestmark = pytest.mark.slow
+
+WARM_UP = 100
+SENTENCES = 2_000
+MAX_GROWTH_MB = 150
+ADJECTIVES = "big small red quiet happy old new bright dark slow quick calm brave".split()
+NOUNS = "cat dog student teacher river city model token query key value vector table".split()
+VERBS = "sees asks finds likes reads writes follows answers carries moves helps knows meets".split()
+
+
+def distinct_sentences(n: int) -> list[str]:
+    """``n`` different short sentences, from 13 × 13 × 13 × 13 word combinations."""
+    combos = itertools.product(ADJECTIVES, NOUNS, VERBS, NOUNS)
+    return [f"the {a} {n1} {v} a {n2}" for a, n1, v, n2 in itertools.islice(combos, n)]
+
+
+def rss_mb() -> float:
+    """Resident memory of this process in MB, from /proc/self/status."""
+    for line in open("/proc/self/status").read().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    pytest.skip("no VmRSS in /proc/self/status")
+
+
+@pytest.fixture
+def one_torch_thread():
+    """One intra-op thread: on a shared two-core machine two threads only fight over the cores."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.timeout(900)
+def test_two_thousand_sentences_do_not_grow_the_process(encoder, one_torch_thread):
+    sentences = distinct_sentences(WARM_UP + SENTENCES)
+    assert len(set(sentences)) == len(sentences)
+    options = [FigureOptions(), FigureOptions(transpose=True, show_values=True, components="pca")]
+    settings = [Settings(), Settings(merge_words=True, show_special=True, causal=True, temperature=0.5)]
+
+    def one(i: int, text: str) -> int:
+        tokens = encoder.encode(text)
+        view = attend(tokens, tokens, settings[i % 2])
+        figure = attention_figure(view.result, view.query_tokens, view.key_tokens, options[i % 2])
+        return len(figure.to_json())
+
+    for i, text in enumerate(sentences[:WARM_UP]):
+        one(i, text)
+    gc.collect()
+    start_mb, start = rss_mb(), time.perf_counter()
+    checkpoints = []
+    for i, text in enumerate(sentences[WARM_UP:]):
+        assert one(i, text) > 0
+        if (i + 1) % 500 == 0:
+            gc.collect()
+            checkpoints.append(round(rss_mb() - start_mb, 1))
+    seconds = time.perf_counter() - start
+    growth = rss_mb() - start_mb
+    print(
+        f"\nsoak: {SENTENCES} sentences in {seconds:.0f} s ({1000 * seconds / SENTENCES:.0f} ms each); "
+        f"RSS {start_mb:.0f} MB after {WARM_UP} warm-up sentences, growth {growth:+.1f} MB "
+        f"(every 500: {checkpoints})"
+    )
+    assert growth < MAX_GROWTH_MB, f"the process grew by {growth:.0f} MB over {SENTENCES} sentences"
+
+
+# ---------------------------------------------------------------- the app's caches
+
+
+CACHE_BUDGET_MB = 1024  # everything the caches may hold at once, whatever the users type
+
+
+def cache_bound_mb(cached, worst_entry_bytes: int) -> float:
+    """The most memory a st.cache_data function can hold: its max_size, or max_entries × the largest entry."""
+    info = cached._info
+    bounds = [info.max_entries * worst_entry_bytes] if info.max_entries else []
+    if getattr(info, "max_size_bytes", None):
+        bounds.append(info.max_size_bytes)
+    assert bounds, f"{info.func.__name__} has neither max_entries nor max_size: it can grow without end"
+    return min(bounds) / 2**20
+
+
+@pytest.fixture(scope="module")
+def ui():
+    from attention import ui
+
+    return ui
+
+
+def test_the_caches_are_bounded(ui):
+    for cached in (ui.cached_embeddings, ui.cached_model_run):
+        info = cached._info
+        assert info.max_entries or getattr(info, "max_size_bytes", None), info.func.__name__
+    assert ui.cached_embeddings._info.max_entries == 512
+    assert ui.cached_encoder._info.max_entries == 3  # loaded models, each hundreds of MB
+
+
+def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(encoder, ui):
+    """Users who paste long texts fill each cache entry to its largest: the caches must still fit the budget."""
+    from attention.heads import run_model
+
+    longest = "word " * 600  # cut to the model's 512 positions
+    embeddings_entry = len(pickle.dumps(encoder.encode(longest)))
+    model_run_entry = len(pickle.dumps(run_model(encoder, longest)))
+    bounds = {
+        "cached_embeddings": cache_bound_mb(ui.cached_embeddings, embeddings_entry),
+        "cached_model_run": cache_bound_mb(ui.cached_model_run, model_run_entry),
+    }
+    print(
+        f"\nlargest entries: embeddings {embeddings_entry / 2**20:.1f} MB, model run {model_run_entry / 2**20:.1f} MB;"
+        f" worst-case cache memory: {bounds}"
+    )
+    assert sum(bounds.values()) <= CACHE_BUDGET_MB, bounds
