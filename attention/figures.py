@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import diverging, sequential
-from plotly.subplots import make_subplots
 
 from attention.core import AttentionResult
 from attention.i18n import text
@@ -135,41 +134,55 @@ def attention_figure(
     cell = _cell_size(max(n_q, n_k)) * options.font_scale
     strip = len(names) * STRIP_CELL_RATIO  # output cells are flatter than weight cells
 
-    weights_trace = _weights_trace(result, q_labels, k_labels, options)
-    if options.transpose:
-        fig = _grid(rows=1, cols=2 if strip else 1, sizes=[n_k, strip], shared="y")
-        fig.add_trace(weights_trace, row=1, col=1)
-        fig.update_xaxes(title_text=k_title, side="top", row=1, col=1)
-        fig.update_yaxes(title_text=q_title, row=1, col=1)
-    else:
-        fig = _grid(rows=2 if strip else 1, cols=1, sizes=[n_k, strip], shared="x")
-        fig.add_trace(weights_trace, row=1, col=1)
-        fig.update_xaxes(title_text=q_title, side="top", showticklabels=True, row=1, col=1)
-        fig.update_yaxes(title_text=k_title, row=1, col=1)
-    if strip:
-        _add_output_strip(fig, components, names, q_labels, result.output.shape[1], options)
-
     tick_size = round((16 if max(n_q, n_k) <= 20 else 11) * options.font_scale)
-    fig.update_xaxes(title_font_size=tick_size + 1)
-    fig.update_yaxes(title_font_size=tick_size + 1)
-    fig.update_xaxes(
-        type="category",
-        tickangle=_tick_angle(k_labels if options.transpose else q_labels, cell, tick_size),
-        automargin=True,
-        tickfont_size=tick_size,
-    )
-    fig.update_yaxes(type="category", autorange="reversed", automargin=True, tickfont_size=tick_size)
-    _thin_ticks(fig, max(n_q, n_k))
+    step = int(np.ceil(max(n_q, n_k) / 64))  # label every token while they fit, else every step-th
+    axis = dict(type="category", automargin=True, tickfont_size=tick_size, title_font_size=tick_size + 1, dtick=step)
+    gap = 0.03 if strip else 0.0
+    share = n_k / (n_k + strip) if strip else 1.0  # of the height (or width) that the weights take
+    # The layout is written out as one dict: Plotly then checks it once, instead of once per
+    # update_* call, which makes building a figure several times faster.
+    column_angle = _tick_angle(k_labels if options.transpose else q_labels, cell, tick_size)
+    if options.transpose:
+        x_weights = dict(axis, domain=[0, share - gap / 2 if strip else 1], side="top", title_text=k_title)
+        layout = dict(
+            xaxis=dict(x_weights, tickangle=column_angle),
+            yaxis=dict(axis, autorange="reversed", title_text=q_title),
+            xaxis2=dict(
+                axis, domain=[share + gap / 2, 1], side="top", anchor="y2", title_text=text("fig.output", options.lang)
+            ),
+            yaxis2=dict(axis, autorange="reversed", matches="y", anchor="x2", showticklabels=False),
+        )
+    else:
+        layout = dict(
+            xaxis=dict(axis, side="top", title_text=q_title, tickangle=column_angle),
+            yaxis=dict(axis, autorange="reversed", domain=[1 - share + gap / 2 if strip else 0, 1], title_text=k_title),
+            xaxis2=dict(axis, matches="x", anchor="y2", tickangle=column_angle),
+            yaxis2=dict(
+                axis,
+                anchor="x2",
+                autorange="reversed",
+                domain=[0, 1 - share - gap / 2],
+                title_text=text("fig.output", options.lang),
+            ),
+        )
+    if not strip:
+        del layout["xaxis2"], layout["yaxis2"]
     rows_px = (n_q if options.transpose else n_k + strip) * cell
     cols_px = (n_k + strip if options.transpose else n_q) * cell
-    fig.update_layout(
-        height=int(rows_px + 220),
-        margin=dict(l=10, r=10, t=10, b=10),
-        width=int(cols_px + 300),
-        plot_bgcolor="white",
-        font=dict(size=round((14 if max(n_q, n_k) <= 20 else 11) * options.font_scale)),
+    traces = [_weights_trace(result, q_labels, k_labels, options)]
+    if strip:
+        traces.append(_output_trace(components, names, q_labels, result.output.shape[1], options))
+    return go.Figure(
+        data=traces,
+        layout=dict(
+            layout,
+            height=int(rows_px + 220),
+            width=int(cols_px + 300),
+            margin=dict(l=10, r=10, t=10, b=10),
+            plot_bgcolor="white",
+            font=dict(size=round((14 if max(n_q, n_k) <= 20 else 11) * options.font_scale)),
+        ),
     )
-    return fig
 
 
 def _weights_trace(
@@ -213,24 +226,30 @@ def _weights_trace(
     )
 
 
-def _add_output_strip(
-    fig: go.Figure,
-    components: np.ndarray,
-    names: list[str],
-    q_labels: list[str],
-    d_v: int,
-    options: FigureOptions,
-) -> None:
+def _output_trace(
+    components: np.ndarray, names: list[str], q_labels: list[str], d_v: int, options: FigureOptions
+) -> go.Heatmap:
+    """The output vectors: under each query's column (or beside its row, transposed), on the second axes."""
     what = options.describe_components(len(names), d_v)
     values = components.astype(np.float32)  # (n_q, m)
     limit = float(np.abs(values).max()) or 1.0
-    common = dict(
+    if options.transpose:
+        z, x, y, who = values, names, q_labels, "output of query %{y}<br>%{x}"
+    else:
+        z, x, y, who = values.T, q_labels, names, "output of query %{x}<br>%{y}"
+    return go.Heatmap(
+        z=z,
+        x=x,
+        y=y,
+        xaxis="x2",
+        yaxis="y2",
         colorscale=OUTPUT_COLORS,
         zmin=-limit,
         zmax=limit,
         xgap=1,
         ygap=1,
         name="output vectors",
+        hovertemplate=f"{who} = %{{z:.3f}}<br>({what})<extra></extra>",
         colorbar=dict(
             title=dict(text=text("fig.output", options.lang), side="right"),
             thickness=14,
@@ -239,41 +258,6 @@ def _add_output_strip(
             yanchor="bottom",
         ),
     )
-    if options.transpose:
-        fig.add_trace(
-            go.Heatmap(
-                z=values,
-                x=names,
-                y=q_labels,
-                hovertemplate=f"output of query %{{y}}<br>%{{x}} = %{{z:.3f}}<br>({what})<extra></extra>",
-                **common,
-            ),
-            row=1,
-            col=2,
-        )
-        fig.update_xaxes(title_text="output vector", side="top", row=1, col=2)
-    else:
-        fig.add_trace(
-            go.Heatmap(
-                z=values.T,
-                x=q_labels,
-                y=names,
-                hovertemplate=f"output of query %{{x}}<br>%{{y}} = %{{z:.3f}}<br>({what})<extra></extra>",
-                **common,
-            ),
-            row=2,
-            col=1,
-        )
-        fig.update_yaxes(title_text=text("fig.output", options.lang), row=2, col=1)
-
-
-def _grid(rows: int, cols: int, sizes: list[int], shared: str) -> go.Figure:
-    """Subplots whose heights (or widths) follow the number of cells, so cells stay square-ish."""
-    n = rows * cols
-    fractions = [s / sum(sizes[:n]) for s in sizes[:n]]
-    if shared == "x":
-        return make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.03, row_heights=fractions)
-    return make_subplots(rows=1, cols=cols, shared_yaxes=True, horizontal_spacing=0.02, column_widths=fractions)
 
 
 def _cell_size(n: int) -> float:
