@@ -1,0 +1,109 @@
+"""A small class at once (5 sessions x 3 changes against one `streamlit run`), and the benchmark's smoke run.
+
+Correctness only: every session must see its own new tokens and no errors. How fast is the
+benchmark's business (python -m attention.bench), not a test's: a shared CI machine is no clock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+
+import pytest
+
+from attention.loadtest import Server, Texts, run_load
+from tests.browser import ARTIFACTS, ROOT, chromium_path
+
+ROW_KEYS = {
+    "tokens",
+    "mode",
+    "forward_ms",
+    "encode_ms",
+    "attend_ms",
+    "figure_ms",
+    "serialise_ms",
+    "server_update_ms",
+    "server_update_limit_ms",
+    "figure_bytes",
+    "bytes_per_cell",
+    "heatmap_cells",
+    "browser_update_ms_p50",
+    "browser_update_ms_p95",
+}
+
+
+def test_texts_have_exactly_the_asked_length():
+    texts = Texts()
+    for n in (3, 8, 32, 512):
+        sentence = texts.make(n)
+        assert len(texts.tokenizer(sentence.text)["input_ids"]) == n
+        assert sentence.labels == sentence.words and len(set(sentence.words)) == n - 2
+    assert not set(texts.make(32).words) & set(texts.make(32).words), "consecutive sentences share words"
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_five_sessions_each_see_their_own_tokens():
+    executable = chromium_path()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    server = Server(log_dir=ARTIFACTS)
+    server.start()
+    try:
+        result = asyncio.run(
+            run_load(
+                server.url,
+                sessions=5,
+                changes=3,
+                tokens=16,
+                executable=executable,
+                think_s=(0.1, 0.5),
+                update_timeout_s=120,
+                deadline_s=600,
+            )
+        )
+    finally:
+        server.stop()
+    assert result.errors == [], f"{result.errors}\n--- server log ---\n{server.log_tail()}"
+    assert result.opened == 5
+    assert result.completed == 15, result.summary()
+
+
+@pytest.mark.timeout(900)
+def test_bench_quick_writes_the_json(tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "attention.bench",
+            "--quick",
+            "--no-browser",
+            "--no-bertviz",
+            "--no-load",
+            "--repeats",
+            "2",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=840,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(out.read_text())
+    rows = result["rows"]
+    assert {(r["tokens"], r["mode"]) for r in rows} == {(8, "cross"), (8, "self"), (32, "cross"), (32, "self")}
+    for row in rows:
+        assert ROW_KEYS <= set(row), ROW_KEYS - set(row)
+        assert row["forward_ms"] > 0 and row["server_update_ms"] > 0 and row["figure_bytes"] > 0
+        assert row["heatmap_cells"] == (row["tokens"] - 2) ** 2
+        assert row["browser_update_ms_p50"] is None  # --no-browser
+    assert {"machine", "settings", "server", "load", "display_options", "targets", "run_s"} <= set(result)
+    assert result["display_options"]["display_only_encode_calls"] == 0
+    assert result["display_options"]["new_sentence_encode_calls"] == 1
+    assert any(t["target"].startswith("server update") for t in result["targets"])
+    assert "targets:" in done.stdout
