@@ -28,6 +28,7 @@ OUTPUT_COLORS = diverging.PuOr
 COMPONENT_MODES = ("first", "pca")  # described by the strings fig.components.first / .pca
 MAX_LABEL_CHARS = 24
 STRIP_CELL_RATIO = 0.6
+MIN_STRIP_SHARE = 0.08
 MAX_TILE = 48  # longest side of one map in the grid of every head
 
 
@@ -138,7 +139,8 @@ def attention_figure(
     step = int(np.ceil(max(n_q, n_k) / 64))  # label every token while they fit, else every step-th
     axis = dict(type="category", automargin=True, tickfont_size=tick_size, title_font_size=tick_size + 1, dtick=step)
     gap = 0.03 if strip else 0.0
-    share = n_k / (n_k + strip) if strip else 1.0  # of the height (or width) that the weights take
+    # of the height (or width) that the weights take; the strip keeps at least MIN_STRIP_SHARE to stay visible
+    share = min(n_k / (n_k + strip), 1 - MIN_STRIP_SHARE) if strip else 1.0
     # The layout is written out as one dict: Plotly then checks it once, instead of once per
     # update_* call, which makes building a figure several times faster.
     column_angle = _tick_angle(k_labels if options.transpose else q_labels, cell, tick_size)
@@ -167,8 +169,9 @@ def attention_figure(
         )
     if not strip:
         del layout["xaxis2"], layout["yaxis2"]
-    rows_px = (n_q if options.transpose else n_k + strip) * cell
-    cols_px = (n_k + strip if options.transpose else n_q) * cell
+    strip_px = max(strip * cell, (n_q if options.transpose else n_k) * cell * MIN_STRIP_SHARE) if strip else 0
+    rows_px = n_q * cell if options.transpose else n_k * cell + strip_px
+    cols_px = n_k * cell + strip_px if options.transpose else n_q * cell
     traces = [_weights_trace(result, q_labels, k_labels, options)]
     if strip:
         traces.append(_output_trace(components, names, q_labels, result.output.shape[1], options))

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from attention.embeddings import DEFAULT_MODEL
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES
 from attention.i18n import LANGUAGES
+from attention.views import PROJECTIONS
 
 LECTURE_SOURCE = "this is an example"
 LECTURE_TARGET = "kore wa rei desu"
@@ -81,7 +82,7 @@ FIELDS: dict[str, Field] = {
     "scale": Field(True, _boolean),
     "temperature": Field(1.0, _choice(TEMPERATURES)),
     "causal": Field(False, _boolean),
-    "projection": Field("identity", _choice(("identity", "head", "random"))),
+    "projection": Field("identity", _choice(tuple(PROJECTIONS))),
     "layer": Field(0, _integer(0, 63)),
     "head": Field(0, _integer(0, 63)),
     "random_dk": Field(64, _choice(RANDOM_DKS)),

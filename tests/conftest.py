@@ -48,9 +48,10 @@ def server():
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium driven by Playwright."""
+    """Debian's Chromium driven by Playwright, closed after each module: Playwright's sync API keeps an
+    event loop running meanwhile, and other modules (the load test) start event loops of their own."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM_FLAGS, chromium_path

@@ -103,3 +103,14 @@ def test_long_axes_are_thinned():
     big = scaled_dot_product_attention(rng.normal(size=(300, 8)), rng.normal(size=(300, 8)), rng.normal(size=(300, 8)))
     fig = attention_figure(big, [f"t{i}" for i in range(300)], [f"t{i}" for i in range(300)])
     assert fig.layout.xaxis.dtick == 5 and fig.layout.yaxis.dtick == 5
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_512_tokens_keep_a_visible_output_strip(transpose):
+    rng = np.random.default_rng(1)
+    big = scaled_dot_product_attention(rng.normal(size=(510, 8)), rng.normal(size=(510, 8)), rng.normal(size=(510, 8)))
+    labels = [f"t{i}" for i in range(510)]
+    fig = attention_figure(big, labels, labels, FigureOptions(transpose=transpose))
+    axis = fig.layout.xaxis2 if transpose else fig.layout.yaxis2
+    low, high = axis.domain
+    assert 0 <= low < high <= 1 and high - low >= 0.05
