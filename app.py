@@ -1,14 +1,16 @@
-"""Home page (`streamlit run app.py`): what attention is, in the lecture's words, and where to see it."""
+"""The app's entry point (`streamlit run app.py`): the shared sidebar, then the page the user is on."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from attention import ui
+from webapp import controls, navigation, session
 
-ui.start_page("app.title", "home.body")
-for page, key in zip(ui.PAGES[1:], ("home.cross", "home.self", "home.steps", "home.heads"), strict=True):
-    st.page_link(page[0], label=ui.t(key), icon=page[2])
-encoder = ui.active_encoder()
-st.caption(ui.t("home.model", name=encoder.name, dim=encoder.dim, max_tokens=encoder.max_tokens))
-ui.finish_page()
+st.set_page_config(page_title=session.t("app.title"), layout="wide")
+session.start()
+page = st.navigation(navigation.pages(session.t), position="sidebar")
+controls.interface_controls(st.sidebar)
+page_controls = st.sidebar.container()  # each page's own controls go here, above the model field
+encoder = controls.model_control(st.sidebar)
+navigation.run_page(page, navigation.Frame(encoder=encoder, controls=page_controls))
+session.finish(st.sidebar)

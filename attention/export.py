@@ -32,7 +32,6 @@ import threading
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
-from functools import lru_cache
 from typing import Any
 
 import plotly.graph_objects as go
@@ -67,14 +66,12 @@ class ImageExportError(RuntimeError):
     """An image could not be drawn; the message says why, for a user."""
 
 
-@lru_cache(maxsize=1)
 def image_export_available() -> bool:
     """Whether PNG, SVG and PDF export can work here, without starting a browser.
 
     True when kaleido 1.x is installed and a Chromium or Chrome is found (the
     ``BROWSER_PATH`` environment variable, which kaleido honours, or the PATH).
-    The answer is cached for the life of the process. A browser that is found
-    but fails to start is reported by ``figure_image`` instead.
+    A browser that is found but fails to start is reported by ``figure_image`` instead.
     """
     if importlib.util.find_spec("kaleido") is None:
         return False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import plotly.graph_objects as go
@@ -45,6 +46,8 @@ class FigureOptions:
         n_components: how many components of each output vector to draw (0 for none).
         components: "first" (the first components as they are) or "pca".
         colorscale: the weights' scale, one of WEIGHT_SCALES.
+        fit_colors: the colours run from the smallest weight shown to the largest (said on
+            the colour bar) instead of from 0, for nearly even weights.
         font_scale: text size relative to normal (e.g. 1.5 for a projector).
         lang: the language of axis titles and colour bars ("en" or "ko").
     """
@@ -56,6 +59,7 @@ class FigureOptions:
     n_components: int = 8
     components: str = "first"
     colorscale: str = "Blues"
+    fit_colors: bool = False
     font_scale: float = 1.0
     lang: str = "en"
 
@@ -195,37 +199,39 @@ def _weights_trace(
     # array, so hovering costs 8 bytes a cell and no per-cell strings.
     scores = np.stack([result.scores, result.scaled], axis=-1).astype(np.float32)  # (n_q, n_k, 2)
     weights = result.weights.astype(np.float32)  # (n_q, n_k)
+    word = partial(text, lang=options.lang)
     if options.transpose:
         z, custom, x, y = weights, scores, k_labels, q_labels
-        who = "query: %{y}<br>key: %{x}"
+        who = f"{word('fig.word.query')}: %{{y}}<br>{word('fig.word.key')}: %{{x}}"
     else:
         z, custom, x, y = weights.T, scores.transpose(1, 0, 2), q_labels, k_labels
-        who = "query: %{x}<br>key: %{y}"
-    scale_text = "q·k / √d_k" if np.isclose(result.scale, 1 / np.sqrt(result.d_k)) else "q·k × scale"
+        who = f"{word('fig.word.query')}: %{{x}}<br>{word('fig.word.key')}: %{{y}}"
+    scale_text = "q·k / √d_k" if np.isclose(result.scale, 1 / np.sqrt(result.d_k)) else word("fig.hover.scale_other")
     if result.temperature != 1:
         scale_text += f" / T (T = {result.temperature:g})"
+    # 0 is white and the darkest colour is the largest weight in this figure (uniform-looking
+    # weights would otherwise all be the same pale blue); fitted, white is the smallest weight shown.
+    high = float(weights.max())
+    low = float(weights[result.mask].min()) if options.fit_colors else 0.0
+    title = word("fig.weight_fitted", low=low, high=high) if options.fit_colors else word("fig.weight")
     return go.Heatmap(
         z=z,
         x=x,
         y=y,
         customdata=custom,
-        # 0 is white; the darkest colour is the largest weight in this figure
-        # (uniform-looking weights would otherwise all be the same pale blue)
-        zmin=0.0,
-        zmax=float(weights.max()),
+        zmin=low,
+        zmax=high if high > low else low + 1e-9,
         colorscale=WEIGHT_SCALES.get(options.colorscale, WEIGHT_COLORS),
-        colorbar=dict(
-            title=dict(text=text("fig.weight", options.lang), side="right"), thickness=14, len=0.6, y=1.0, yanchor="top"
-        ),
+        colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.6, y=1.0, yanchor="top"),
         xgap=1,
         ygap=1,
         texttemplate="%{z:.2f}" if options.show_values else None,
         hovertemplate=(
-            f"{who}<br>raw score q·k = %{{customdata[0]:.3f}}"
-            f"<br>scaled score {scale_text} = %{{customdata[1]:.3f}}"
-            "<br>weight (softmax) = %{z:.3f}<extra></extra>"
+            f"{who}<br>{word('fig.hover.raw')} = %{{customdata[0]:.3f}}"
+            f"<br>{word('fig.hover.scaled')} {scale_text} = %{{customdata[1]:.3f}}"
+            f"<br>{word('fig.hover.weight')} = %{{z:.3f}}<extra></extra>"
         ),
-        name="attention weights",
+        name=text("fig.weight", options.lang),
     )
 
 
@@ -236,10 +242,11 @@ def _output_trace(
     what = options.describe_components(len(names), d_v)
     values = components.astype(np.float32)  # (n_q, m)
     limit = float(np.abs(values).max()) or 1.0
+    output_of = text("fig.hover.output_of", options.lang)
     if options.transpose:
-        z, x, y, who = values, names, q_labels, "output of query %{y}<br>%{x}"
+        z, x, y, who = values, names, q_labels, f"{output_of} %{{y}}<br>%{{x}}"
     else:
-        z, x, y, who = values.T, q_labels, names, "output of query %{x}<br>%{y}"
+        z, x, y, who = values.T, q_labels, names, f"{output_of} %{{x}}<br>%{{y}}"
     return go.Heatmap(
         z=z,
         x=x,
@@ -251,7 +258,7 @@ def _output_trace(
         zmax=limit,
         xgap=1,
         ygap=1,
-        name="output vectors",
+        name=text("fig.output", options.lang),
         hovertemplate=f"{who} = %{{z:.3f}}<br>({what})<extra></extra>",
         colorbar=dict(
             title=dict(text=text("fig.output", options.lang), side="right"),
@@ -282,12 +289,15 @@ def _thin_ticks(fig: go.Figure, n: int) -> None:
     fig.update_yaxes(dtick=step)
 
 
-def weights_figure(weights: np.ndarray, query_tokens: list[str], key_tokens: list[str], title: str) -> go.Figure:
+def weights_figure(
+    weights: np.ndarray, query_tokens: list[str], key_tokens: list[str], title: str, lang: str = "en"
+) -> go.Figure:
     """A bare attention map in the lecture's layout (columns are queries), e.g. the model's own.
 
     Args:
         weights: (n_q, n_k), rows sum to 1.
     """
+    word = partial(text, lang=lang)
     q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
     n = max(weights.shape)
     cell = _cell_size(n)
@@ -301,20 +311,23 @@ def weights_figure(weights: np.ndarray, query_tokens: list[str], key_tokens: lis
             colorscale=WEIGHT_COLORS,
             xgap=1,
             ygap=1,
-            colorbar=dict(title=dict(text="weight", side="right"), thickness=14),
-            hovertemplate="query: %{x}<br>key: %{y}<br>weight = %{z:.4f}<extra></extra>",
+            colorbar=dict(title=dict(text=word("fig.weight"), side="right"), thickness=14),
+            hovertemplate=f"{word('fig.word.query')}: %{{x}}<br>{word('fig.word.key')}: %{{y}}"
+            f"<br>{word('fig.weight')} = %{{z:.4f}}<extra></extra>",
         )
     )
     tick_size = 16 if n <= 20 else 11
     fig.update_xaxes(
         type="category",
         side="top",
-        title_text="query",
+        title_text=word("fig.word.query"),
         tickangle=_tick_angle(q_labels, cell, tick_size),
         tickfont_size=tick_size,
         automargin=True,
     )
-    fig.update_yaxes(type="category", autorange="reversed", title_text="key", tickfont_size=tick_size, automargin=True)
+    fig.update_yaxes(
+        type="category", autorange="reversed", title_text=word("fig.word.key"), tickfont_size=tick_size, automargin=True
+    )
     _thin_ticks(fig, n)
     fig.update_layout(
         title=dict(text=html.escape(title, quote=False), font_size=15),
@@ -326,7 +339,7 @@ def weights_figure(weights: np.ndarray, query_tokens: list[str], key_tokens: lis
     return fig
 
 
-def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None = None) -> go.Figure:
+def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en") -> go.Figure:
     """Every head of every layer as small multiples: one row per layer, one column per head.
 
     The maps are tiled into one heatmap with a blank line between them, which
@@ -340,6 +353,7 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
     Maps longer than MAX_TILE tokens are shrunk by averaging blocks of cells,
     so that a 512-token sentence still makes a small figure.
     """
+    word = partial(text, lang=lang)
     attentions, block = _shrink(attentions, MAX_TILE)
     n_layers, n_heads, n, _ = attentions.shape
     step = n + 1  # one blank row and column between maps
@@ -359,21 +373,25 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
             zmin=0.0,
             zmax=1.0,
             colorscale=WEIGHT_COLORS,
-            colorbar=dict(title=dict(text="weight", side="right"), thickness=12),
-            hovertemplate="layer %{customdata[0]}, head %{customdata[1]}<br>query %{customdata[2]} → key "
-            "%{customdata[3]}"
-            + (f" (mean of {block}×{block} cells from there)" if block > 1 else "")
-            + "<br>weight = %{z:.3f}<extra></extra>",
+            colorbar=dict(title=dict(text=word("fig.weight"), side="right"), thickness=12),
+            hovertemplate=f"{word('fig.word.layer')} %{{customdata[0]}}, {word('fig.word.head')} %{{customdata[1]}}"
+            f"<br>{word('fig.word.query')} %{{customdata[2]}} → {word('fig.word.key')} %{{customdata[3]}}"
+            + (word("fig.hover.block", block=block) if block > 1 else "")
+            + f"<br>{word('fig.weight')} = %{{z:.3f}}<extra></extra>",
             hoverongaps=False,
         )
     )
     centers = np.arange(n_heads) * step + (n - 1) / 2
     fig.update_xaxes(
-        tickvals=centers, ticktext=[f"head {h}" for h in range(n_heads)], side="top", showgrid=False, zeroline=False
+        tickvals=centers,
+        ticktext=[f"{word('fig.word.head')} {h}" for h in range(n_heads)],
+        side="top",
+        showgrid=False,
+        zeroline=False,
     )
     fig.update_yaxes(
         tickvals=np.arange(n_layers) * step + (n - 1) / 2,
-        ticktext=[f"layer {layer}" for layer in range(n_layers)],
+        ticktext=[f"{word('fig.word.layer')} {layer}" for layer in range(n_layers)],
         autorange="reversed",
         showgrid=False,
         zeroline=False,
@@ -405,12 +423,13 @@ def _shrink(maps: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     return np.nanmean(blocks, axis=(-3, -1)), block
 
 
-def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: int) -> go.Figure:
+def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: int, lang: str = "en") -> go.Figure:
     """The heads' outputs side by side: one row per token, one column per component, a line between heads.
 
     Args:
         output: (n, n_heads * d_head), head h owns columns h*d_head to (h+1)*d_head.
     """
+    word = partial(text, lang=lang)
     limit = float(np.abs(output).max()) or 1.0
     fig = go.Figure(
         go.Heatmap(
@@ -419,8 +438,9 @@ def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: in
             colorscale=OUTPUT_COLORS,
             zmin=-limit,
             zmax=limit,
-            colorbar=dict(title=dict(text="output", side="right"), thickness=12),
-            hovertemplate="token: %{y}<br>component %{x} (head %{customdata})<br>%{z:.3f}<extra></extra>",
+            colorbar=dict(title=dict(text=word("fig.output"), side="right"), thickness=12),
+            hovertemplate=f"{word('fig.word.token')}: %{{y}}<br>{word('fig.word.component')} %{{x}} "
+            f"({word('fig.word.head')} %{{customdata}})<br>%{{z:.3f}}<extra></extra>",
             customdata=np.broadcast_to(np.arange(output.shape[1]) // d_head, output.shape).astype(np.int16),
         )
     )
@@ -431,6 +451,6 @@ def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: in
         ]
     )
     fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text=f"component (head h owns components {d_head}·h to {d_head}·h + {d_head - 1})")
+    fig.update_xaxes(title_text=word("fig.head_axis", d=d_head, last=d_head - 1))
     fig.update_layout(height=max(16 * len(tokens), 120) + 120, margin=dict(l=10, r=10, t=10, b=10))
     return fig

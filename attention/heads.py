@@ -29,8 +29,6 @@ Typical use:
 from __future__ import annotations
 
 import copy
-import threading
-import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,7 +121,7 @@ def layer_head_count(enc: Encoder) -> tuple[int, int]:
     return int(config.num_hidden_layers), int(config.num_attention_heads)
 
 
-def run_model(enc: Encoder, text: str) -> ModelRun:
+def run_model(enc: Encoder, text: str, twin=None) -> ModelRun:
     """Run the model once over ``text`` and keep its attention maps and hidden states.
 
     This is the only function here that runs the model; the others take their
@@ -131,8 +129,8 @@ def run_model(enc: Encoder, text: str) -> ModelRun:
     ``enc.encode`` cuts it, so the tokens are the same as ``enc.encode(text).tokens``.
 
     The attention maps come from an "eager" twin of the encoder's model (see
-    ``_eager_model``); the encoder's own model is never changed, so the
-    embeddings ``enc.encode`` returns stay exactly the same.
+    ``attention_model``; pass ``twin`` to reuse one); the encoder's own model is
+    never changed, so the embeddings ``enc.encode`` returns stay exactly the same.
 
     Returns:
         A ModelRun with the tokens, attentions (n_layers, n_heads, n, n) and
@@ -145,12 +143,12 @@ def run_model(enc: Encoder, text: str) -> ModelRun:
 
     n_layers, n_heads = layer_head_count(enc)
     with enc.lock:  # the tokenizer and the model are shared by every thread
-        model = _eager_model(enc)
+        model = twin if twin is not None else attention_model(enc)
         batch = enc.tokenizer(text, truncation=True, max_length=enc.max_tokens, return_tensors="pt")
         with torch.inference_mode():
             out = model(**batch, output_attentions=True, output_hidden_states=True)
         ids = batch["input_ids"][0].tolist()
-        tokens = enc.tokenizer.convert_ids_to_tokens(ids)
+        tokens = enc.token_labels(ids)
     if not out.attentions or len(out.attentions) != n_layers:
         raise ValueError(f"the model {enc.name!r} gave no attention maps for its {n_layers} layers")
     # one sentence, so drop the batch axis of each layer's (1, n_heads, n, n) and (1, n, d_model)
@@ -358,14 +356,48 @@ def multi_head_attention(
     return MultiHeadResult(layer=int(layer), heads=heads, output=output)
 
 
+@dataclass(frozen=True)
+class HeadsComparison:
+    """How far our core's recomputation is from the model's own map, for every head of every layer.
+
+    Attributes:
+        differences: float (n_layers, n_heads); the largest absolute difference between the
+            model's map and ours, head by head.
+        d_head: length of one head's query, key and value vectors.
+    """
+
+    differences: np.ndarray
+    d_head: int
+
+
+def compare_heads(enc: Encoder, run: ModelRun) -> HeadsComparison:
+    """Recompute every head of ``run`` with our numpy core and measure how far it is from the model's map."""
+    n_layers, _ = layer_head_count(enc)
+    differences = np.array(
+        [
+            np.abs(multi_head_attention(enc, layer, run.hidden_states[layer]).weights - run.attentions[layer]).max(
+                axis=(1, 2)
+            )
+            for layer in range(n_layers)
+        ]
+    )  # (n_layers, n_heads)
+    return HeadsComparison(differences=differences, d_head=_d_head(enc))
+
+
+def head_maps(run: ModelRun, ours: MultiHeadResult, head: int | None) -> tuple[np.ndarray, np.ndarray, float]:
+    """The model's map and ours for one head of ``ours.layer``, or for the layer's average over
+    heads when ``head`` is None, with their largest absolute difference; each map is (n, n)."""
+    if head is None:
+        model_map, our_map = run.attentions[ours.layer].mean(axis=0), ours.weights.mean(axis=0)
+    else:
+        model_map, our_map = run.attentions[ours.layer, head], ours.heads[head].weights
+    return model_map, our_map, float(np.abs(model_map - our_map).max())
+
+
 # --- the model behind the numbers ---------------------------------------------------------------
 
-# One eager twin per Encoder, dropped with the Encoder.
-_EAGER_TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_TWINS_LOCK = threading.Lock()
 
-
-def _eager_model(enc: Encoder):
+def attention_model(enc: Encoder):
     """A twin of the encoder's transformer that returns its attention maps.
 
     transformers computes attention with torch's fused ``sdpa`` kernel by default,
@@ -374,18 +406,14 @@ def _eager_model(enc: Encoder):
     shared model to eager would change, by about 1e-6, the embeddings every other
     page gets from ``enc.encode``. So the twin is a copy of the module tree that
     shares the very same parameter tensors (no extra memory for weights, and always
-    the same numbers) but has its own config set to eager. Made once per Encoder;
-    call with ``enc.lock`` held.
+    the same numbers) but has its own config set to eager. The app keeps one per
+    model (webapp/cache.py); here each call makes a new one.
     """
-    with _TWINS_LOCK:
-        twin = _EAGER_TWINS.get(enc)
-        if twin is None:
-            original = _auto_model(enc)
-            shared = {id(p): p for p in original.parameters()}  # deepcopy keeps these as they are
-            twin = copy.deepcopy(original, memo=shared)
-            twin.set_attn_implementation("eager")
-            twin.eval()  # no dropout
-            _EAGER_TWINS[enc] = twin
+    original = _auto_model(enc)
+    shared = {id(p): p for p in original.parameters()}  # deepcopy keeps these as they are
+    twin = copy.deepcopy(original, memo=shared)
+    twin.set_attn_implementation("eager")
+    twin.eval()  # no dropout
     return twin
 
 

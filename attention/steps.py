@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import plotly.graph_objects as go
@@ -175,8 +176,9 @@ def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go
     return fig
 
 
-def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str) -> go.Figure:
+def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str, lang: str = "en") -> go.Figure:
     """Bars of q_i·k_i for every dimension i, the largest contributions named."""
+    word = partial(text, lang=lang)
     d = len(parts.products)
     colors = np.where(parts.products >= 0, "#6a3d9a", "#e08214")
     fig = go.Figure(
@@ -184,15 +186,17 @@ def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str)
             x=np.arange(d),
             y=parts.products.astype(np.float32),
             marker_color=colors.tolist(),
-            hovertemplate="dimension %{x}<br>q·k part = %{y:.4f}<extra></extra>",
+            hovertemplate=f"{word('fig.word.dimension')} %{{x}}<br>{word('fig.dot_part')} = %{{y:.4f}}<extra></extra>",
         )
     )
     for i in parts.largest:
-        fig.add_annotation(x=i, y=parts.products[i], text=f"dim {i}: {parts.products[i]:+.3f}", showarrow=True)
+        fig.add_annotation(
+            x=i, y=parts.products[i], text=f"{word('fig.word.dimension')} {i}: {parts.products[i]:+.3f}", showarrow=True
+        )
     q, k = html.escape(query_label, quote=False), html.escape(key_label, quote=False)
     fig.update_layout(
         title=dict(text=f"q({q}) · k({k}) = Σ q_i k_i = {parts.score:.3f}", font_size=15),
-        xaxis_title="dimension i",
+        xaxis_title=f"{word('fig.word.dimension')} i",
         yaxis_title="q_i × k_i",
         height=320,
         margin=dict(l=10, r=10, t=50, b=10),
@@ -201,12 +205,14 @@ def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str)
     return fig
 
 
-def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, key: int) -> go.Figure:
+def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, key: int, lang: str = "en") -> go.Figure:
     """One query's scaled scores beside the weights softmax turns them into; the chosen key highlighted."""
     labels = axis_labels(key_tokens)
     highlight = ["#6a3d9a" if j == key else "#9ecae1" for j in range(len(labels))]
     scaled = np.where(result.mask[query], result.scaled[query], np.nan)
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("scaled scores", "softmax → weights (sum to 1)"))
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=(text("fig.scaled_scores", lang), text("fig.softmax_weights", lang))
+    )
     for column, values in ((1, scaled), (2, result.weights[query])):
         bars = go.Bar(x=labels, y=values, marker_color=highlight, hovertemplate="%{x}: %{y:.3f}<extra></extra>")
         fig.add_trace(bars, row=1, col=column)
@@ -246,7 +252,8 @@ def steps_animation(
             texttemplate="%{z:.2f}" if readable else None,
             xgap=1,
             ygap=1,
-            hovertemplate="query: %{x}<br>key: %{y}<br>%{z:.3f}<extra></extra>",
+            hovertemplate=f"{text('fig.word.query', lang)}: %{{x}}<br>{text('fig.word.key', lang)}: %{{y}}"
+            "<br>%{z:.3f}<extra></extra>",
         )
 
     frames = [go.Frame(data=[heatmap(z)], name=name, layout=dict(title_text=name)) for name, z in stages]
@@ -270,11 +277,11 @@ def steps_animation(
                 xanchor="left",
                 buttons=[
                     dict(
-                        label="▶ Play",
+                        label=text("fig.play", lang),
                         method="animate",
                         args=[None, dict(frame=dict(duration=1600, redraw=True), transition=dict(duration=300))],
                     ),
-                    dict(label="⏸ Pause", method="animate", args=[[None], dict(mode="immediate")]),
+                    dict(label=text("fig.pause", lang), method="animate", args=[[None], dict(mode="immediate")]),
                 ],
             )
         ],

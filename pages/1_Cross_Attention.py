@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import streamlit as st
+from attention.views import compute_view
+from webapp import cache, controls, display, navigation
+from webapp.session import lang
 
-from attention import ui
-
-ui.start_page("nav.cross", "cross.intro")
-encoder = ui.active_encoder()
-settings, options = ui.sidebar_controls(encoder)
-view = ui.cross_view(encoder, settings)
-sentences = {"source": st.session_state["source"], "target": st.session_state["target"]}
-ui.show_attention(view, ui.with_roles(options, "source", "target"), sentences, settings)
-ui.finish_page()
+frame = navigation.frame()
+display.page_header("nav.cross", "cross.intro")
+settings, options = controls.attention_controls(frame.encoder, frame.controls)
+sentences = controls.cross_sentences(settings)
+view = compute_view(frame.encoder, sentences, settings, *cache.sources(frame.encoder), lang=lang())
+display.show_attention(view, options, sentences, settings, frame.encoder.name)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import streamlit as st
+from attention.views import compute_view
+from webapp import cache, controls, display, navigation
+from webapp.session import lang
 
-from attention import ui
-
-ui.start_page("nav.self", "self.intro")
-encoder = ui.active_encoder()
-settings, options = ui.sidebar_controls(encoder, causal=True)
-view = ui.self_view(encoder, settings)
-sentences = {"sentence": st.session_state["sentence"]}
-ui.show_attention(view, ui.with_roles(options, "sentence", "sentence"), sentences, settings)
-ui.finish_page()
+frame = navigation.frame()
+display.page_header("nav.self", "self.intro")
+settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=True)
+sentences = controls.self_sentence()
+view = compute_view(frame.encoder, sentences, settings, *cache.sources(frame.encoder), lang=lang())
+display.show_attention(view, options, sentences, settings, frame.encoder.name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention import ui
 from attention.steps import (
     attention_steps,
     dot_product_figure,
@@ -13,58 +12,53 @@ from attention.steps import (
     step_figure,
     steps_animation,
 )
+from attention.views import compute_view
+from webapp import cache, controls, display, navigation
+from webapp.session import keep_in_range, labels, lang, t
 
-ui.start_page("nav.steps", "steps.intro")
-kind = st.radio(
-    ui.t("steps.kind"),
-    ["cross", "self"],
-    format_func=ui.labels("steps.kind."),
-    horizontal=True,
-    **ui.bound("step_kind"),
-)
-encoder = ui.active_encoder()
-settings, options = ui.sidebar_controls(encoder, causal=kind == "self")
-view = ui.cross_view(encoder, settings) if kind == "cross" else ui.self_view(encoder, settings)
-ui.show_notes(view)
+frame = navigation.frame()
+display.page_header("nav.steps", "steps.intro")
+kind = st.radio(t("steps.kind"), ["cross", "self"], format_func=labels("steps.kind."), horizontal=True, key="step_kind")
+settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=kind == "self")
+sentences = controls.cross_sentences(settings) if kind == "cross" else controls.self_sentence()
+view = compute_view(frame.encoder, sentences, settings, *cache.sources(frame.encoder), lang=lang())
+display.show_notes(view)
 if view.result is not None:
     result, queries, keys = view.result, view.query_tokens, view.key_tokens
 
-    st.subheader(ui.t("steps.play"))
-    st.caption(ui.t("steps.play_caption"))
-    ui.show_figure(steps_animation(result, queries, keys, ui.lang()))
+    st.subheader(t("steps.play"))
+    st.caption(t("steps.play_caption"))
+    display.show_figure(steps_animation(result, queries, keys, lang()))
 
-    st.subheader(ui.t("steps.pick"))
-    ui.keep_in_range("pick_query", len(queries))
-    ui.keep_in_range("pick_key", len(keys))
+    st.subheader(t("steps.pick"))
+    keep_in_range("pick_query", len(queries))
+    keep_in_range("pick_key", len(keys))
     left, right = st.columns(2)
     query = left.selectbox(
-        ui.t("steps.query"), range(len(queries)), format_func=lambda i: f"{i} · {queries[i]}", **ui.bound("pick_query")
+        t("steps.query"), range(len(queries)), format_func=lambda i: f"{i} · {queries[i]}", key="pick_query"
     )
-    key = right.selectbox(
-        ui.t("steps.key"), range(len(keys)), format_func=lambda j: f"{j} · {keys[j]}", **ui.bound("pick_key")
-    )
+    key = right.selectbox(t("steps.key"), range(len(keys)), format_func=lambda j: f"{j} · {keys[j]}", key="pick_key")
     parts = dot_product_parts(result, query, key)
-    ui.show_figure(dot_product_figure(parts, queries[query], keys[key]))
+    display.show_figure(dot_product_figure(parts, queries[query], keys[key], lang()))
     st.markdown(
-        ui.t(
+        t(
             "steps.score_text",
             d=len(parts.products),
             score=parts.score,
-            named=", ".join(ui.t("steps.dimension", i=i, value=parts.products[i]) for i in parts.largest[:3]),
+            named=", ".join(t("steps.dimension", i=i, value=parts.products[i]) for i in parts.largest[:3]),
             scale=result.scale,
             temperature=f" ÷ {result.temperature:g}" if result.temperature != 1 else "",
             scaled=parts.scaled,
             weight=result.weights[query, key],
         )
     )
-    ui.show_figure(softmax_figure(result, keys, query, key))
+    display.show_figure(softmax_figure(result, keys, query, key, lang()))
 
-    st.subheader(ui.t("steps.every"))
-    panels = attention_steps(result, queries, keys, query=query, lang=ui.lang())
+    st.subheader(t("steps.every"))
+    panels = attention_steps(result, queries, keys, query=query, lang=lang())
     for row in range(0, len(panels), 2):
         for column, step in zip(st.columns(2), panels[row : row + 2], strict=False):
             with column:
                 st.markdown(f"**{step.number}. {step.title}**")
                 st.caption(step.explanation)
-                ui.show_figure(step_figure(step, transpose=options.transpose), key=f"step_{step.name}")
-ui.finish_page()
+                display.show_figure(step_figure(step, transpose=options.transpose), key=f"step_{step.name}")

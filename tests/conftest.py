@@ -1,49 +1,36 @@
-"""Shared fixtures: the real embedded model, loaded once per test run."""
+"""Shared fixtures, and nothing else: the real embedded model, one `streamlit run` server and Chromium.
+
+Helpers live in tests/helpers.py; a test file imports them from there, never from here.
+"""
 
 from __future__ import annotations
 
-import base64
-import json
-
-import numpy as np
 import pytest
 
 from attention import load_encoder
+from attention.embeddings import ENGLISH_MODEL, MULTILINGUAL_MODEL
+from tests.helpers import ARTIFACTS, chromium_path
 
 
 @pytest.fixture(scope="session")
 def encoder():
-    """The embedded all-MiniLM-L6-v2, the same model the app uses by default."""
-    return load_encoder()
+    """The small embedded English model, all-MiniLM-L6-v2: most tests check its word pieces (``ko ##re``)."""
+    return load_encoder(ENGLISH_MODEL)
 
 
-def decode_array(value) -> np.ndarray:
-    """A Plotly figure field as numpy: Plotly 7 sends numpy arrays as typed arrays
-    ({"dtype", "bdata", "shape"}) and plain lists as lists."""
-    if isinstance(value, dict) and "bdata" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        shape = value.get("shape")
-        if shape:
-            array = array.reshape([int(s) for s in str(shape).split(",")])
-        return array
-    return np.asarray(value, dtype=float)
-
-
-def chart_spec(app_test) -> dict:
-    """The JSON figure of the first Plotly chart on an AppTest page."""
-    charts = app_test.get("plotly_chart")
-    assert charts, "the page shows no chart"
-    return json.loads(charts[0].proto.spec)
+@pytest.fixture(scope="session")
+def multilingual():
+    """The embedded multilingual-e5-small, the app's default (converted once into the user cache)."""
+    return load_encoder(MULTILINGUAL_MODEL)
 
 
 @pytest.fixture(scope="session")
 def server():
     """One `streamlit run app.py` for every browser test (skips, or fails in CI, without chromium)."""
-    from tests.browser import ARTIFACTS, StreamlitServer, chromium_path
+    from bench.server import StreamlitServer
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     chromium_path()
-    server = StreamlitServer()
+    server = StreamlitServer(log_dir=ARTIFACTS)
     yield server
     server.stop()
 
@@ -54,7 +41,7 @@ def browser():
     event loop running meanwhile, and other modules (the load test) start event loops of their own."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import CHROMIUM_FLAGS, chromium_path
+    from bench.server import CHROMIUM_FLAGS
 
     executable = chromium_path()
     with sync_playwright() as playwright:

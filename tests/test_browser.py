@@ -6,57 +6,27 @@ import time
 
 import pytest
 
-from tests.browser import ARTIFACTS
+from tests.helpers import (
+    ARTIFACTS,
+    ENGLISH,
+    tick_labels,
+    type_sentence,
+    wait_for_chart_text,
+    wait_for_ticks,
+    watched_page,
+)
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1500}, device_scale_factor=1)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("dialog", lambda dialog: (page.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    yield page
-    context.close()
-
-
-def tick_labels(page, axis: str) -> list[str]:
-    return page.eval_on_selector_all(f".js-plotly-plot .{axis}tick text", "nodes => nodes.map(n => n.textContent)")
-
-
-def type_sentence(page, label: str, text: str) -> None:
-    field = page.get_by_role("textbox", name=label, exact=True)
-    field.fill(text)
-    field.press("Enter")
-
-
-def wait_for_ticks(page, axis: str, expected: list[str], timeout: float = 30_000) -> None:
-    page.wait_for_function(
-        """([axis, expected]) => {
-            const ticks = [...document.querySelectorAll(`.js-plotly-plot .${axis}tick text`)].map(n => n.textContent);
-            return expected.every(t => ticks.includes(t));
-        }""",
-        arg=[axis, expected],
-        timeout=timeout,
-    )
-
-
-def wait_for_chart_text(page, expected: list[str], timeout: float = 60_000) -> None:
-    """Wait until every one of ``expected`` is a text element in some Plotly chart."""
-    page.wait_for_function(
-        """expected => {
-            const texts = new Set([...document.querySelectorAll('.js-plotly-plot text')].map(n => n.textContent));
-            return expected.every(t => texts.has(t));
-        }""",
-        arg=expected,
-        timeout=timeout,
-    )
+    with watched_page(browser, height=1500) as page:
+        yield page
 
 
 def test_cross_attention_redraws_for_new_sentences(server, page):
-    page.goto(server.url + "/Cross_Attention")
+    page.goto(server.url + "/Cross_Attention" + ENGLISH)
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     assert set(tick_labels(page, "x")) >= {"this", "is", "an", "example"}
 
@@ -70,7 +40,7 @@ def test_cross_attention_redraws_for_new_sentences(server, page):
 
 
 def test_lecture_example_screenshot(server, page):
-    page.goto(server.url + "/Cross_Attention")
+    page.goto(server.url + "/Cross_Attention" + ENGLISH)
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     page.get_by_text("Numbers in cells").click()
     page.wait_for_selector(".js-plotly-plot .heatmaplayer text", timeout=30_000)
@@ -80,7 +50,7 @@ def test_lecture_example_screenshot(server, page):
 
 
 def test_self_attention_page(server, page):
-    page.goto(server.url + "/Self_Attention")
+    page.goto(server.url + "/Self_Attention" + ENGLISH)
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     type_sentence(page, "Sentence", "The animal didn't cross the street because it was tired")
     wait_for_ticks(page, "x", ["animal", "street", "tired"])
@@ -96,7 +66,7 @@ def choose(page, label: str, option: str) -> None:
 
 
 def test_step_page_takes_a_cell_apart(server, page):
-    page.goto(server.url + "/Step_by_Step")
+    page.goto(server.url + "/Step_by_Step" + ENGLISH)
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     choose(page, "Query", "2 · an")
     choose(page, "Key", "3 · rei")
@@ -112,7 +82,7 @@ def test_model_heads_page_for_a_twenty_word_sentence(server, page):
         "the teacher wrote a long sentence on the board so that every student in class could see how attention moves"
     )
     assert len(sentence.split()) == 20
-    page.goto(server.url + "/Model_Heads")
+    page.goto(server.url + "/Model_Heads" + ENGLISH)
     page.get_by_text("Our recomputation agrees with the model").wait_for(timeout=60_000)
     started = time.perf_counter()
     type_sentence(page, "Sentence", sentence)
@@ -126,7 +96,9 @@ def test_model_heads_page_for_a_twenty_word_sentence(server, page):
 
 
 def test_a_shared_link_opens_the_same_view(server, page):
-    page.goto(server.url + "/Cross_Attention?source=the+cat+sat&target=le+chat&transpose=true&temperature=0.5")
+    page.goto(
+        server.url + "/Cross_Attention?source=the+cat+sat&target=le+chat&transpose=true&temperature=0.5&" + ENGLISH[1:]
+    )
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     assert page.get_by_role("textbox", name="Source sentence", exact=True).input_value() == "the cat sat"
     assert page.get_by_role("textbox", name="Target sentence", exact=True).input_value() == "le chat"
@@ -140,7 +112,7 @@ def test_a_shared_link_opens_the_same_view(server, page):
 
 
 def test_the_interface_switches_to_korean(server, page):
-    page.goto(server.url + "/Cross_Attention")
+    page.goto(server.url + "/Cross_Attention" + ENGLISH)
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     page.get_by_role("radio", name="한국어").click()
     page.get_by_role("heading", name="크로스 어텐션").wait_for(timeout=30_000)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser import ARTIFACTS
+from tests.helpers import ARTIFACTS, ENGLISH, tick_labels, type_model, type_sentence
 
 pytestmark = pytest.mark.browser
 
@@ -84,16 +84,6 @@ def open_page(page, url: str) -> None:
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=180_000)  # the first visit loads the model
 
 
-def type_into(page, label: str, text: str) -> None:
-    field = page.get_by_role("textbox", name=label, exact=True)
-    field.fill(text)
-    field.press("Enter")
-
-
-def tick_labels(page, axis: str) -> list[str]:
-    return page.eval_on_selector_all(f".js-plotly-plot .{axis}tick text", "nodes => nodes.map(n => n.textContent)")
-
-
 def wait_for_label(page, axis: str, label: str, timeout: float = 30_000) -> None:
     """Wait for a tick label that is ``label``, or ``label`` numbered because it repeats (``7 · <``)."""
     page.wait_for_function(
@@ -126,11 +116,11 @@ def injected_nodes(page) -> int:
 @pytest.mark.parametrize("text", SCRIPTED, ids=["script", "img-onerror", "a-javascript", "svg-onload", "breakout"])
 def test_script_text_on_the_cross_page_stays_text(server, watched, text):
     page = watched.page
-    open_page(page, server.url + "/Cross_Attention")
+    open_page(page, server.url + "/Cross_Attention" + ENGLISH)
     baseline = injected_nodes(page)
-    type_into(page, "Source sentence", text)
+    type_sentence(page, "Source sentence", text)
     wait_for_label(page, "x", "<")
-    type_into(page, "Target sentence", text + " done")
+    type_sentence(page, "Target sentence", text + " done")
     wait_for_label(page, "y", "done")
     x, y = tick_labels(page, "x"), tick_labels(page, "y")
     assert any(label.endswith("<") for label in x) and any(label.endswith(">") for label in y), (x, y)
@@ -144,9 +134,9 @@ def test_script_text_on_the_cross_page_stays_text(server, watched, text):
 @pytest.mark.parametrize("text", SCRIPTED, ids=["script", "img-onerror", "a-javascript", "svg-onload", "breakout"])
 def test_script_text_on_the_self_page_stays_text(server, watched, text):
     page = watched.page
-    open_page(page, server.url + "/Self_Attention")
+    open_page(page, server.url + "/Self_Attention" + ENGLISH)
     baseline = injected_nodes(page)
-    type_into(page, "Sentence", text)
+    type_sentence(page, "Sentence", text)
     wait_for_label(page, "x", "<")
     merged = page.get_by_text("Merge word pieces into words")
     merged.click()  # merged words are the text as typed: the most literal labels
@@ -160,10 +150,10 @@ def test_script_text_on_the_self_page_stays_text(server, watched, text):
 
 def test_script_text_as_a_model_name_stays_text(server, watched):
     page = watched.page
-    open_page(page, server.url + "/Cross_Attention")
+    open_page(page, server.url + "/Cross_Attention" + ENGLISH)
     baseline = injected_nodes(page)
     for name in SCRIPTED:
-        type_into(page, "Model", name)
+        type_model(page, name)
         alert = page.get_by_role("alert").filter(has_text="embedded default").filter(has_text=name)
         alert.first.wait_for(timeout=30_000)  # the message shows the name as typed
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=30_000)  # the default model still draws
@@ -179,9 +169,9 @@ def test_several_users_at_once_each_see_their_own_sentence(server, browser):
     sentences = ["the volcano is here", "the <i>river</i> is here", '<a href="javascript:alert(1)">bold</a> is here']
     try:
         for user in users:
-            open_page(user.page, server.url + "/Self_Attention")
+            open_page(user.page, server.url + "/Self_Attention" + ENGLISH)
         for user, sentence in zip(users, sentences, strict=True):
-            type_into(user.page, "Sentence", sentence)
+            type_sentence(user.page, "Sentence", sentence)
         for user, word in zip(users, words, strict=True):
             wait_for_label(user.page, "x", word)
             labels = tick_labels(user.page, "x")
@@ -194,9 +184,9 @@ def test_several_users_at_once_each_see_their_own_sentence(server, browser):
 
 def test_markdown_in_a_model_name_is_shown_as_typed(server, watched):
     page = watched.page
-    open_page(page, server.url + "/Cross_Attention")
+    open_page(page, server.url + "/Cross_Attention" + ENGLISH)
     name = "$x^2$ **bold** [link](https://example.com)"
-    type_into(page, "Model", name)
+    type_model(page, name)
     alert = page.get_by_role("alert").filter(has_text="embedded default")
     alert.first.wait_for(timeout=30_000)
     rendered = alert.first.inner_html()
@@ -208,9 +198,9 @@ def test_markdown_in_a_model_name_is_shown_as_typed(server, watched):
 
 def test_a_very_long_sentence_does_not_break_a_reload(server, watched):
     page = watched.page
-    open_page(page, server.url + "/Self_Attention")
+    open_page(page, server.url + "/Self_Attention" + ENGLISH)
     text = "注意力机制是深度学习的核心" * 1_540  # 20,020 characters, 9 bytes each in a URL
-    type_into(page, "Sentence", text)
+    type_sentence(page, "Sentence", text)
     wait_for_label(page, "x", "[UNK]", timeout=120_000)  # drawn: the run that drew it also wrote the URL
     page.wait_for_timeout(2_000)
     print(f"\nURL length after typing: {len(page.url):,}")

@@ -22,13 +22,15 @@ import pytest
 from PIL import Image
 
 from attention import cli
-from attention.embeddings import DEFAULT_MODEL
+from attention.embeddings import DEFAULT_MODEL, ENGLISH_MODEL
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.export import image_export_available
 from attention.figures import FigureOptions, attention_figure
-from attention.views import Settings, attend
+from attention.settings import FIELDS
+from attention.views import Projection, Settings, attend
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE, TARGET = "this is an example", "kore wa rei desu"
+SOURCE, TARGET = LECTURE_SOURCE, LECTURE_TARGET
 needs_images = pytest.mark.skipif(
     not image_export_available() and os.environ.get("CI") != "true",
     reason="image export needs kaleido and chromium (apt-get install chromium)",
@@ -39,11 +41,12 @@ needs_images = pytest.mark.skipif(
 def shared_model(encoder, monkeypatch):
     """The CLI loads the embedded model once per test run instead of once per call."""
     real = cli.load_encoder
-    monkeypatch.setattr(cli, "load_encoder", lambda name=None: encoder if name == DEFAULT_MODEL else real(name))
+    monkeypatch.setattr(cli, "load_encoder", lambda name=None: encoder if name == ENGLISH_MODEL else real(name))
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.main(["render", *args])
+    """The command line in this process, on the small English model unless ``args`` name another."""
+    code = cli.main(["render", *args, *([] if "--model" in args else ["--model", ENGLISH_MODEL])])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -56,7 +59,7 @@ def test_render_writes_each_format(encoder, capsys, tmp_path, suffix):
     code, stdout, stderr = run(capsys, "--source", SOURCE, "--target", TARGET, "--out", str(out))
     assert code == 0, stderr
     lines = stdout.splitlines()
-    assert lines == [str(out), f"cross attention, 4 source tokens × 6 target tokens, model {DEFAULT_MODEL}"]
+    assert lines == [str(out), f"cross attention, 4 source tokens × 6 target tokens, model {ENGLISH_MODEL}"]
     data = out.read_bytes()
     view = attend(encoder.encode(SOURCE), encoder.encode(TARGET), Settings())
     if suffix == ".svg":
@@ -75,7 +78,7 @@ def test_render_writes_each_format(encoder, capsys, tmp_path, suffix):
         assert document["query_tokens"] == view.query_tokens and document["key_tokens"] == view.key_tokens
         assert np.array_equal(np.array(document["weights"]), view.result.weights)
         assert document["meta"]["sentences"] == {"source": SOURCE, "target": TARGET}
-        assert document["meta"]["model"] == DEFAULT_MODEL
+        assert document["meta"]["model"] == ENGLISH_MODEL
     else:
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
         assert len(rows) == 4 * 6
@@ -111,7 +114,7 @@ def test_a_missing_target_means_self_attention(capsys, tmp_path):
 @needs_images
 def test_picture_options_and_scale_factor_shape_the_png(encoder, capsys, tmp_path):
     out = tmp_path / "fig.PNG"
-    picture = ["--transpose", "--show-values", "--components", "4", "--component-mode", "pca"]
+    picture = ["--transpose", "--show-values", "--n-components", "4", "--components", "pca"]
     code, _, stderr = run(
         capsys, "--source", SOURCE, "--target", TARGET, *picture, "--scale-factor", "2", "--out", str(out)
     )
@@ -131,13 +134,19 @@ BAD_ARGUMENTS = {
     "temperature nan": ["--source", SOURCE, "--temperature", "nan", "--out", "{tmp}/f.csv"],
     "temperature inf": ["--source", SOURCE, "--temperature", "inf", "--out", "{tmp}/f.csv"],
     "temperature word": ["--source", SOURCE, "--temperature", "hot", "--out", "{tmp}/f.csv"],
+    "temperature below the slider": ["--source", SOURCE, "--temperature", "0.09", "--out", "{tmp}/f.csv"],
+    "temperature above the slider": ["--source", SOURCE, "--temperature", "10.5", "--out", "{tmp}/f.csv"],
     "empty source": ["--source", "", "--out", "{tmp}/f.csv"],
     "whitespace target": ["--source", SOURCE, "--target", " \t ", "--out", "{tmp}/f.csv"],
     "causal cross attention": ["--source", SOURCE, "--target", TARGET, "--causal", "--out", "{tmp}/f.csv"],
     "self and target": ["--source", SOURCE, "--target", TARGET, "--self", "--out", "{tmp}/f.csv"],
-    "too many components": ["--source", SOURCE, "--components", "65", "--out", "{tmp}/f.csv"],
-    "negative components": ["--source", SOURCE, "--components", "-1", "--out", "{tmp}/f.csv"],
-    "unknown component mode": ["--source", SOURCE, "--component-mode", "svd", "--out", "{tmp}/f.csv"],
+    "too many components": ["--source", SOURCE, "--n-components", "65", "--out", "{tmp}/f.csv"],
+    "negative components": ["--source", SOURCE, "--n-components", "-1", "--out", "{tmp}/f.csv"],
+    "fractional components": ["--source", SOURCE, "--n-components", "2.5", "--out", "{tmp}/f.csv"],
+    "unknown component mode": ["--source", SOURCE, "--components", "svd", "--out", "{tmp}/f.csv"],
+    "old component count flag": ["--source", SOURCE, "--component-mode", "pca", "--out", "{tmp}/f.csv"],
+    "unknown colour scale": ["--source", SOURCE, "--colors", "<b>", "--out", "{tmp}/f.csv"],
+    "unknown language": ["--source", SOURCE, "--lang", "xx", "--out", "{tmp}/f.csv"],
     "scale factor 4": ["--source", SOURCE, "--scale-factor", "4", "--out", "{tmp}/f.png"],
     "no --out": ["--source", SOURCE],
     "no --source": ["--out", "{tmp}/f.csv"],
@@ -190,7 +199,7 @@ def test_command_writes_an_svg(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["--temperature", "nan"], "error: argument --temperature: must be a positive finite number"),
+        (["--temperature", "nan"], "error: argument --temperature: must be between 0.1 and 10, got nan"),
         (["--model", "{tmp}"], "error: “{tmp}” is a folder here, but not one holding a sentence-transformers model"),
     ],
     ids=["argparse error", "model error"],
@@ -218,6 +227,8 @@ def test_projection_options_render_a_real_head(tmp_path):
             "--head",
             "5",
             "--show-special",
+            "--model",
+            ENGLISH_MODEL,
             "--out",
             str(out),
         ]
@@ -228,9 +239,70 @@ def test_projection_options_render_a_real_head(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "extra", [["--projection", "head", "--layer", "9"], ["--projection", "random", "--random-dk", "0"]]
+    "extra",
+    [
+        ["--projection", "head", "--layer", "9"],
+        ["--projection", "random", "--random-dk", "0"],
+        ["--projection", "random", "--random-dk", "256"],
+    ],
 )
 def test_bad_projection_arguments(tmp_path, capsys, extra):
-    code = cli.main(["render", "--source", "the cat", "--out", str(tmp_path / "x.json"), *extra])
+    code = cli.main(
+        ["render", "--source", "the cat", "--model", ENGLISH_MODEL, "--out", str(tmp_path / "x.json"), *extra]
+    )
     assert code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_every_setting_of_the_command_line_has_its_flag(capsys):
+    """The flags are made from attention.settings.FIELDS: ``--`` and the key with dashes, ``--x/--no-x`` for
+    a switch, so the app's link parameter ``?n_components=4`` is ``--n-components 4`` here."""
+    assert cli.main(["render", "--help"]) == 0
+    usage = capsys.readouterr().out
+    flagged = [key for key, field in FIELDS.items() if field.flag]
+    assert {"temperature", "n_components", "components", "colors", "lang", "random_dk"} <= set(flagged)
+    for key in flagged:
+        flag = "--" + key.replace("_", "-")
+        assert flag in usage, flag
+        if FIELDS[key].kind == "bool":
+            assert "--no-" + key.replace("_", "-") in usage, key
+
+
+@pytest.mark.parametrize("temperature", ["0.1", "0.37", "7.3", "10"])
+def test_any_temperature_of_the_slider_is_accepted(encoder, capsys, tmp_path, temperature):
+    out = tmp_path / "t.json"
+    code, _, stderr = run(capsys, "--source", SOURCE, "--temperature", temperature, "--out", str(out))
+    assert code == 0, stderr
+    assert json.loads(out.read_text())["meta"]["settings"]["temperature"] == float(temperature)
+
+
+def test_the_new_picture_flags_reach_the_figure(encoder, capsys, tmp_path):
+    """--colors and --lang, and up to 64 output components, as in the app."""
+    out = tmp_path / "fig.html"
+    args = ["--colors", "Viridis", "--lang", "ko", "--n-components", "64", "--components", "first"]
+    code, _, stderr = run(capsys, "--source", SOURCE, "--target", TARGET, *args, "--out", str(out))
+    assert code == 0, stderr
+    page = out.read_text()
+    view = attend(encoder.encode(SOURCE), encoder.encode(TARGET), Settings())
+    options = FigureOptions("입력", "대상", n_components=64, components="first", colorscale="Viridis", lang="ko")
+    figure = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
+    plain = attention_figure(view.result, view.query_tokens, view.key_tokens, FigureOptions())
+    title = figure.layout.xaxis.title.text
+    assert "쿼리" in title and json.dumps(title) in page  # plotly writes non-ASCII as \\u escapes
+    assert json.dumps(plain.layout.xaxis.title.text) not in page
+    colour = figure.data[0].colorscale[0][1]
+    assert colour != plain.data[0].colorscale[0][1] and json.dumps(colour) in page
+    assert figure.layout.height > plain.layout.height  # 64 components drawn under the weights
+    assert f'"height":{figure.layout.height}' in page
+
+
+def test_random_projection_takes_every_d_k_of_the_app(encoder, capsys, tmp_path):
+    for d_k in FIELDS["random_dk"].choices:
+        out = tmp_path / f"random{d_k}.json"
+        code, _, stderr = run(
+            capsys, "--source", SOURCE, "--projection", "random", "--random-dk", str(d_k), "--out", str(out)
+        )
+        assert code == 0, stderr
+        document = json.loads(out.read_text())
+        assert document["d_k"] == d_k
+        assert document["meta"]["settings"]["projection"] == asdict(Projection("random", d_k=d_k))

@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / ".streamlit" / "config.toml"
-APP_FILES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "attention").glob("*.py")])
+APP_FILES = sorted(
+    [ROOT / "app.py", *(path for folder in ("pages", "webapp", "attention") for path in (ROOT / folder).glob("*.py"))]
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +32,8 @@ def test_cors_protection_is_on(config):
 
 def test_the_app_files_are_all_checked():
     names = {path.name for path in APP_FILES}
-    assert {"app.py", "ui.py", "embeddings.py", "figures.py"} <= names
-    assert any(path.parent.name == "pages" for path in APP_FILES)
+    assert {"app.py", "embeddings.py", "figures.py", "settings.py", "display.py", "controls.py", "session.py"} <= names
+    assert {"pages", "webapp", "attention"} <= {path.parent.name for path in APP_FILES}
 
 
 @pytest.mark.parametrize("path", APP_FILES, ids=lambda p: str(p.relative_to(ROOT)))
@@ -41,7 +43,9 @@ def test_no_file_lets_text_through_as_html(path):
     assert not re.search(r"\bst\.html\s*\(|components\.v1|\.html\(\s*f?[\"']", source), "raw HTML output"
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "attention").glob("*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", sorted([*(ROOT / "attention").glob("*.py"), *(ROOT / "webapp").glob("*.py")]), ids=lambda p: p.name
+)
 def test_no_model_is_loaded_with_its_own_code(path):
     assert not re.search(r"trust_remote_code\s*=\s*True", path.read_text())
 

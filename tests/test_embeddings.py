@@ -7,24 +7,25 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from attention import DEFAULT_MODEL, ModelLoadError, Settings, attend, load_encoder
+from attention import ENGLISH_MODEL, ModelLoadError, Settings, attend, load_encoder
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 
 
 def test_lecture_sentences_as_the_model_sees_them(encoder):
-    te = encoder.encode("kore wa rei desu")
+    te = encoder.encode(LECTURE_TARGET)
     assert te.tokens == ["[CLS]", "ko", "##re", "wa", "rei", "des", "##u", "[SEP]"]
     assert te.vectors.dtype == np.float32 and te.vectors.shape == (8, 384)
-    assert encoder.name == DEFAULT_MODEL and encoder.dim == 384 and encoder.max_tokens == 512
+    assert encoder.name == ENGLISH_MODEL and encoder.dim == 384 and encoder.max_tokens == 512
 
 
 def test_vectors_are_sentence_transformers_token_embeddings(encoder):
-    text = "this is an example"
+    text = LECTURE_SOURCE
     expected = encoder.model.encode(text, output_value="token_embeddings").numpy()
     np.testing.assert_array_equal(encoder.encode(text).vectors, expected)
 
 
 def test_special_tokens_are_left_out_of_attention(encoder):
-    source, target = encoder.encode("this is an example"), encoder.encode("kore wa rei desu")
+    source, target = encoder.encode(LECTURE_SOURCE), encoder.encode(LECTURE_TARGET)
     hidden = attend(source, target, Settings(show_special=False))
     shown = attend(source, target, Settings(show_special=True))
     assert hidden.result.weights.shape == (4, 6) and shown.result.weights.shape == (6, 8)

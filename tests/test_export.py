@@ -19,6 +19,7 @@ from PIL import Image
 
 from attention import export
 from attention.core import scaled_dot_product_attention
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.export import (
     CSV_COLUMNS,
     ImageExportError,
@@ -44,7 +45,7 @@ HOSTILE_TOKENS = ["<script>alert(1)</script>", "<b>", "a & b", 'say "hi", then']
 @pytest.fixture(scope="module")
 def lecture(encoder) -> AttentionView:
     """The lecture's 4 x 4 example: this is an example -> kore wa rei desu, whole words."""
-    view = attend(encoder.encode("this is an example"), encoder.encode("kore wa rei desu"), Settings(merge_words=True))
+    view = attend(encoder.encode(LECTURE_SOURCE), encoder.encode(LECTURE_TARGET), Settings(merge_words=True))
     assert (len(view.query_tokens), len(view.key_tokens)) == (4, 4)
     return view
 

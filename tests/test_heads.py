@@ -8,8 +8,12 @@ import numpy as np
 import pytest
 
 from attention.core import scaled_dot_product_attention
+from attention.embeddings import DEFAULT_MODEL
 from attention.heads import (
+    attention_model,
+    compare_heads,
     concat_heads,
+    head_maps,
     head_projections,
     hidden_states,
     layer_head_count,
@@ -229,15 +233,54 @@ def test_embeddings_are_exactly_unchanged_by_model_attention(encoder):
 
 
 def test_the_eager_twin_shares_the_weights(encoder):
-    from attention.heads import _eager_model
+    original = encoder.model[0].auto_model
+    twin = attention_model(encoder)
+    assert attention_model(encoder) is not twin  # the library makes a new one per call; the app caches one
+    assert twin is not original
+    assert all(a is b for a, b in zip(twin.parameters(), original.parameters(), strict=True))
+    assert twin.config._attn_implementation == "eager"
+    assert original.config._attn_implementation != "eager"
 
-    with encoder.lock:
-        twin = _eager_model(encoder)
-        assert _eager_model(encoder) is twin  # made once per encoder
+
+def test_the_app_keeps_one_twin_per_model_made_of_the_encoders_own_tensors():
+    from webapp import cache
+
+    encoder = cache.encoder(DEFAULT_MODEL)
+    twin = cache.attention_twin(DEFAULT_MODEL)
+    assert cache.attention_twin(DEFAULT_MODEL) is twin  # made once per model
     original = encoder.model[0].auto_model
     assert twin is not original
     assert all(a is b for a, b in zip(twin.parameters(), original.parameters(), strict=True))
     assert twin.config._attn_implementation == "eager"
+
+
+def test_a_given_twin_gives_the_same_run(encoder):
+    text = SENTENCES["plain"]
+    alone, reused = run_model(encoder, text), run_model(encoder, text, twin=attention_model(encoder))
+    assert alone.tokens == reused.tokens
+    np.testing.assert_array_equal(alone.attentions, reused.attentions)
+    np.testing.assert_array_equal(alone.hidden_states, reused.hidden_states)
+
+
+def test_compare_heads_agrees_with_the_model_everywhere(encoder):
+    run = run_model(encoder, SENTENCES["plain"])
+    comparison = compare_heads(encoder, run)
+    n_layers, n_heads = layer_head_count(encoder)
+    assert comparison.differences.shape == (n_layers, n_heads) and comparison.d_head == 384 // n_heads
+    assert float(comparison.differences.max()) < TOLERANCE
+    n = len(run.tokens)
+    for layer, head in ((0, 0), (n_layers - 1, n_heads - 1)):
+        ours = multi_head_attention(encoder, layer, run.hidden_states[layer])
+        model_map, our_map, difference = head_maps(run, ours, head)
+        assert model_map.shape == our_map.shape == (n, n)
+        np.testing.assert_array_equal(model_map, run.attentions[layer, head])
+        assert difference == float(comparison.differences[layer, head])
+        np.testing.assert_allclose(our_map, model_map, atol=TOLERANCE)
+    ours = multi_head_attention(encoder, 2, run.hidden_states[2])
+    model_map, our_map, difference = head_maps(run, ours, None)  # the layer's average over its heads
+    np.testing.assert_allclose(model_map, run.attentions[2].mean(axis=0))
+    np.testing.assert_allclose(our_map.sum(axis=1), 1.0, rtol=1e-6)
+    assert difference < TOLERANCE
 
 
 def test_threads_get_the_same_results_as_one_after_another(encoder):

@@ -13,7 +13,6 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,20 +27,16 @@ from attention import (
     load_encoder,
     scaled_dot_product_attention,
 )
-from attention.embeddings import ALLOWED_MODELS_VARIABLE, default_model_path
+from attention.embeddings import ALLOWED_MODELS_VARIABLE, english_model_path
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.figures import MAX_LABEL_CHARS, FigureOptions, axis_labels
 from attention.views import compute_view
-from tests.conftest import chart_spec
+from tests.helpers import CROSS, HEADS, ROOT, SELF, STEPS, chart_spec, choose_model, messages, open_app, page_text
 from tests.hostile_strings import HOSTILE_STRINGS
 
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-CROSS = "pages/1_Cross_Attention.py"
-SELF = "pages/2_Self_Attention.py"
 TEXTS = [text for _, text in HOSTILE_STRINGS]
 IDS = [name for name, _ in HOSTILE_STRINGS]
 GIVE_UP_SECONDS = 10
-LECTURE_SOURCE, LECTURE_TARGET = "this is an example", "kore wa rei desu"
 
 
 def test_the_corpus_is_large_and_has_the_hard_cases():
@@ -126,22 +121,14 @@ def test_whole_strings_as_labels_are_escaped():
 # ---------------------------------------------------------------- both pages, one AppTest each
 
 
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
 @pytest.fixture(scope="module")
 def cross_page():
-    return open_page(CROSS)
+    return open_app(CROSS)
 
 
 @pytest.fixture(scope="module")
 def self_page():
-    return open_page(SELF)
+    return open_app(SELF)
 
 
 @pytest.fixture(scope="module")
@@ -159,21 +146,6 @@ def show(at: AppTest, **fields: str) -> list[dict]:
         assert at.text_input(key).value == value  # the text arrived unchanged
     charts = at.get("plotly_chart")
     return chart_spec(at)["data"] if charts else []
-
-
-def messages(at: AppTest) -> list[str]:
-    return [str(m.value) for kind in (at.info, at.warning, at.error) for m in kind]
-
-
-def page_text(at: AppTest) -> str:
-    """Everything the page shows as text, the chart's JSON included."""
-    parts = [
-        str(e.value)
-        for kind in ("title", "markdown", "caption", "info", "warning", "error", "exception")
-        for e in getattr(at, kind)
-    ]
-    parts += [chart.proto.spec + chart.proto.config for chart in at.get("plotly_chart")]
-    return "\n".join(parts)
 
 
 def expect_page(at: AppTest, traces: list[dict], view, hovertemplate: str) -> None:
@@ -263,8 +235,6 @@ def test_markup_never_reaches_a_chart_on_the_cross_and_self_pages(cross_page, se
     assert_no_raw_markup(self_page)
 
 
-STEP = "pages/3_Step_by_Step.py"
-HEADS = "pages/4_Model_Heads.py"
 # these pages are slower (more charts, the model's own attention): the script-carrying strings and edge cases
 OTHER_PAGE_STRINGS = [
     *SCRIPTED,
@@ -278,12 +248,12 @@ OTHER_PAGE_STRINGS = [
 
 @pytest.fixture(scope="module")
 def step_page():
-    return open_page(STEP)
+    return open_app(STEPS)
 
 
 @pytest.fixture(scope="module")
 def heads_page():
-    return open_page(HEADS)
+    return open_app(HEADS)
 
 
 # "single-letter" has one key, so two step charts are identical: they need their own keys.
@@ -392,18 +362,15 @@ def test_the_loader_never_trusts_remote_code():
 
 @pytest.fixture
 def model_page():
-    at = open_page(CROSS)
+    at = open_app(CROSS)
     show(at, source=LECTURE_SOURCE, target=LECTURE_TARGET)
     return at
 
 
 def try_model(at: AppTest, name: str) -> float:
-    at.text_input("model").set_value(name)
     start = time.perf_counter()
-    at.run()
-    seconds = time.perf_counter() - start
-    assert not at.exception, [e.value for e in at.exception]
-    return seconds
+    choose_model(at, name)
+    return time.perf_counter() - start
 
 
 def test_bad_model_names_in_the_page_fall_back_to_the_default(model_page, not_a_model, needs_its_own_code):
@@ -437,11 +404,11 @@ def test_allowed_models_refuses_every_other_name_before_looking_at_it(encoder, m
 
 
 def test_allowed_models_lets_a_listed_folder_load(encoder, monkeypatch):
-    folder = default_model_path()
+    folder = english_model_path()
     monkeypatch.setenv(ALLOWED_MODELS_VARIABLE, f"someorg/model-a,{folder}")
     loaded = load_encoder(folder)
     assert loaded.name == folder
-    np.testing.assert_array_equal(loaded.encode("kore wa rei desu").vectors, encoder.encode("kore wa rei desu").vectors)
+    np.testing.assert_array_equal(loaded.encode(LECTURE_TARGET).vectors, encoder.encode(LECTURE_TARGET).vectors)
 
 
 def test_allowed_models_set_but_empty_allows_only_the_default(encoder, monkeypatch):

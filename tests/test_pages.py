@@ -2,59 +2,36 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import chart_spec, decode_array
-
-ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
-CROSS = "pages/1_Cross_Attention.py"
-SELF = "pages/2_Self_Attention.py"
-
-
-def run(page: str, **state) -> AppTest:
-    """Open the app as a user does (home page first), switch to ``page`` and set widgets by key."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    at.switch_page(page).run()
-    changed = False
-    for key, value in state.items():
-        widget = at.text_input(key) if key in ("source", "target", "sentence", "model") else None
-        if widget is not None:
-            widget.set_value(value)
-        else:
-            at.toggle(key).set_value(value)
-        changed = True
-    if changed:
-        at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def heatmap(at: AppTest) -> tuple[dict, np.ndarray]:
-    trace = chart_spec(at)["data"][0]
-    return trace, decode_array(trace["z"])
-
-
-def messages(at: AppTest) -> str:
-    return " ".join(str(m.value) for kind in (at.info, at.warning, at.error) for m in kind)
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
+from tests.helpers import (
+    CROSS,
+    HEADS,
+    ROOT,
+    SELF,
+    STEPS,
+    chart_spec,
+    choose_model,
+    decode_array,
+    heatmap,
+    messages,
+    open_app,
+    run,
+)
 
 
 def test_home_page_loads_the_model_and_links_the_pages():
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    assert not at.exception
+    at = open_app()
     assert "Seeing attention" in at.title[0].value
     assert "384-dimensional" in at.caption[0].value
 
 
 def test_cross_attention_defaults_to_the_lecture():
     at = run(CROSS)
-    assert at.text_input("source").value == "this is an example"
-    assert at.text_input("target").value == "kore wa rei desu"
+    assert at.text_input("source").value == LECTURE_SOURCE == "this is an example"
+    assert at.text_input("target").value == LECTURE_TARGET == "kore wa rei desu"
     trace, z = heatmap(at)
     assert trace["x"] == ["this", "is", "an", "example"]
     assert trace["y"] == ["ko", "##re", "wa", "rei", "des", "##u"]
@@ -65,7 +42,7 @@ def test_cross_attention_defaults_to_the_lecture():
 def test_swap_roles_exchanges_the_sentences():
     at = run(CROSS)
     at.button("swap").click().run()
-    assert at.text_input("source").value == "kore wa rei desu"
+    assert at.text_input("source").value == LECTURE_TARGET
     trace, _ = heatmap(at)
     assert trace["x"] == ["ko", "##re", "wa", "rei", "des", "##u"]
 
@@ -98,18 +75,19 @@ def test_blank_sentences_get_a_message_not_a_chart(text):
     for page, key in ((CROSS, "source"), (CROSS, "target"), (SELF, "sentence")):
         at = run(page, **{key: text})
         assert not at.get("plotly_chart")
-        assert "Type a" in messages(at)
+        assert "Type a" in " ".join(messages(at))
 
 
 def test_text_with_nothing_readable_gets_a_message():
     at = run(SELF, sentence="\x00\x01\x02")
     assert not at.get("plotly_chart")
-    assert "no word pieces the model can read" in messages(at)
+    assert "no word pieces the model can read" in " ".join(messages(at))
 
 
 def test_long_input_says_what_was_kept_and_dropped():
     at = run(CROSS, source="word " * 700)
-    assert "has 700 word pieces" in messages(at) and "keeps the first 510 and dropped 190" in messages(at)
+    shown = " ".join(messages(at))
+    assert "has 700 word pieces" in shown and "keeps the first 510 and dropped 190" in shown
     _, z = heatmap(at)
     assert z.shape == (6, 510)
 
@@ -132,18 +110,16 @@ def test_odd_text_is_drawn_literally(text, label):
 
 
 def test_unknown_model_falls_back_to_the_default_with_a_message():
-    at = run(CROSS, model="no-such-model-xyz-123")
-    assert "no-such-model-xyz-123" in messages(at) and "embedded default" in messages(at)
+    at = choose_model(run(CROSS), "no-such-model-xyz-123")
+    shown = " ".join(messages(at))
+    assert "no-such-model-xyz-123" in shown and "embedded default" in shown
     heatmap(at)  # the figure still comes from the default model
 
 
 def test_user_text_never_goes_through_unsafe_html():
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "attention").glob("*.py"))]:
+    folders = ("pages", "attention", "webapp")
+    for path in [ROOT / "app.py", *(path for folder in folders for path in sorted((ROOT / folder).glob("*.py")))]:
         assert "unsafe_allow_html" not in path.read_text(), path
-
-
-STEPS = "pages/3_Step_by_Step.py"
-HEADS = "pages/4_Model_Heads.py"
 
 
 def test_step_page_follows_the_shared_sentences_and_takes_a_cell_apart():

@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from attention import causal_mask, scaled_dot_product_attention
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 
 
 def torch_reference(q, k, v, mask=None, scale=None):
@@ -46,8 +47,8 @@ def test_matches_torch_causal_and_custom_scale(scale):
 
 
 def test_weights_match_torch_softmax_on_real_embeddings(encoder):
-    a = encoder.encode("this is an example").vectors.astype(np.float64)
-    b = encoder.encode("kore wa rei desu").vectors.astype(np.float64)
+    a = encoder.encode(LECTURE_SOURCE).vectors.astype(np.float64)
+    b = encoder.encode(LECTURE_TARGET).vectors.astype(np.float64)
     ours = scaled_dot_product_attention(a, b, b)
     expected = torch.softmax(torch.from_numpy(a @ b.T / np.sqrt(a.shape[1])), dim=-1).numpy()
     np.testing.assert_allclose(ours.weights, expected, rtol=0, atol=1e-12)

@@ -2,36 +2,49 @@
 
 from __future__ import annotations
 
+import json
 import string
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
+from streamlit.delta_generator import DeltaGenerator
 
-from attention import state
+from attention import settings
+from attention.embeddings import DEFAULT_MODEL, ENGLISH_MODEL
+from attention.examples import EXAMPLES, LECTURE_SOURCE, LECTURE_TARGET
 from attention.i18n import STRINGS, text
-from tests.conftest import chart_spec, decode_array
-from tests.test_pages import APP, CROSS, SELF, heatmap, run
-
-
-def open_link(page: str, **params) -> AppTest:
-    """Open ``page`` as a copied link with ``params`` in its URL would."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+from tests.helpers import (
+    CROSS,
+    HEADS,
+    HOME,
+    SELF,
+    STEPS,
+    chart_spec,
+    choose_model,
+    decode_array,
+    heatmap,
+    open_app,
+    run,
+    set_widgets,
+)
 
 
 def test_settings_round_trip_through_a_link():
-    values = {**state.defaults(), "source": "the cat <b>sat</b>", "temperature": 0.5, "transpose": True,
-              "projection": "head", "layer": 3, "head": 7, "lang": "ko", "n_components": 4}
-    query = state.to_query(values)
+    values = {
+        **settings.defaults(),
+        "source": "the cat <b>sat</b>",
+        "temperature": 0.5,
+        "transpose": True,
+        "projection": "head",
+        "layer": 3,
+        "head": 7,
+        "lang": "ko",
+        "n_components": 4,
+    }
+    query = settings.to_query(values)
     assert "scale" not in query and query["transpose"] == "true" and query["temperature"] == "0.5"
-    parsed, rejected = state.from_query(query)
-    assert rejected == [] and {**state.defaults(), **parsed} == values
+    parsed, rejected = settings.from_query(query)
+    assert rejected == [] and {**settings.defaults(), **parsed} == values
 
 
 @pytest.mark.parametrize(
@@ -42,50 +55,90 @@ def test_settings_round_trip_through_a_link():
         ("head", "1000", 63),
         ("layer", "1e308", 63),
         ("n_components", "2.6", 3),
+        ("n_components", "65", 64),
+        ("n_components", "-3", 0),
         ("seed", "-5", 0),
     ],
 )
 def test_absurd_numbers_in_a_link_are_clamped(key, raw, expected):
-    assert state.from_query({key: raw}) == ({key: expected}, [])
+    assert settings.from_query({key: raw}) == ({key: expected}, [])
 
 
 @pytest.mark.parametrize(
     ("key", "raw"),
-    [("temperature", "0"), ("temperature", "nan"), ("temperature", "1e308"), ("lang", "xx"),
-     ("projection", "evil"), ("transpose", "maybe"), ("layer", "NaN"), ("colors", "<b>")],
+    [
+        ("temperature", "0"),
+        ("temperature", "nan"),
+        ("temperature", "1e308"),
+        ("lang", "xx"),
+        ("projection", "evil"),
+        ("transpose", "maybe"),
+        ("layer", "NaN"),
+        ("colors", "<b>"),
+    ],
 )
 def test_nonsense_in_a_link_is_rejected(key, raw):
-    assert state.from_query({key: raw}) == ({}, [key])
+    assert settings.from_query({key: raw}) == ({}, [key])
+
+
+@pytest.mark.parametrize("raw", ["0.1", "0.37", "1", "2.5", "7.3", "10"])
+def test_any_temperature_of_the_slider_comes_through_a_link(raw):
+    """The temperature is a slider from 0.1 to 10, so a link may carry any temperature in between."""
+    assert settings.from_query({"temperature": raw}) == ({"temperature": float(raw)}, [])
+    assert settings.to_query({"temperature": float(raw)}) == ({} if raw == "1" else {"temperature": raw})
+
+
+@pytest.mark.parametrize("raw", ["0.09", "0.05", "-1", "10.01", "11", "inf", "-inf", "hot"])
+def test_a_temperature_outside_the_slider_is_rejected(raw):
+    assert settings.from_query({"temperature": raw}) == ({}, ["temperature"])
+
+
+def test_the_limits_are_the_same_for_every_page():
+    """random_dk and n_components have one set of limits, shared by the widgets, links and the command line."""
+    assert settings.FIELDS["random_dk"].choices == (4, 8, 16, 32, 64, 128)
+    assert (settings.FIELDS["n_components"].low, settings.FIELDS["n_components"].high) == (0, 64)
+    temperature = settings.FIELDS["temperature"]
+    assert (temperature.kind, temperature.low, temperature.high, temperature.step) == ("float", 0.1, 10.0, 0.1)
+    for raw, expected in (("4", 4), ("128", 128), ("64.0", 64)):
+        assert settings.from_query({"random_dk": raw}) == ({"random_dk": expected}, [])
+    for raw in ("2", "256", "48"):
+        assert settings.from_query({"random_dk": raw}) == ({}, ["random_dk"])
+
+
+def test_the_widgets_take_their_limits_from_the_settings():
+    """The temperature is a slider of 0.1 to 10 by 0.1, and up to 64 output components can be drawn."""
+    at = run(CROSS, n_components=64, temperature=7.3)
+    temperature, count = at.slider("temperature"), at.slider("n_components")
+    assert (temperature.min, temperature.max, temperature.step) == (0.1, 10.0, 0.1)
+    assert temperature.value == pytest.approx(7.3)
+    assert (count.min, count.max, count.value) == (0, 64, 64)
+    assert at.query_params["temperature"] in (["7.3"], "7.3") and at.query_params["n_components"] in (["64"], "64")
+    heatmap(at)
 
 
 def test_a_link_shows_exactly_the_same_figure():
-    settings = {"source": "the cat sat on the mat", "target": "le chat", "transpose": True, "temperature": 2.0,
-                "merge_words": True, "show_special": True}
-    by_hand = run(CROSS)
-    for key, value in settings.items():
-        widget = by_hand.text_input(key) if isinstance(value, str) else None
-        if widget is not None:
-            widget.set_value(value)
-        elif isinstance(value, bool):
-            by_hand.toggle(key).set_value(value)
-        else:
-            by_hand.select_slider(key).set_value(value)
-    by_hand.run()
+    chosen = {
+        "source": "the cat sat on the mat",
+        "target": "le chat",
+        "transpose": True,
+        "temperature": 2.3,
+        "merge_words": True,
+        "show_special": True,
+    }
+    by_hand = set_widgets(run(CROSS), **chosen)
     link = by_hand.query_params
     assert link["source"] == ["the cat sat on the mat"] or link["source"] == "the cat sat on the mat"
-    shared = open_link(CROSS, **{k: (v[0] if isinstance(v, list) else v) for k, v in link.items()})
+    assert link["temperature"] in (["2.3"], "2.3")  # any temperature of the slider travels in a link
+    shared = open_app(CROSS, {k: (v[0] if isinstance(v, list) else v) for k, v in link.items()})
     ours, theirs = chart_spec(by_hand)["data"][0], chart_spec(shared)["data"][0]
     assert ours["x"] == theirs["x"] and ours["y"] == theirs["y"]
     np.testing.assert_array_equal(decode_array(ours["z"]), decode_array(theirs["z"]))
     assert shared.text_input("target").value == "le chat" and shared.toggle("transpose").value is True
+    assert shared.slider("temperature").value == pytest.approx(2.3)
 
 
 def test_tampered_link_still_renders_and_says_what_it_ignored():
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in dict(temperature="nan", layer="99", projection="head", lang="xx", source="x" * 100_000).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception
+    at = open_app(query=dict(temperature="nan", layer="99", projection="head", lang="xx", source="x" * 100_000))
     assert any("temperature" in c.value and "lang" in c.value for c in at.caption)
     at.switch_page(CROSS).run()
     assert not at.exception
@@ -94,13 +147,13 @@ def test_tampered_link_still_renders_and_says_what_it_ignored():
 
 
 def test_korean_interface_everywhere():
-    at = open_link(CROSS, lang="ko")
+    at = open_app(CROSS, {"lang": "ko"})
     assert at.title[0].value == "크로스 어텐션"
     assert at.text_input("source").label == "입력 문장 (source)"
     layout = chart_spec(at)["layout"]
     assert layout["xaxis"]["title"]["text"] == "쿼리: 입력"
     assert "어두운 칸일수록" in " ".join(c.value for c in at.caption)
-    for page in (SELF, "pages/3_Step_by_Step.py", "pages/4_Model_Heads.py", "app.py"):
+    for page in (SELF, STEPS, HEADS, HOME):
         at.switch_page(page).run()
         assert not at.exception
         assert all(ch not in string.ascii_letters for ch in at.title[0].value), at.title[0].value
@@ -112,6 +165,7 @@ def test_switching_language_keeps_every_setting():
     at.segmented_control("lang").set_value("ko").run()
     assert not at.exception
     assert at.toggle("transpose").value is True and at.radio("projection").value == "random"
+    assert at.select_slider("random_dk").options == ["4", "8", "16", "32", "64", "128"]
     assert at.title[0].value == "크로스 어텐션"
 
 
@@ -126,8 +180,8 @@ def test_strings_exist_in_both_languages_with_the_same_placeholders():
 @pytest.mark.parametrize(
     ("page", "example", "expected"),
     [
-        (CROSS, "bank", {"source": "I sat on the bank of the river.", "target": "I put my money in the bank."}),
-        (SELF, "pronoun", {"sentence": "The animal didn't cross the street because it was too tired."}),
+        (CROSS, "bank", {"source": EXAMPLES["bank"][1], "target": EXAMPLES["bank"][2]}),
+        (SELF, "pronoun", {"sentence": EXAMPLES["pronoun"][1]}),
     ],
 )
 def test_examples_fill_in_the_sentences(page, example, expected):
@@ -151,3 +205,36 @@ def test_download_buttons_for_every_format():
     at = run(CROSS)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["PNG 1×", "PNG 2×", "PNG 3×", "SVG", "PDF", "CSV", "JSON"]
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """The data of every download button the pages make, by file name (a callable where it is made on a click)."""
+    made: dict = {}
+    real = DeltaGenerator.download_button
+
+    def recording(self, label, data=None, *args, **kwargs):
+        made[kwargs.get("file_name")] = data
+        return real(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    return made
+
+
+def json_download(downloads: dict) -> dict:
+    """The JSON export as a click on its button would download it."""
+    names = [name for name in downloads if str(name).endswith(".json")]
+    assert len(names) == 1, list(downloads)
+    data = downloads[names[0]]
+    return json.loads(data() if callable(data) else data)
+
+
+def test_the_json_export_names_the_model_that_computed_it(downloads):
+    at = run(CROSS)
+    assert json_download(downloads)["meta"]["model"] == ENGLISH_MODEL  # the model the page was opened on
+    downloads.clear()
+    choose_model(at, "no-such-model-xyz-123")
+    assert any("no-such-model-xyz-123" in str(e.value) for e in at.error)  # the typed model failed to load
+    meta = json_download(downloads)["meta"]
+    assert meta["model"] == DEFAULT_MODEL and "no-such-model-xyz-123" not in json.dumps(meta)
+    assert meta["sentences"] == {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}

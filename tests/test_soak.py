@@ -98,33 +98,40 @@ def cache_bound_mb(cached, worst_entry_bytes: int) -> float:
 
 
 @pytest.fixture(scope="module")
-def ui():
-    from attention import ui
+def cache():
+    from webapp import cache
 
-    return ui
+    return cache
 
 
-def test_the_caches_are_bounded(ui):
-    for cached in (ui.cached_embeddings, ui.cached_model_run):
+def test_the_caches_are_bounded(cache):
+    for cached in (cache.embeddings, cache.model_run, cache.heads_comparison, cache.layer_recomputed):
         info = cached._info
         assert info.max_entries or getattr(info, "max_size_bytes", None), info.func.__name__
-    assert ui.cached_embeddings._info.max_entries == 512
-    assert ui.cached_encoder._info.max_entries == 3  # loaded models, each hundreds of MB
+    assert cache.embeddings._info.max_entries == 512
+    assert cache.encoder._info.max_entries == 3  # loaded models, each hundreds of MB
+    assert cache.attention_twin._info.max_entries == 3  # one twin per loaded model
 
 
-def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(encoder, ui):
+def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(encoder, cache):
     """Users who paste long texts fill each cache entry to its largest: the caches must still fit the budget."""
-    from attention.heads import run_model
+    from attention.heads import compare_heads, multi_head_attention, run_model
 
     longest = "word " * 600  # cut to the model's 512 positions
     embeddings_entry = len(pickle.dumps(encoder.encode(longest)))
-    model_run_entry = len(pickle.dumps(run_model(encoder, longest)))
+    run = run_model(encoder, longest)
+    model_run_entry = len(pickle.dumps(run))
+    heads_entry = len(pickle.dumps(compare_heads(encoder, run)))
+    layer_entry = len(pickle.dumps(multi_head_attention(encoder, 0, run.hidden_states[0])))
     bounds = {
-        "cached_embeddings": cache_bound_mb(ui.cached_embeddings, embeddings_entry),
-        "cached_model_run": cache_bound_mb(ui.cached_model_run, model_run_entry),
+        "embeddings": cache_bound_mb(cache.embeddings, embeddings_entry),
+        "model_run": cache_bound_mb(cache.model_run, model_run_entry),
+        "heads_comparison": cache_bound_mb(cache.heads_comparison, heads_entry),
+        "layer_recomputed": cache_bound_mb(cache.layer_recomputed, layer_entry),
     }
     print(
-        f"\nlargest entries: embeddings {embeddings_entry / 2**20:.1f} MB, model run {model_run_entry / 2**20:.1f} MB;"
+        f"\nlargest entries: embeddings {embeddings_entry / 2**20:.1f} MB, model run {model_run_entry / 2**20:.1f} MB,"
+        f" heads comparison {heads_entry / 2**20:.1f} MB, one layer recomputed {layer_entry / 2**20:.1f} MB;"
         f" worst-case cache memory: {bounds}"
     )
     assert sum(bounds.values()) <= CACHE_BUDGET_MB, bounds

@@ -22,7 +22,14 @@ STRINGS = {
     "home.self": "Self attention: one sentence attends to itself",
     "home.steps": "Step by step: one computation taken apart",
     "home.heads": "Model heads: the model's own attention, recomputed exactly",
-    "home.model": "Model: {name}, {dim}-dimensional token vectors, up to {max_tokens} tokens.",
+    "home.model": "Model: {name}, {dim}-dimensional token vectors, up to {max_tokens} tokens. {reads}",
+    "model.reads.multilingual-e5-small": "It reads about 100 languages, Korean, Japanese and Chinese among them.",
+    "model.reads.all-MiniLM-L6-v2": (
+        "It reads English; Korean, Japanese and Chinese text becomes [UNK] and single letters: choose "
+        "multilingual-e5-small for those."
+    ),
+    "model.reads.other": "",
+    "fig.weight_fitted": "weight<br>(colours {low:.2f}–{high:.2f})",
     "cross.intro": (
         "Each **source** token is a *query*; each **target** token is a *key* and a *value*, as in the lecture. "
         "A column is one query: its cells are softmax(q·k / √d_k) over the target's tokens, and under it stands "
@@ -65,6 +72,10 @@ STRINGS = {
     "examples.label": "Examples",
     "examples.none": "choose an example…",
     "examples.lecture_cross": "The lecture: this is an example → kore wa rei desu",
+    "examples.lecture_script": "The lecture in Japanese script: this is an example → これは例です",
+    "examples.korean_pair": "Korean and English: 이것은 예입니다 → this is an example",
+    "examples.korean_self": "A Korean sentence: 그 동물은 너무 피곤해서 길을 건너지 않았다",
+    "examples.chinese_self": "A Chinese sentence: 猫坐在垫子上，因为它累了。",
     "examples.lecture_self": "The lecture's self attention: this is an example",
     "examples.pronoun": "A pronoun and its noun",
     "examples.bank": "One word, two meanings: bank",
@@ -86,14 +97,28 @@ STRINGS = {
     "side.more": "More settings",
     "side.model": "Model",
     "side.model_help": (
-        "Any sentence-transformers model name or local folder. The default is all-MiniLM-L6-v2, shipped with the "
-        "app, so it needs no download."
+        "Choose an embedded model, or type any sentence-transformers model name or local folder. "
+        "multilingual-e5-small (the default) reads about 100 languages, Korean, Japanese and Chinese among them; "
+        "all-MiniLM-L6-v2 reads English. Both ship with the app: nothing is downloaded."
     ),
     "side.tokens": "Tokens",
-    "side.show_special": "Show [CLS] and [SEP]",
-    "side.show_special_help": "When hidden they are left out of the softmax, not only out of the picture.",
+    "side.show_special": "Show special tokens",
+    "side.show_special_help": (
+        "The tokens the tokenizer adds, `[CLS]` and `[SEP]` or `<s>` and `</s>`. When hidden they are left out of "
+        "the softmax, not only out of the picture."
+    ),
     "side.merge": "Merge word pieces into words",
-    "side.merge_help": "ko ##re becomes kore; a word's vector is the mean of its pieces' vectors.",
+    "side.merge_help": (
+        "ko ##re becomes kore, 예 입니다 becomes 예입니다 (words are what spaces separate); "
+        "a word's vector is the mean of its pieces' vectors."
+    ),
+    "side.fit_colors": "Fit the colours to these weights",
+    "side.fit_colors_help": (
+        "Colours run from the smallest to the largest weight shown (the colour bar says so) instead of from 0. "
+        "Use it when the weights are nearly even: multilingual-e5-small's token vectors all point in similar "
+        "directions, so the scores differ little and softmax makes every weight about the same (0.31 to 0.36 on "
+        "the lecture's pair). The numbers do not change; a lower temperature would sharpen them instead."
+    ),
     "side.scores": "Scores",
     "side.scale": "Divide by √d_k",
     "side.scale_caption": "Long vectors give large dot products; dividing by √d_k keeps softmax from picking a single key.",
@@ -199,7 +224,7 @@ STRINGS = {
     "step.axis.component": "component",
     # model heads
     "heads.tokens_caption": (
-        "Tokens include [CLS] and [SEP] exactly as the model sees them (many heads rest their attention there), so "
+        "Tokens include the special tokens ([CLS] and [SEP], or `<s>` and `</s>`) exactly as the model sees them (many heads rest their attention there), so "
         "the recomputation can be exact."
     ),
     "heads.layer": "Layer",
@@ -225,4 +250,35 @@ STRINGS = {
         "head attends on its own (one small map each), and their outputs side by side form the vector the layer "
         "passes on (to its output projection)."
     ),
+    # words inside figures (hover text, tick labels, subplot titles, buttons)
+    "fig.word.query": "query",
+    "fig.word.key": "key",
+    "fig.word.layer": "layer",
+    "fig.word.head": "head",
+    "fig.word.token": "token",
+    "fig.word.component": "component",
+    "fig.word.dimension": "dimension",
+    "fig.hover.raw": "raw score q·k",
+    "fig.hover.scaled": "scaled score",
+    "fig.hover.weight": "weight (softmax)",
+    "fig.hover.output_of": "output of query",
+    "fig.hover.scale_other": "q·k × scale",
+    "fig.hover.block": " (mean of {block}×{block} cells from there)",
+    "fig.head_axis": "component (head h owns components {d}·h to {d}·h + {last})",
+    "fig.dot_part": "q·k part",
+    "fig.scaled_scores": "scaled scores",
+    "fig.softmax_weights": "softmax → weights (sum to 1)",
+    "fig.play": "▶ Play",
+    "fig.pause": "⏸ Pause",
+    # why a model could not be loaded
+    "load.not_allowed": "“{name}” is not in this server's list of allowed models: {allowed}.",
+    "load.no_tokens": "“{name}” loaded, but it is not a text model with a tokenizer whose tokens can be shown.",
+    "load.a_file": "“{name}” is a file here, not a folder holding a sentence-transformers model.",
+    "load.invalid_name": "“{name}” is neither a folder here nor a valid model name.",
+    "load.not_on_hub": "There is no model called “{name}” on the Hugging Face hub.",
+    "load.unreachable": "The model “{name}” is not on this machine and the hub could not be reached ({error}).",
+    "load.remote_code": "“{name}” needs to run code of its own to load, and this app never runs a model's code.",
+    "load.not_a_model_folder": "“{name}” is a folder here, but not one holding a sentence-transformers model.",
+    "load.failed": "The model “{name}” could not be loaded ({error}).",
+    "msg.loading_model": "Loading the model…",
 }

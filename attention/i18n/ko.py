@@ -22,7 +22,13 @@ STRINGS = {
     "home.self": "셀프 어텐션: 한 문장이 자기 자신에 어텐션한다",
     "home.steps": "단계별 계산: 계산 하나를 나누어 본다",
     "home.heads": "모델의 헤드: 모델 자신의 어텐션을 정확히 다시 계산한다",
-    "home.model": "모델: {name}, {dim}차원 토큰 벡터, 최대 {max_tokens}개 토큰.",
+    "home.model": "모델: {name}, {dim}차원 토큰 벡터, 최대 {max_tokens}개 토큰. {reads}",
+    "model.reads.multilingual-e5-small": "한국어, 일본어, 중국어를 비롯한 약 100개 언어를 읽는다.",
+    "model.reads.all-MiniLM-L6-v2": (
+        "영어를 읽는다. 한국어, 일본어, 중국어는 [UNK]와 낱글자가 되니, 이런 글에는 multilingual-e5-small을 고른다."
+    ),
+    "model.reads.other": "",
+    "fig.weight_fitted": "가중치<br>(색 {low:.2f}–{high:.2f})",
     "cross.intro": (
         "강의에서처럼 **입력(source)** 문장의 각 토큰이 *쿼리*이고, **대상(target)** 문장의 각 토큰이 *키*이자 "
         "*밸류*다. 열 하나가 쿼리 하나다: 그 칸들은 대상 토큰들에 대한 softmax(q·k / √d_k)이고, 그 아래에 "
@@ -65,6 +71,10 @@ STRINGS = {
     "examples.label": "예시",
     "examples.none": "예시를 고르세요…",
     "examples.lecture_cross": "강의: this is an example → kore wa rei desu",
+    "examples.lecture_script": "강의를 일본어 글자로: this is an example → これは例です",
+    "examples.korean_pair": "한국어와 영어: 이것은 예입니다 → this is an example",
+    "examples.korean_self": "한국어 문장: 그 동물은 너무 피곤해서 길을 건너지 않았다",
+    "examples.chinese_self": "중국어 문장: 猫坐在垫子上，因为它累了。",
     "examples.lecture_self": "강의의 셀프 어텐션: this is an example",
     "examples.pronoun": "대명사와 그 명사",
     "examples.bank": "한 단어, 두 뜻: bank",
@@ -86,14 +96,28 @@ STRINGS = {
     "side.more": "설정 더 보기",
     "side.model": "모델",
     "side.model_help": (
-        "sentence-transformers 모델 이름이나 로컬 폴더. 기본값은 앱과 함께 설치되는 all-MiniLM-L6-v2라서 "
-        "내려받을 필요가 없다."
+        "내장 모델을 고르거나, sentence-transformers 모델 이름이나 로컬 폴더를 입력한다. "
+        "기본값인 multilingual-e5-small은 한국어, 일본어, 중국어를 비롯한 약 100개 언어를 읽고, "
+        "all-MiniLM-L6-v2는 영어를 읽는다. 둘 다 앱과 함께 설치되어 내려받을 것이 없다."
     ),
     "side.tokens": "토큰",
-    "side.show_special": "[CLS]와 [SEP] 보이기",
-    "side.show_special_help": "숨기면 그림에서만이 아니라 소프트맥스에서도 빠진다.",
+    "side.show_special": "특수 토큰 보이기",
+    "side.show_special_help": (
+        "토크나이저가 덧붙이는 토큰, `[CLS]`와 `[SEP]` 또는 `<s>`와 `</s>`. 숨기면 그림에서만이 아니라 "
+        "소프트맥스에서도 빠진다."
+    ),
     "side.merge": "워드피스를 단어로 합치기",
-    "side.merge_help": "ko ##re가 kore가 된다. 단어의 벡터는 조각 벡터들의 평균이다.",
+    "side.merge_help": (
+        "ko ##re가 kore가 되고, 예 입니다가 예입니다가 된다 (단어는 띄어쓰기로 나뉜다). "
+        "단어의 벡터는 조각 벡터들의 평균이다."
+    ),
+    "side.fit_colors": "색 범위를 이 가중치에 맞추기",
+    "side.fit_colors_help": (
+        "색이 0부터가 아니라 보이는 가장 작은 가중치부터 가장 큰 가중치까지 칠해진다 (색 막대에 적혀 있다). "
+        "가중치가 거의 고를 때 쓴다. multilingual-e5-small의 토큰 벡터는 모두 비슷한 방향을 가리켜서 점수 차이가 "
+        "작고, 소프트맥스가 모든 가중치를 거의 같게 만든다 (강의의 문장 쌍에서 0.31에서 0.36). "
+        "숫자는 바뀌지 않는다. 온도를 낮추면 가중치 자체가 뚜렷해진다."
+    ),
     "side.scores": "스코어",
     "side.scale": "√d_k로 나누기",
     "side.scale_caption": "긴 벡터는 내적이 크다. √d_k로 나누면 소프트맥스가 키 하나만 고르지 않는다.",
@@ -186,7 +210,7 @@ STRINGS = {
     "step.axis.component": "성분",
     # model heads
     "heads.tokens_caption": (
-        "토큰에는 모델이 보는 그대로 [CLS]와 [SEP]가 들어 있다 (많은 헤드가 여기에 어텐션을 둔다). 그래서 다시 "
+        "토큰에는 모델이 보는 그대로 특수 토큰 ([CLS]와 [SEP], 또는 `<s>`와 `</s>`)이 들어 있다 (많은 헤드가 여기에 어텐션을 둔다). 그래서 다시 "
         "계산한 값이 정확히 같을 수 있다."
     ),
     "heads.layer": "층",
@@ -211,4 +235,35 @@ STRINGS = {
         "층의 {d_model}차원 투영을 {d_head}차원짜리 헤드 {n_heads}개로 나눈다. 각 헤드는 따로 어텐션하고 (작은 "
         "맵 하나씩), 그 출력을 나란히 붙인 것이 층이 (출력 투영으로) 넘기는 벡터다."
     ),
+    # 그림 안의 말 (마우스를 올렸을 때의 글, 눈금, 작은 그림 제목, 버튼)
+    "fig.word.query": "쿼리",
+    "fig.word.key": "키",
+    "fig.word.layer": "층",
+    "fig.word.head": "헤드",
+    "fig.word.token": "토큰",
+    "fig.word.component": "성분",
+    "fig.word.dimension": "차원",
+    "fig.hover.raw": "원래 점수 q·k",
+    "fig.hover.scaled": "스케일된 점수",
+    "fig.hover.weight": "가중치 (softmax)",
+    "fig.hover.output_of": "쿼리의 출력",
+    "fig.hover.scale_other": "q·k × 배율",
+    "fig.hover.block": " (거기서부터 {block}×{block}칸의 평균)",
+    "fig.head_axis": "성분 (헤드 h는 {d}·h부터 {d}·h + {last}까지의 성분)",
+    "fig.dot_part": "q·k 부분",
+    "fig.scaled_scores": "스케일된 점수",
+    "fig.softmax_weights": "softmax → 가중치 (합은 1)",
+    "fig.play": "▶ 재생",
+    "fig.pause": "⏸ 일시정지",
+    # 모델을 불러오지 못한 까닭
+    "load.not_allowed": "“{name}”은(는) 이 서버가 허용한 모델 목록에 없다: {allowed}.",
+    "load.no_tokens": "“{name}”을(를) 불러왔지만, 토큰을 보여 줄 토크나이저가 있는 텍스트 모델이 아니다.",
+    "load.a_file": "“{name}”은(는) 이 컴퓨터의 파일이지, sentence-transformers 모델이 든 폴더가 아니다.",
+    "load.invalid_name": "“{name}”은(는) 이 컴퓨터의 폴더도 아니고 올바른 모델 이름도 아니다.",
+    "load.not_on_hub": "Hugging Face 허브에 “{name}”이라는 모델이 없다.",
+    "load.unreachable": "모델 “{name}”은(는) 이 컴퓨터에 없고, 허브에도 연결할 수 없다 ({error}).",
+    "load.remote_code": "“{name}”은(는) 불러오려면 자기 코드를 실행해야 하는데, 이 앱은 모델의 코드를 절대 실행하지 않는다.",
+    "load.not_a_model_folder": "“{name}”은(는) 이 컴퓨터의 폴더지만, sentence-transformers 모델이 든 폴더가 아니다.",
+    "load.failed": "모델 “{name}”을(를) 불러오지 못했다 ({error}).",
+    "msg.loading_model": "모델을 불러오는 중…",
 }

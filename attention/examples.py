@@ -1,0 +1,44 @@
+"""Sentences that teach something, for the examples menu, the tests and the benchmark.
+
+EXAMPLES maps a name (its label is the i18n string ``examples.<name>``) to
+(kind, source or sentence, target, settings): kind "cross" has two sentences, "self"
+one; ``settings`` are what the example needs besides the sentences (a model that reads
+the script, a colour range that shows nearly even weights).
+"""
+
+from __future__ import annotations
+
+import re
+
+# The lecture's cross-attention figure: an English input and its Japanese translation, romanised.
+LECTURE_SOURCE = "this is an example"
+LECTURE_TARGET = "kore wa rei desu"
+# The same translation in Japanese script, which only the multilingual model reads.
+LECTURE_TARGET_SCRIPT = "これは例です"
+
+# E5's token vectors all point in similar directions, so its weights are nearly even
+# (0.31 to 0.36 on the lecture's pair): colours fitted to the weights show the pattern.
+MULTILINGUAL = {"model": "multilingual-e5-small", "fit_colors": True}
+
+EXAMPLES: dict[str, tuple[str, str, str | None, dict[str, object]]] = {
+    "lecture_cross": ("cross", LECTURE_SOURCE, LECTURE_TARGET, {}),
+    "lecture_script": ("cross", LECTURE_SOURCE, LECTURE_TARGET_SCRIPT, MULTILINGUAL),
+    "korean_pair": ("cross", "이것은 예입니다", LECTURE_SOURCE, MULTILINGUAL),
+    "lecture_self": ("self", LECTURE_SOURCE, None, {}),
+    "korean_self": ("self", "그 동물은 너무 피곤해서 길을 건너지 않았다", None, MULTILINGUAL),
+    "chinese_self": ("self", "猫坐在垫子上，因为它累了。", None, MULTILINGUAL),
+    "pronoun": ("self", "The animal didn't cross the street because it was too tired.", None, {}),
+    "bank": ("cross", "I sat on the bank of the river.", "I put my money in the bank.", {}),
+    "paraphrase": ("cross", "The cat is sleeping on the sofa.", "A kitten naps on the couch.", {}),
+    "repeated": ("self", "the dog chased the cat and the cat chased the dog", None, {}),
+}
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def examples_of(kind: str, lang: str = "en") -> list[str]:
+    """The names of the examples of one kind ("cross" or "self"), in menu order;
+    in the Korean interface, the Korean examples come first."""
+    names = [name for name, (k, *_) in EXAMPLES.items() if k == kind]
+    if lang == "ko":
+        names.sort(key=lambda name: not any(HANGUL.search(s or "") for s in EXAMPLES[name][1:3]))
+    return names

@@ -1,0 +1,221 @@
+"""Every setting of the app and the command line, defined once: default, limits, name.
+
+A setting's name is its key in the app's session, its parameter in a shared link
+(``?temperature=0.5``) and, with dashes, its command-line flag (``--temperature 0.5``).
+The widgets take their limits from here too, so the slider, the link parser and
+the command line can never disagree.
+
+Pure Python: ``from_query`` turns link parameters into settings (clamping or
+dropping what is not valid, never raising), ``to_query`` turns settings back
+into the parameters that differ from the defaults.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from attention.embeddings import DEFAULT_MODEL
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
+from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
+from attention.i18n import LANGUAGES
+from attention.views import PROJECTIONS, Projection, Settings
+
+MAX_TEXT = 100_000  # characters of one sentence taken from a link; the model reads far fewer tokens anyway
+MAX_LINK_TEXT = 2_000  # URL-encoded characters of one sentence put into a link; servers refuse very long URLs
+# The library's own defaults are the settings' defaults.
+_NUMBERS, _PROJECTION, _PICTURE = Settings(), Projection(), FigureOptions()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One setting.
+
+    Attributes:
+        default: its value until someone changes it.
+        kind: "bool", "int", "float", "choice" or "text".
+        low, high: the limits of an "int" or "float".
+        step: the widget's step for a "float".
+        choices: the allowed values of a "choice".
+        help: the command-line help; empty for settings that only the app has.
+    """
+
+    default: object
+    kind: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple = ()
+    help: str = ""
+
+    @property
+    def flag(self) -> bool:
+        """Whether the command line has this setting."""
+        return bool(self.help)
+
+    def parse(self, raw: str) -> object:
+        """The value of ``raw`` as it comes in a link: whole numbers are clamped to the
+        limits (layer 99 means the last layer there is), anything else invalid raises ValueError."""
+        if self.kind == "bool":
+            return _boolean(raw)
+        if self.kind == "int":
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
+            return int(min(max(round(value), self.low), self.high))
+        if self.kind == "float":
+            return self.check(float(raw))
+        if self.kind == "choice":
+            for option in self.choices:
+                if str(option) == raw or (isinstance(option, int) and _same_number(raw, option)):
+                    return option
+            raise ValueError(raw)
+        return raw[:MAX_TEXT]
+
+    def check(self, value):
+        """``value`` itself if it is within the limits; raises ValueError otherwise (the command line's rule)."""
+        if self.kind in ("int", "float"):
+            if not (math.isfinite(value) and self.low <= value <= self.high):
+                raise ValueError(f"must be between {self.low:g} and {self.high:g}, got {value}")
+        elif self.kind == "choice" and value not in self.choices:
+            raise ValueError(f"must be one of {', '.join(map(str, self.choices))}, got {value}")
+        return value
+
+
+def _boolean(raw: str) -> bool:
+    if raw.lower() in ("true", "1", "yes", "on"):
+        return True
+    if raw.lower() in ("false", "0", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+def _same_number(raw: str, option: int) -> bool:
+    try:
+        return float(raw) == option
+    except ValueError:
+        return False
+
+
+FIELDS: dict[str, Field] = {
+    # the interface
+    "lang": Field(_PICTURE.lang, "choice", choices=tuple(LANGUAGES), help="language of the figure's titles and labels"),
+    "present": Field(False, "bool"),
+    # the sentences
+    "source": Field(LECTURE_SOURCE, "text"),
+    "target": Field(LECTURE_TARGET, "text"),
+    "sentence": Field(LECTURE_SOURCE, "text"),
+    "model": Field(DEFAULT_MODEL, "text", help="sentence-transformers model name or local folder"),
+    # what changes the numbers
+    "show_special": Field(
+        _NUMBERS.show_special, "bool", help="keep [CLS] and [SEP]; without them they take no part in the softmax"
+    ),
+    "merge_words": Field(
+        _NUMBERS.merge_words, "bool", help="whole words instead of word pieces (mean of the pieces' vectors)"
+    ),
+    "scale": Field(_NUMBERS.scale_by_sqrt_dk, "bool", help="divide the scores by sqrt(d_k), as the transformer does"),
+    "temperature": Field(
+        _NUMBERS.temperature,
+        "float",
+        low=0.1,
+        high=10.0,
+        step=0.1,
+        help="divide the scaled scores by T before softmax; below 1 sharpens, above 1 flattens",
+    ),
+    "causal": Field(
+        _NUMBERS.causal, "bool", help="self attention only: each token attends to itself and earlier tokens"
+    ),
+    "projection": Field(
+        _PROJECTION.kind,
+        "choice",
+        choices=tuple(PROJECTIONS),
+        help="identity: Q = K = V = the token embeddings (the lecture); head: the model's own head --layer/--head; "
+        "random: seeded random projections to --random-dk dimensions",
+    ),
+    "layer": Field(_PROJECTION.layer, "int", low=0, high=63, help="the model's layer, with --projection head"),
+    "head": Field(_PROJECTION.head, "int", low=0, high=63, help="the head in that layer, with --projection head"),
+    "random_dk": Field(_PROJECTION.d_k, "choice", choices=(4, 8, 16, 32, 64, 128), help="d_k of --projection random"),
+    "seed": Field(_PROJECTION.seed, "int", low=0, high=1_000_000, help="seed of --projection random"),
+    # what changes only the picture
+    "show_values": Field(_PICTURE.show_values, "bool", help="print each weight in its cell"),
+    "transpose": Field(
+        _PICTURE.transpose, "bool", help="rows are queries and columns keys (the lecture puts queries in columns)"
+    ),
+    # On in the app and on the command line (the library's FigureOptions keeps 0 as white): the default,
+    # multilingual model gives nearly even weights, which would otherwise all be the same dark blue.
+    "fit_colors": Field(True, "bool", help="colours from the smallest weight shown to the largest, not from 0"),
+    "colors": Field(_PICTURE.colorscale, "choice", choices=tuple(WEIGHT_SCALES), help="colour scale of the weights"),
+    "n_components": Field(
+        _PICTURE.n_components, "int", low=0, high=64, help="output-vector components drawn under the weights"
+    ),
+    "components": Field(
+        _PICTURE.components,
+        "choice",
+        choices=COMPONENT_MODES,
+        help="first: the output vector's first components; pca: projected on the values' main directions",
+    ),
+    # where each page stands
+    "step_kind": Field("cross", "choice", choices=("cross", "self")),
+    "pick_query": Field(0, "int", low=0, high=511),
+    "pick_key": Field(0, "int", low=0, high=511),
+    "heads_layer": Field(0, "int", low=0, high=63),
+    "heads_head": Field(0, "int", low=0, high=63),
+    "heads_average": Field(False, "bool"),
+}
+
+
+def defaults() -> dict[str, object]:
+    """Every setting at its default."""
+    return {key: field.default for key, field in FIELDS.items()}
+
+
+def from_query(params: Mapping[str, str]) -> tuple[dict[str, object], list[str]]:
+    """Settings from a link's parameters.
+
+    Returns:
+        (values, rejected): the valid settings found (unknown parameters are
+        ignored) and the names of parameters whose values made no sense.
+    """
+    values: dict[str, object] = {}
+    rejected: list[str] = []
+    for key, raw in params.items():
+        field = FIELDS.get(key)
+        if field is None:
+            continue
+        try:
+            values[key] = field.parse(str(raw))
+        except (ValueError, OverflowError):
+            rejected.append(key)
+    return values, rejected
+
+
+def to_query(values: Mapping[str, object]) -> dict[str, str]:
+    """The link parameters for ``values``: only the settings that differ from their defaults.
+
+    A sentence too long for a URL (over MAX_LINK_TEXT characters once encoded) is left
+    out, see ``left_out``: a server answers such a link with an error instead of the page.
+    """
+    query = {}
+    too_long = left_out(values)
+    for key, field in FIELDS.items():
+        value = values.get(key, field.default)
+        if value != field.default and key not in too_long:
+            query[key] = (
+                ("true" if value else "false")
+                if isinstance(value, bool)
+                else f"{value:g}"
+                if isinstance(value, float)
+                else str(value)
+            )
+    return query
+
+
+def left_out(values: Mapping[str, object]) -> list[str]:
+    """The settings too long to travel in a link."""
+    return [
+        key
+        for key, value in values.items()
+        if key in FIELDS and isinstance(value, str) and len(quote(value)) > MAX_LINK_TEXT
+    ]

@@ -1,0 +1,220 @@
+"""Chromium pages on the running app (Playwright's async API, imported by the caller): open a page,
+change a sentence or a display option and wait for the redrawn heatmap, and split the time by what
+the page's websocket carried."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bench.server import CHROMIUM_FLAGS, find_chromium
+from bench.texts import Sentence
+
+# Three flags on top of the shared ones keep Chromium from slowing down pages it considers
+# in the background (30 pages share one browser in the load test).
+LOAD_CHROMIUM_FLAGS = [
+    *CHROMIUM_FLAGS,
+    "--disable-background-timer-throttling",
+    "--disable-renderer-backgrounding",
+    "--disable-backgrounding-occluded-windows",
+]
+VIEWPORT = {"width": 1400, "height": 1200}
+# What each page calls its sentence fields and which axis shows their tokens (the
+# lecture's layout: queries along x, keys along y).
+PAGES = {
+    "cross": {"path": "/Cross_Attention", "fields": {"Source sentence": "x", "Target sentence": "y"}},
+    "self": {"path": "/Self_Attention", "fields": {"Sentence": "x"}},
+}
+HEATMAP = ".js-plotly-plot .heatmaplayer"
+
+
+# Waiting in the page, not by polling: a MutationObserver checks the condition after
+# every change to the DOM and resolves as soon as it holds. (Polling on every animation
+# frame in 30 pages at once costs more CPU than the server has on 2 cores.)
+_WAIT_FOR = """([kind, arg, timeout]) => new Promise((resolve, reject) => {
+    const conditions = {
+        // every tick label on the axis belongs to the expected figure and the first expected
+        // label is among them: the new heatmap is drawn (long sentences show every k-th label;
+        // the first one always shows)
+        ticks: ([axis, first, expected]) => {
+            const ticks = [...document.querySelectorAll(`.js-plotly-plot .${axis}tick text`)].map(n => n.textContent);
+            if (!ticks.length || !ticks.includes(first)) return false;
+            const allowed = new Set(expected);
+            return ticks.every(t => allowed.has(t));
+        },
+        // the x axis title starts with this prefix ("query" or "key")
+        xtitle: (prefix) => {
+            const title = document.querySelector('.js-plotly-plot .g-xtitle text');
+            return !!title && title.textContent.startsWith(prefix);
+        },
+    };
+    // a Streamlit exception on the page ends the wait at once: the figure will not come
+    const failed = () => {
+        const shown = document.querySelector('[data-testid="stException"]');
+        return shown ? `the page shows an exception: ${shown.textContent.slice(0, 300)}` : null;
+    };
+    const holds = () => conditions[kind](arg);
+    if (holds()) { resolve(performance.now()); return; }
+    const observer = new MutationObserver(() => {
+        const failure = failed();
+        if (failure) { observer.disconnect(); clearTimeout(timer); reject(new Error(failure)); }
+        else if (holds()) { observer.disconnect(); clearTimeout(timer); resolve(performance.now()); }
+    });
+    observer.observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true});
+    const timer = setTimeout(() => {
+        observer.disconnect();
+        reject(new Error(`no ${kind} after ${timeout} ms`));
+    }, timeout);
+})"""
+# The labels of the drawn heatmap (Plotly keeps the figure on its div).
+_TRACE_LABELS = """() => {
+    const plot = document.querySelector('.js-plotly-plot');
+    const trace = plot && plot.data && plot.data[0];
+    return trace ? {x: [...trace.x], y: [...trace.y]} : null;
+}"""
+
+
+async def wait_in_page(page, kind: str, arg, timeout_ms: float) -> None:
+    """Until the page's condition ``kind`` ("ticks" or "xtitle") holds for ``arg``."""
+    await page.evaluate(_WAIT_FOR, [kind, arg, timeout_ms])
+
+
+def watch_errors(page) -> list[str]:
+    """Collect the page's uncaught errors and dialogs into a list kept on the page."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on(
+        "dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), asyncio.ensure_future(dialog.dismiss()))
+    )
+    return errors
+
+
+class WireClock:
+    """When the page's websocket carried what: the rerun request going out, the chart
+    element and the end of the script run coming back. Splits a browser update into
+    the frontend sending it, the server computing it and the browser drawing it."""
+
+    def __init__(self, page):
+        self.events: list[tuple[float, str]] = []
+        page.on("websocket", self._attach)
+
+    def _attach(self, websocket) -> None:
+        if "_stcore/stream" in websocket.url:
+            websocket.on("framesent", self._sent)
+            websocket.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        now = time.perf_counter()
+        if isinstance(payload, bytes):
+            message = BackMsg()
+            try:
+                message.ParseFromString(payload)
+            except Exception:  # noqa: BLE001 (not a BackMsg: not ours to time)
+                return
+            if message.WhichOneof("type") == "rerun_script":
+                self.events.append((now, "rerun"))
+
+    def _received(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        now = time.perf_counter()
+        if isinstance(payload, bytes):
+            message = ForwardMsg()
+            try:
+                message.ParseFromString(payload)
+            except Exception:  # noqa: BLE001
+                return
+            kind = message.WhichOneof("type")
+            if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                if message.delta.new_element.WhichOneof("type") == "plotly_chart":
+                    self.events.append((now, "chart"))
+                    self.events.append((now, f"bytes:{len(payload)}"))
+            elif kind == "script_finished":
+                self.events.append((now, "finished"))
+
+    def split(self, started: float, drawn: float) -> dict[str, float | None]:
+        """Milliseconds from typing to the rerun request (send_ms), from it to the chart
+        arriving (server_ms) and from that to the drawn heatmap (render_ms), for the
+        update that began at ``started`` and was drawn at ``drawn``."""
+        window = [(t, kind) for t, kind in self.events if started <= t <= drawn]
+        reruns = [t for t, kind in window if kind == "rerun"]
+        charts = [t for t, kind in window if kind == "chart"]
+        sizes = [int(kind.split(":")[1]) for _, kind in window if kind.startswith("bytes:")]
+        if not reruns or not charts:
+            return {"send_ms": None, "server_ms": None, "render_ms": None, "message_bytes": None}
+        chart = charts[-1]
+        rerun = max((t for t in reruns if t <= chart), default=reruns[0])
+        return {
+            "send_ms": (reruns[0] - started) * 1000,
+            "server_ms": (chart - rerun) * 1000,
+            "render_ms": (drawn - chart) * 1000,
+            "message_bytes": sizes[-1] if sizes else None,
+        }
+
+
+def model_query(model: str | None) -> str:
+    """The link's query that picks ``model`` (``?model=NAME``), or "" for the app's default."""
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({"model": model}) if model else ""
+
+
+async def open_app_page(
+    context, url: str, mode: str, timeout_ms: float = 120_000, wire: bool = False, model: str | None = None
+):
+    """A new page on the mode's app page, once its first heatmap is drawn; with ``wire``,
+    ``page.wire`` is a WireClock on its websocket. ``model`` opens it with ``?model=NAME``
+    (None: the app's default model)."""
+    page = await context.new_page()
+    page.app_errors = watch_errors(page)
+    page.wire = WireClock(page) if wire else None
+    page.last_update = (0.0, 0.0)
+    await page.goto(url + PAGES[mode]["path"] + model_query(model), timeout=timeout_ms)
+    await page.wait_for_selector(HEATMAP, timeout=timeout_ms)
+    return page
+
+
+async def change_sentence(page, label: str, axis: str, sentence: Sentence, timeout_ms: float = 60_000) -> float:
+    """Type ``sentence`` into the field called ``label``, press Enter and wait until the
+    heatmap's ``axis`` tick labels are the new tokens. Returns the milliseconds from
+    the start of typing to the redrawn heatmap."""
+    field_ = page.get_by_role("textbox", name=label, exact=True)
+    started = time.perf_counter()
+    await field_.fill(sentence.text)
+    await field_.press("Enter")
+    await wait_in_page(page, "ticks", [axis, sentence.labels[0], sentence.labels], timeout_ms)
+    drawn = time.perf_counter()
+    page.last_update = (started, drawn)
+    return (drawn - started) * 1000
+
+
+async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -> float:
+    """Click the 'transpose' toggle and wait until the x axis shows the other role.
+    Returns milliseconds. A display option only: the server must not re-encode."""
+    started = time.perf_counter()
+    await page.get_by_text("Rows are queries (transpose)", exact=True).click()
+    await wait_in_page(page, "xtitle", "key" if transposed else "query", timeout_ms)
+    drawn = time.perf_counter()
+    page.last_update = (started, drawn)
+    return (drawn - started) * 1000
+
+
+async def trace_labels(page) -> dict | None:
+    return await page.evaluate(_TRACE_LABELS)
+
+
+async def shows_exception(page) -> bool:
+    return await page.locator('[data-testid="stException"]').count() > 0
+
+
+async def new_context(browser):
+    return await browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+
+
+async def launch_browser(playwright, executable: str | None = None):
+    executable = executable or find_chromium()
+    if not executable:
+        raise RuntimeError("chromium is not installed (apt-get install chromium)")
+    return await playwright.chromium.launch(executable_path=executable, args=LOAD_CHROMIUM_FLAGS)

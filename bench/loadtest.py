@@ -1,0 +1,385 @@
+"""A class at once against one `streamlit run`: sessions that each change their sentences and check
+that the heatmap shows exactly their own new tokens, as Chromium pages (``run_load``) or as bare
+Streamlit websocket clients (``run_load_ws``).
+
+Used by ``python -m bench`` and ``tests/test_load.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from dataclasses import dataclass, field
+
+from bench.browser import (
+    PAGES,
+    change_sentence,
+    launch_browser,
+    model_query,
+    new_context,
+    open_app_page,
+    shows_exception,
+    trace_labels,
+)
+from bench.common import percentile
+from bench.texts import Texts, load_tokenizer
+
+
+@dataclass
+class LoadResult:
+    """What a load test saw: one entry per completed change, and every error."""
+
+    sessions: int
+    changes: int
+    tokens: int
+    update_ms: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    completed: int = 0
+    attempted: int = 0
+    opened: int = 0
+    open_s: float = 0.0
+    run_s: float = 0.0
+    rss_peak_mb: float | None = None
+
+    def summary(self) -> dict:
+        return {
+            "sessions": self.sessions,
+            "changes_per_session": self.changes,
+            "tokens": self.tokens,
+            "updates_completed": self.completed,
+            "updates_expected": self.sessions * self.changes,
+            "errors": len(self.errors),
+            "error_samples": self.errors[:10],
+            "update_ms_p50": percentile(self.update_ms, 50),
+            "update_ms_p95": percentile(self.update_ms, 95),
+            "update_ms_max": max(self.update_ms) if self.update_ms else None,
+            "sessions_opened": self.opened,
+            "open_s": round(self.open_s, 2),
+            "run_s": round(self.run_s, 2),
+            "server_rss_peak_during_mb": self.rss_peak_mb,
+        }
+
+
+async def run_load(
+    url: str,
+    sessions: int,
+    changes: int,
+    tokens: int = 32,
+    *,
+    executable: str | None = None,
+    browser=None,
+    think_s: tuple[float, float] = (0.3, 1.5),
+    open_concurrency: int = 4,
+    update_timeout_s: float = 60,
+    deadline_s: float = 900,
+    rss_probe=None,
+    seed: int = 1,
+    log=print,
+    model: str | None = None,
+) -> LoadResult:
+    """``sessions`` browser sessions (one Chromium, one context each) on the cross-attention
+    page; once all are open they start together, and each changes its sentences
+    ``changes`` times with new text of ``tokens`` positions, alternately the source
+    (checked on the x axis) and the target (y axis), with a random pause between
+    changes. After every change the session checks that the heatmap's labels are
+    exactly its own new tokens. Uses ``browser`` when given, else launches Chromium.
+    ``model`` opens the pages with ``?model=NAME`` (None: the app's default) and makes the
+    sentences with that model's tokenizer.
+    Stops by itself after ``deadline_s``; whatever did not finish by then counts as errors."""
+    from playwright.async_api import async_playwright
+
+    result = LoadResult(sessions=sessions, changes=changes, tokens=tokens)
+    tokenizer = load_tokenizer(model)
+    # one generator per session, each with its own shuffle of the words: no two sessions type the same text
+    texts = [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+    fields = list(PAGES["cross"]["fields"].items())
+    started = time.perf_counter()
+    peak = [0.0]
+
+    async def probe() -> None:
+        while rss_probe is not None:
+            value = rss_probe()
+            if value:
+                peak[0] = max(peak[0], value)
+            await asyncio.sleep(0.5)
+
+    async with async_playwright() as playwright:
+        own_browser = browser is None
+        if own_browser:
+            browser = await launch_browser(playwright, executable)
+        probe_task = asyncio.create_task(probe())
+        gate = asyncio.Semaphore(open_concurrency)
+        go = asyncio.Event()
+        pages: list = [None] * sessions
+
+        contexts: list = []
+
+        async def open_one(s: int) -> None:
+            async with gate:
+                context = await new_context(browser)
+                contexts.append(context)
+                pages[s] = await open_app_page(context, url, "cross", model=model)
+
+        async def session(s: int) -> None:
+            page = pages[s]
+            rng = random.Random(seed * 7919 + s)
+            current = {"x": None, "y": None}
+            await go.wait()
+            await asyncio.sleep(rng.uniform(0, 0.2))
+            for i in range(changes):
+                label, axis = fields[i % len(fields)]
+                sentence = texts[s].make(tokens)
+                result.attempted += 1
+                try:
+                    ms = await change_sentence(page, label, axis, sentence, timeout_ms=update_timeout_s * 1000)
+                except Exception as error:  # a timeout or a closed page: an error, and the session goes on
+                    result.errors.append(f"session {s} change {i}: {type(error).__name__}: {str(error)[:160]}")
+                    continue
+                current[axis] = sentence.labels
+                drawn = await trace_labels(page)
+                wrong = [a for a in ("x", "y") if current[a] is not None and (drawn or {}).get(a) != current[a]]
+                if wrong:
+                    result.errors.append(f"session {s} change {i}: the {'/'.join(wrong)} labels are not its own tokens")
+                elif await shows_exception(page):
+                    result.errors.append(f"session {s} change {i}: the page shows an exception")
+                else:
+                    result.update_ms.append(ms)
+                    result.completed += 1
+                await asyncio.sleep(rng.uniform(*think_s))
+
+        async def whole() -> None:
+            opened = await asyncio.gather(*(open_one(s) for s in range(sessions)), return_exceptions=True)
+            for s, outcome in enumerate(opened):
+                if isinstance(outcome, BaseException):
+                    result.errors.append(f"session {s} did not open: {type(outcome).__name__}: {str(outcome)[:160]}")
+            result.opened = sum(page is not None for page in pages)
+            result.open_s = time.perf_counter() - started
+            log(f"  load: {result.opened}/{sessions} sessions open after {result.open_s:.1f} s; changing sentences")
+            go.set()
+            await asyncio.gather(*(session(s) for s in range(sessions) if pages[s] is not None))
+
+        run_started = time.perf_counter()
+        try:
+            await asyncio.wait_for(whole(), timeout=deadline_s)
+        except TimeoutError:
+            result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
+        result.run_s = time.perf_counter() - run_started
+        missing = sessions * changes - result.attempted
+        if missing > 0:
+            result.errors.append(f"{missing} changes never ran (sessions that did not open or the deadline)")
+        for s, page in enumerate(pages):
+            if page is not None:
+                for error in page.app_errors:
+                    result.errors.append(f"session {s}: {error}")
+        rss_probe = None
+        probe_task.cancel()
+        for context in contexts:
+            await context.close()
+        if own_browser:
+            await browser.close()
+    result.rss_peak_mb = peak[0] or None
+    return result
+
+
+# --------------------------------------------------------------------------- websocket sessions
+
+
+class AppSession:
+    """One session of the app over Streamlit's own websocket protocol: the messages the
+    browser's frontend sends (a rerun request carrying the widgets' values) and receives
+    (the page's elements, the chart's JSON among them), without drawing anything. Thirty
+    of these cost the load generator almost nothing, so on a small machine the server is
+    what gets measured, as when a class uses it from thirty laptops."""
+
+    def __init__(self, url: str, page_name: str = "Cross_Attention", model: str | None = None):
+        self.url = url
+        self.page_name = page_name
+        self.query = model_query(model).lstrip("?")  # the link's query, as a browser opening it sends
+        self.websocket = None
+        self.inputs: dict[str, str] = {}  # text field label -> widget id
+        self.values: dict[str, str] = {}  # widget id -> its text
+        self.chart: dict | None = None
+        self.errors: list[str] = []
+
+    async def open(self, timeout_s: float = 120) -> None:
+        """Connect and run the page once, as a browser opening it does."""
+        from websockets.asyncio.client import connect
+
+        self.websocket = await connect(
+            self.url.replace("http://", "ws://", 1) + "/_stcore/stream",
+            subprotocols=["streamlit"],
+            origin=self.url,
+            max_size=None,
+            open_timeout=timeout_s,
+            ping_interval=None,
+        )
+        await self._rerun({})
+        await self._until_finished(timeout_s)
+        if self.chart is None:
+            raise RuntimeError(f"the {self.page_name} page sent no chart")
+
+    async def change(self, label: str, text: str, timeout_s: float = 60) -> float:
+        """Type ``text`` into the field ``label``; returns the milliseconds until the new chart arrived."""
+        widget_id = self.inputs[label]
+        self.chart = None
+        started = time.perf_counter()
+        await self._rerun({**self.values, widget_id: text})
+        arrived = await self._until_finished(timeout_s)
+        if arrived is None:
+            raise RuntimeError("the server finished the run without sending a chart")
+        return (arrived - started) * 1000
+
+    def labels(self) -> dict[str, list[str]]:
+        """The x and y labels of the heatmap the server sent last."""
+        trace = (self.chart or {}).get("data", [{}])[0]
+        return {"x": list(trace.get("x", [])), "y": list(trace.get("y", []))}
+
+    async def close(self) -> None:
+        if self.websocket is not None:
+            await self.websocket.close()
+
+    async def _rerun(self, widgets: dict[str, str]) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        rerun = message.rerun_script
+        rerun.query_string = self.query
+        rerun.page_name = self.page_name
+        for widget_id, value in widgets.items():
+            state = rerun.widget_states.widgets.add()
+            state.id = widget_id
+            state.string_value = value
+        await self.websocket.send(message.SerializeToString())
+
+    async def _until_finished(self, timeout_s: float) -> float | None:
+        """Read messages until the script run ends; returns when the chart arrived (or None)."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        arrived = None
+        async with asyncio.timeout(timeout_s):
+            while True:
+                message = ForwardMsg()
+                message.ParseFromString(await self.websocket.recv())
+                kind = message.WhichOneof("type")
+                if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                    element = message.delta.new_element
+                    which = element.WhichOneof("type")
+                    if which == "plotly_chart":
+                        arrived = time.perf_counter()
+                        self.chart = json.loads(element.plotly_chart.spec)
+                    elif which == "text_input":
+                        field_ = element.text_input
+                        self.inputs[field_.label] = field_.id
+                        self.values[field_.id] = field_.value if field_.HasField("value") else field_.default
+                    elif which == "exception":
+                        self.errors.append(f"the page shows an exception: {element.exception.message[:160]}")
+                elif kind == "script_finished":
+                    if message.script_finished == message.FINISHED_WITH_COMPILE_ERROR:
+                        self.errors.append("the page did not compile")
+                    if message.script_finished != message.FINISHED_EARLY_FOR_RERUN:
+                        return arrived
+
+
+async def run_load_ws(
+    url: str,
+    sessions: int,
+    changes: int,
+    tokens: int = 32,
+    *,
+    think_s: tuple[float, float] = (0.3, 1.5),
+    open_concurrency: int = 4,
+    update_timeout_s: float = 60,
+    deadline_s: float = 900,
+    rss_probe=None,
+    seed: int = 1,
+    log=print,
+    model: str | None = None,
+) -> LoadResult:
+    """The same class as ``run_load``, over the websocket protocol instead of Chromium:
+    ``sessions`` sessions open the cross page, then all change their sentences ``changes``
+    times (source and target in turn, each a new text of ``tokens`` positions) with a
+    random pause between changes; each checks that the chart the server sent carries
+    exactly its own tokens. The time is from sending the change to receiving the chart
+    (the browser's drawing, on the student's own machine, comes on top). ``model`` as in ``run_load``."""
+    result = LoadResult(sessions=sessions, changes=changes, tokens=tokens)
+    tokenizer = load_tokenizer(model)
+    texts = [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+    fields = list(PAGES["cross"]["fields"].items())
+    clients = [AppSession(url, model=model) for _ in range(sessions)]
+    opened = [False] * sessions
+    gate = asyncio.Semaphore(open_concurrency)
+    go = asyncio.Event()
+    peak = [0.0]
+    started = time.perf_counter()
+
+    async def probe() -> None:
+        while True:
+            value = rss_probe() if rss_probe else None
+            if value:
+                peak[0] = max(peak[0], value)
+            await asyncio.sleep(0.5)
+
+    async def open_one(s: int) -> None:
+        async with gate:
+            await clients[s].open()
+            opened[s] = True
+
+    async def session(s: int) -> None:
+        client = clients[s]
+        rng = random.Random(seed * 7919 + s)
+        current: dict[str, list[str] | None] = {"x": None, "y": None}
+        await go.wait()
+        await asyncio.sleep(rng.uniform(0, 0.2))
+        for i in range(changes):
+            label, axis = fields[i % len(fields)]
+            sentence = texts[s].make(tokens)
+            result.attempted += 1
+            try:
+                ms = await client.change(label, sentence.text, update_timeout_s)
+            except Exception as error:  # a timeout or a closed connection: an error, and the session goes on
+                result.errors.append(f"session {s} change {i}: {type(error).__name__}: {str(error)[:160]}")
+                continue
+            client.values[client.inputs[label]] = sentence.text
+            current[axis] = sentence.labels
+            drawn = client.labels()
+            wrong = [a for a in ("x", "y") if current[a] is not None and drawn[a] != current[a]]
+            if wrong:
+                result.errors.append(f"session {s} change {i}: the {'/'.join(wrong)} labels are not its own tokens")
+            else:
+                result.update_ms.append(ms)
+                result.completed += 1
+            await asyncio.sleep(rng.uniform(*think_s))
+
+    async def whole() -> None:
+        outcomes = await asyncio.gather(*(open_one(s) for s in range(sessions)), return_exceptions=True)
+        for s, outcome in enumerate(outcomes):
+            if isinstance(outcome, BaseException):
+                result.errors.append(f"session {s} did not open: {type(outcome).__name__}: {str(outcome)[:160]}")
+        result.opened = sum(opened)
+        result.open_s = time.perf_counter() - started
+        log(f"  load: {result.opened}/{sessions} sessions open after {result.open_s:.1f} s; changing sentences")
+        go.set()
+        await asyncio.gather(*(session(s) for s in range(sessions) if opened[s]))
+
+    probe_task = asyncio.create_task(probe())
+    run_started = time.perf_counter()
+    try:
+        await asyncio.wait_for(whole(), timeout=deadline_s)
+    except TimeoutError:
+        result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
+    finally:
+        result.run_s = time.perf_counter() - run_started
+        probe_task.cancel()
+        for client in clients:
+            result.errors.extend(f"session {clients.index(client)}: {e}" for e in client.errors)
+            try:
+                await asyncio.wait_for(client.close(), timeout=10)
+            except Exception:  # noqa: BLE001 (closing is best effort)
+                pass
+    missing = sessions * changes - result.attempted
+    if missing > 0:
+        result.errors.append(f"{missing} changes never ran (sessions that did not open or the deadline)")
+    result.rss_peak_mb = peak[0] or None
+    return result

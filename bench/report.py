@@ -1,0 +1,266 @@
+"""The benchmark's table, its targets and its plot."""
+
+from __future__ import annotations
+
+import math
+import os
+
+from bench.common import format_value
+from bench.live import MODES
+
+# Short names for the table's model column (the JSON has the full ones).
+SHORT_NAMES = {"multilingual-e5-small": "e5-small", "all-MiniLM-L6-v2": "MiniLM"}
+
+COLUMNS = [
+    ("model", "model", "{}"),
+    ("tokens", "tokens", "{:d}"),
+    ("mode", "mode", "{}"),
+    ("forward_ms", "fwd", "{:.1f}"),
+    ("encode_ms", "encode", "{:.1f}"),
+    ("attend_ms", "attend", "{:.1f}"),
+    ("figure_ms", "figure", "{:.1f}"),
+    ("serialise_ms", "st.chart", "{:.1f}"),
+    ("server_update_ms", "update", "{:.1f}"),
+    ("server_update_limit_ms", "limit", "{:.1f}"),
+    ("figure_bytes", "bytes", "{:,d}"),
+    ("bytes_per_cell", "B/cell", "{:.1f}"),
+    ("browser_update_ms_p50", "brw p50", "{:.0f}"),
+    ("browser_update_ms_p95", "brw p95", "{:.0f}"),
+    ("browser_send_ms", "send", "{:.0f}"),
+    ("browser_server_ms", "server", "{:.0f}"),
+    ("probe_script_ms", "script", "{:.0f}"),
+    ("browser_render_ms", "draw", "{:.0f}"),
+    ("plotly_alone_ms", "plotly", "{:.0f}"),
+    ("display_update_ms_p50", "toggle", "{:.0f}"),
+    ("display_model_calls", "calls", "{:d}"),
+    ("gc_ms", "gc", "{:.0f}"),
+]
+
+
+# --------------------------------------------------------------------------- report
+
+
+def targets(rows: list[dict], servers: dict, load: dict | None, lengths: list[int]) -> list[dict]:
+    """Each target, met or missed; ``servers`` maps each model to its server's figures."""
+    found = []
+
+    def add(name, value, limit, met, unit=""):
+        found.append({"target": name, "value": value, "limit": limit, "met": met, "unit": unit})
+
+    for row in rows:
+        if row.get("error") or (row["mode"] in MODES and row.get("browser_error")):
+            add(
+                f"the app draws {row['tokens']} tokens ({row['model']}, {row['mode']})",
+                row.get("error") or row.get("browser_error"),
+                "no error",
+                False,
+            )
+    for row in rows:
+        if row["mode"] in MODES and row.get("server_update_ms") is not None:
+            add(
+                f"server update <= 1.5 x forward + 10 ms ({row['model']}, {row['mode']}, {row['tokens']} tokens)",
+                row["server_update_ms"],
+                row["server_update_limit_ms"],
+                row["server_update_ms"] <= row["server_update_limit_ms"],
+                "ms",
+            )
+    largest = max(lengths)
+    for row in rows:
+        if row["mode"] == "cross" and row["tokens"] == largest == 512 and row.get("bytes_per_cell") is not None:
+            add(
+                f"figure payload <= 16 bytes per heatmap cell at 512 tokens ({row['model']}, "
+                f"{row['heatmap_cells']:,} cells)",
+                row["bytes_per_cell"],
+                16,
+                row["bytes_per_cell"] <= 16,
+                "B",
+            )
+    for row in rows:
+        if row["mode"] in MODES and row.get("browser_update_ms_p50") is not None:
+            limit = {32: 250, 512: 1500}.get(row["tokens"])
+            if limit:
+                add(
+                    f"browser update p50 ({row['model']}, {row['mode']}, {row['tokens']} tokens)",
+                    row["browser_update_ms_p50"],
+                    limit,
+                    row["browser_update_ms_p50"] <= limit,
+                    "ms",
+                )
+    for model, server in servers.items():
+        if server.get("cold_start_s") is not None:
+            add(
+                f"cold start to {server['cold_start_to']} ({model}, conversion cached)",
+                server["cold_start_s"],
+                10,
+                server["cold_start_s"] <= 10,
+                "s",
+            )
+    for row in rows:
+        if row.get("display_model_calls") is not None:
+            add(
+                f"'transpose' runs the model 0 times (server probe, {row['model']}, {row['tokens']} tokens)",
+                row["display_model_calls"],
+                0,
+                row["display_model_calls"] == 0,
+            )
+    if load is not None:
+        add(f"load test errors ({load['model']})", load["errors"], 0, load["errors"] == 0)
+        if load["update_ms_p95"] is not None:
+            p95 = load["update_ms_p95"]
+            add(f"load test update p95 ({load['model']})", p95, 2000, p95 <= 2000, "ms")
+    return found
+
+
+def print_report(result: dict) -> None:
+    rows = result["rows"]
+    print(
+        "models: "
+        + ", ".join(f"{SHORT_NAMES.get(m, m)} = {m}" for m in result.get("models", []))
+        + "; the bertviz rows are BertViz's head view of all-MiniLM-L6-v2 (the model BertViz draws here)"
+    )
+    shown = [{**row, "model": SHORT_NAMES.get(row.get("model"), row.get("model"))} for row in rows]
+    cells = [[format_value(row.get(key), fmt) for key, _, fmt in COLUMNS] for row in shown]
+    heads = [head for _, head, _ in COLUMNS]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+    print("  ".join(h.rjust(w) for h, w in zip(heads, widths, strict=True)))
+    for c in cells:
+        print("  ".join(v.rjust(w) for v, w in zip(c, widths, strict=True)))
+    print(
+        "times in ms, medians; tokens = model positions incl. [CLS]/[SEP] (<s>/</s> for e5-small), each model's "
+        "own tokenizer; fwd = bare forward of the same text(s); "
+        "update = encode + attend + figure + st.chart; limit = 1.5 x fwd + 10; "
+        "brw = browser, typing to redrawn heatmap, split into send (frontend), server (rerun request to chart "
+        "message) and draw; script = one whole script run timed inside the server (--probe); "
+        "plotly = the same figure JSON drawn by plotly.js alone in a blank page; "
+        "toggle = 'transpose' in the browser; calls = model calls the server made for those toggles "
+        "(--probe); gc = one gc.collect(2), which Streamlit runs after "
+        "every script run (runner.postScriptGC). bertviz rows: fwd with output_attentions, figure = head_view HTML, "
+        "bytes = HTML, brw = Chromium draw."
+    )
+    for row in rows:
+        if row.get("error"):
+            print(f"{row['model']} {row['mode']} {row['tokens']} tokens failed in process: {row['error']}")
+        if row.get("browser_error"):
+            print(f"{row['model']} {row['mode']} {row['tokens']} tokens failed in the browser: {row['browser_error']}")
+    conversion = result.get("conversion")
+    if conversion:
+        print(
+            "multilingual-e5-small first-ever start (new process, empty ATTENTION_CACHE_DIR): load_encoder "
+            f"{conversion['first_load_encoder_s']:.2f} s end to end, of which the conversion "
+            f"(PreparedModel.built_seconds) {format_value(conversion['built_seconds'], '{:.2f}')} s; whole process "
+            f"{conversion['first_process_s']:.2f} s. From that cache in a new process: load_encoder "
+            f"{conversion['cached_load_encoder_s']:.2f} s (whole process {conversion['cached_process_s']:.2f} s)"
+            + (f"; note: {conversion['note']}" if conversion.get("note") else "")
+        )
+    for model, server in (result.get("server") or {}).items():
+        print(
+            "server {m}{o}: cold start {cs} s to {to} (health {h} s); RSS start {a} MiB, model loaded {b} MiB, "
+            "after load test {c} MiB, end {d} MiB, peak {e} MiB".format(
+                m=model,
+                o=f" with {server['streamlit_options']}" if server.get("streamlit_options") else "",
+                cs=server.get("cold_start_s"),
+                to=server.get("cold_start_to"),
+                h=server.get("health_s"),
+                **{
+                    k: format_value(server.get(v), "{:.0f}")
+                    for k, v in zip(
+                        "abcde",
+                        ("rss_start_mb", "rss_model_mb", "rss_after_load_mb", "rss_end_mb", "rss_peak_mb"),
+                        strict=True,
+                    )
+                },
+            )
+        )
+    load = result.get("load")
+    if load:
+        print(
+            f"load ({load['model']}, {load['client']} clients): {load['sessions']} sessions x "
+            f"{load['changes_per_session']} "
+            f"changes ({load['tokens']} tokens): {load['updates_completed']}/{load['updates_expected']} updates, "
+            f"{load['errors']} errors, p50 {format_value(load['update_ms_p50'], '{:.0f}')} ms, "
+            f"p95 {format_value(load['update_ms_p95'], '{:.0f}')} ms, "
+            f"max {format_value(load['update_ms_max'], '{:.0f}')} ms, server RSS peak "
+            f"{format_value(load['server_rss_peak_during_mb'], '{:.0f}')} MiB"
+        )
+        for sample in load["error_samples"]:
+            print(f"  error: {sample}")
+    print("targets:")
+    for t in result["targets"]:
+        value = t["value"]
+        shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+        limit = f"{t['limit']:.1f}" if isinstance(t["limit"], float) else str(t["limit"])
+        print(
+            f"  [{'met   ' if t['met'] else 'MISSED'}] {t['target']}: {shown} {t['unit']} (limit {limit} {t['unit']})"
+        )
+    print(
+        f"benchmark took {result['run_s']:.0f} s; load average at start {result['machine']['loadavg_start']}, "
+        f"at end {result['machine']['loadavg_end']}"
+    )
+
+
+def save_plot(result: dict, path: str) -> None:
+    import plotly.graph_objects as go
+
+    rows = result["rows"]
+    fig = go.Figure()
+    app_series = [
+        ("cross", "forward_ms", "bare forward, 2 sentences (floor)", "dot"),
+        ("cross", "server_update_ms", "server update, cross", "solid"),
+        ("self", "server_update_ms", "server update, self", "solid"),
+        ("cross", "browser_update_ms_p50", "browser update p50, cross", "dash"),
+        ("self", "browser_update_ms_p50", "browser update p50, self", "dash"),
+    ]
+    series = [
+        (model, mode, key, f"{SHORT_NAMES.get(model, model)}: {name}", dash)
+        for model in result.get("models", [])
+        for mode, key, name, dash in app_series
+    ]
+    series += [
+        ("all-MiniLM-L6-v2", "bertviz", "server_update_ms", "BertViz (MiniLM) forward + HTML", "solid"),
+        ("all-MiniLM-L6-v2", "bertviz", "browser_update_ms_p50", "BertViz (MiniLM) browser draw", "dash"),
+    ]
+    for model, mode, key, name, dash in series:
+        points = [
+            (r["tokens"], r[key])
+            for r in rows
+            if r["mode"] == mode and r.get("model") == model and r.get(key) is not None
+        ]
+        if points:
+            fig.add_trace(
+                go.Scatter(
+                    x=[p[0] for p in points],
+                    y=[p[1] for p in points],
+                    name=name,
+                    mode="lines+markers",
+                    line=dict(dash=dash),
+                )
+            )
+    for row in rows:
+        if row["mode"] == "bertviz" and row.get("browser_error"):
+            fig.add_annotation(
+                x=math.log10(row["tokens"]),
+                y=math.log10(row["server_update_ms"] or 1000),
+                text="BertViz: Chromium<br>draws nothing",
+                showarrow=True,
+                ay=40,
+            )
+    load = (result.get("machine") or {}).get("loadavg_start")
+    fig.add_annotation(
+        text=f"load average at start {load}; {os.cpu_count()} CPUs",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.2,
+        showarrow=False,
+        font=dict(size=10),
+    )
+    fig.update_xaxes(
+        type="log",
+        title="sentence length (model positions incl. [CLS]/[SEP])",
+        tickvals=sorted({r["tokens"] for r in rows}),
+    )
+    fig.update_yaxes(type="log", title="milliseconds (median / p50)")
+    fig.update_layout(
+        title="Attention app: time against sentence length", width=900, height=560, template="plotly_white"
+    )
+    fig.write_image(path)

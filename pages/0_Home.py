@@ -1,0 +1,18 @@
+"""Home: what attention is, in the lecture's words, and where to see it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from attention.embeddings import EMBEDDED_MODELS
+from webapp import display, navigation
+from webapp.navigation import PAGES
+from webapp.session import t
+
+frame = navigation.frame()
+display.page_header("app.title", "home.body")
+for (path, _, _, icon), key in zip(PAGES[1:], ("home.cross", "home.self", "home.steps", "home.heads"), strict=True):
+    st.page_link(path, label=t(key), icon=icon)
+encoder = frame.encoder
+reads = t(f"model.reads.{encoder.name}" if encoder.name in EMBEDDED_MODELS else "model.reads.other")
+st.caption(t("home.model", name=encoder.name, dim=encoder.dim, max_tokens=encoder.max_tokens, reads=reads))

@@ -1,0 +1,203 @@
+"""Helpers every test file imports: the app under AppTest, Plotly figures as numpy, and Chromium.
+
+A test file imports from here and from the packages it tests, never from another test file.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from attention.embeddings import ENGLISH_MODEL
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots and server logs, kept for a person to look at
+HOME = "pages/0_Home.py"
+CROSS = "pages/1_Cross_Attention.py"
+SELF = "pages/2_Self_Attention.py"
+STEPS = "pages/3_Step_by_Step.py"
+HEADS = "pages/4_Model_Heads.py"
+TEXT_FIELDS = ("source", "target", "sentence")
+# Browser tests that check the English model's word pieces open their pages with this link parameter.
+ENGLISH = f"?model={ENGLISH_MODEL}"
+
+
+# --- the app, headless -------------------------------------------------------------------------
+
+
+def open_app(
+    page: str | None = None, query: dict[str, str] | None = None, model: str | None = ENGLISH_MODEL
+) -> AppTest:
+    """Open the app as a user does: the home page (with ``query`` as the link's parameters), then ``page``.
+
+    Most page tests check the small English model's word pieces (``ko ##re``), so the link names it;
+    ``model=None`` opens the app on its default, the multilingual model.
+    """
+    at = AppTest.from_file(APP, default_timeout=180)
+    query = {"model": model, **(query or {})} if model else dict(query or {})
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def set_widgets(at: AppTest, **values) -> AppTest:
+    """Set widgets by key (text fields, toggles, sliders, select boxes) and run the page once."""
+    for key, value in values.items():
+        if key == "model":  # a select box that takes typed names; AppTest can only pick listed ones
+            box = next(w for w in at.selectbox if w.key == "model")
+            if value not in box.options:
+                box.options.append(value)
+            box.set_value(value)
+        elif key in TEXT_FIELDS:
+            at.text_input(key).set_value(value)
+        elif isinstance(value, bool):
+            at.toggle(key).set_value(value)
+        else:
+            widget = next(
+                w
+                for kind in ("slider", "select_slider", "selectbox", "radio")
+                for w in getattr(at, kind)
+                if w.key == key
+            )
+            widget.set_value(value)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def run(page: str, **values) -> AppTest:
+    """``page`` opened as a user does, with ``values`` set in its widgets."""
+    at = open_app(page)
+    return set_widgets(at, **values) if values else at
+
+
+def chart_spec(at: AppTest, index: int = 0) -> dict:
+    """The JSON figure of a Plotly chart on an AppTest page (the first by default)."""
+    charts = at.get("plotly_chart")
+    assert charts, "the page shows no chart"
+    return json.loads(charts[index].proto.spec)
+
+
+def decode_array(value) -> np.ndarray:
+    """A Plotly figure field as numpy: Plotly 7 sends numpy arrays as typed arrays
+    ({"dtype", "bdata", "shape"}) and plain lists as lists."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            array = array.reshape([int(s) for s in str(shape).split(",")])
+        return array
+    return np.asarray(value, dtype=float)
+
+
+def heatmap(at: AppTest) -> tuple[dict, np.ndarray]:
+    """The first chart's heatmap trace and its z as numpy."""
+    trace = chart_spec(at)["data"][0]
+    return trace, decode_array(trace["z"])
+
+
+def messages(at: AppTest) -> list[str]:
+    """The page's info, warning and error messages."""
+    return [str(m.value) for kind in (at.info, at.warning, at.error) for m in kind]
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page shows as text, the charts' JSON included."""
+    parts = [
+        str(e.value)
+        for kind in ("title", "markdown", "caption", "info", "warning", "error", "exception")
+        for e in getattr(at, kind)
+    ]
+    parts += [chart.proto.spec + chart.proto.config for chart in at.get("plotly_chart")]
+    return "\n".join(parts)
+
+
+# --- Chromium ----------------------------------------------------------------------------------
+
+
+def chromium_path() -> str:
+    """Debian's chromium; skips the test where it is missing, except in CI where that is a failure."""
+    from bench.server import find_chromium
+
+    path = find_chromium()
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail("chromium is not installed, and CI must run the browser tests (apt-get install chromium)")
+    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+
+
+@contextmanager
+def watched_page(browser, width: int = 1400, height: int = 1500) -> Iterator:
+    """A new Chromium page whose script errors and dialogs are collected in ``page.errors``."""
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("dialog", lambda dialog: (page.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def tick_labels(page, axis: str) -> list[str]:
+    """The tick labels of the first chart's ``axis`` ("x" or "y") as the browser drew them."""
+    return page.eval_on_selector_all(f".js-plotly-plot .{axis}tick text", "nodes => nodes.map(n => n.textContent)")
+
+
+def type_sentence(page, label: str, text: str) -> None:
+    """Type ``text`` into the text field labelled ``label`` and press Enter."""
+    field = page.get_by_role("textbox", name=label, exact=True)
+    field.fill(text)
+    field.press("Enter")
+
+
+def wait_for_ticks(page, axis: str, expected: list[str], timeout: float = 30_000) -> None:
+    """Wait until every one of ``expected`` is a tick label on ``axis``."""
+    page.wait_for_function(
+        """([axis, expected]) => {
+            const ticks = [...document.querySelectorAll(`.js-plotly-plot .${axis}tick text`)].map(n => n.textContent);
+            return expected.every(t => ticks.includes(t));
+        }""",
+        arg=[axis, expected],
+        timeout=timeout,
+    )
+
+
+def wait_for_chart_text(page, expected: list[str], timeout: float = 60_000) -> None:
+    """Wait until every one of ``expected`` is a text element in some Plotly chart."""
+    page.wait_for_function(
+        """expected => {
+            const texts = new Set([...document.querySelectorAll('.js-plotly-plot text')].map(n => n.textContent));
+            return expected.every(t => texts.has(t));
+        }""",
+        arg=expected,
+        timeout=timeout,
+    )
+
+
+def choose_model(at: AppTest, name: str) -> AppTest:
+    """Type ``name`` into the sidebar's model box and run the page once."""
+    return set_widgets(at, model=name)
+
+
+def type_model(page, name: str, label: str = "Model") -> None:
+    """Type ``name`` into the sidebar's model box in Chromium and press Enter, which picks the offered "Add: name"."""
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    box.fill(name)
+    box.press("Enter")

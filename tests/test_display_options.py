@@ -1,0 +1,77 @@
+"""Display options redraw the figure without running the model again.
+
+One AppTest session on the cross page changes one option at a time through its widget key and
+counts the model's work meanwhile: calls of Encoder.encode and forward passes of the transformer
+itself (which also catches heads.run_model and any other way to the model). The real model still
+runs; the counters only wrap it. A new sentence must be counted, or the counters prove nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+
+import pytest
+
+from attention.embeddings import Encoder
+from tests.helpers import CROSS, chart_spec, open_app
+
+# (widget key, new value): options that only change the picture, then settings that change the
+# numbers but not the embeddings (those are cached per text). Widgets are found by key alone, so
+# the test holds whichever kind of widget sets the option.
+CHANGES = [
+    ("transpose", True),
+    ("show_values", True),
+    ("colors", "Viridis"),
+    ("n_components", 3),
+    ("components", "pca"),
+    ("transpose", False),
+    ("temperature", 2.0),
+    ("scale", False),
+    ("show_special", True),
+    ("merge_words", True),
+]
+
+
+@pytest.fixture
+def model_calls(monkeypatch, encoder) -> Counter:
+    """Counts of ``encode`` (Encoder.encode calls) and ``forward`` (forward passes of the model's
+    transformer class, whichever code path runs it), around the real methods."""
+    calls: Counter = Counter()
+    real_encode = Encoder.encode
+
+    def counted_encode(self, text):
+        calls["encode"] += 1
+        return real_encode(self, text)
+
+    transformer = type(encoder.model[0].auto_model)
+    real_forward = transformer.forward
+
+    def counted_forward(self, *args, **kwargs):
+        calls["forward"] += 1
+        return real_forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(Encoder, "encode", counted_encode)
+    monkeypatch.setattr(transformer, "forward", counted_forward)
+    return calls
+
+
+def test_display_options_do_not_run_the_model(model_calls):
+    at = open_app(CROSS)
+
+    # the counters see the model: a sentence no run has encoded before is encoded once
+    model_calls.clear()
+    at.get_by_key("source").set_value(f"a sentence nobody typed before {uuid.uuid4().hex[:8]}").run()
+    assert not at.exception, at.exception
+    assert model_calls["encode"] >= 1 and model_calls["forward"] >= 1, dict(model_calls)
+
+    found = {}
+    for key, value in CHANGES:
+        before = chart_spec(at)
+        model_calls.clear()
+        at.get_by_key(key).set_value(value).run()
+        assert not at.exception, f"the cross page raised after {key}={value!r}: {at.exception}"
+        assert at.get_by_key(key).value == value, key
+        assert chart_spec(at) != before, f"{key}={value!r} did not change the figure"
+        found[f"{key}={value!r}"] = dict(model_calls)
+    assert all(not counts for counts in found.values()), f"model calls per change: {found}"

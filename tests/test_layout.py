@@ -1,0 +1,130 @@
+"""The project's layout holds: the library knows nothing of Streamlit or a browser, pages hold no numpy work,
+the navigation lists exactly the pages there are, and test files share helpers only through tests/helpers.py."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import ROOT
+
+LIBRARY = sorted((ROOT / "attention").rglob("*.py"))
+PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
+TEST_FILES = sorted((ROOT / "tests").glob("*.py"))
+FRONT_END = {"streamlit", "playwright"}
+SHARED_TEST_MODULES = {"tests.helpers", "tests.hostile_strings"}
+
+
+def imported_modules(path: Path, package: str | None = None) -> set[str]:
+    """Every name ``path`` imports, at the top or inside a function, in full: ``import a.b`` gives ``a.b``,
+    ``from a.b import c`` gives ``a.b`` and ``a.b.c``; relative imports are resolved against ``package``
+    (by default the file's own package in the repository)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    if package is None:
+        package = ".".join(path.relative_to(ROOT).parent.parts)
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*parent, base] if base else parent)
+            names.add(base)
+            names |= {f"{base}.{alias.name}" for alias in node.names}
+    return names
+
+
+def top_level(names: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in names}
+
+
+def test_the_files_are_found():
+    assert len(LIBRARY) >= 10 and any(path.parent.name == "i18n" for path in LIBRARY)
+    assert len(PAGE_FILES) == 5 and len(TEST_FILES) >= 15
+
+
+@pytest.mark.parametrize("path", LIBRARY, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_library_imports_neither_streamlit_nor_playwright(path):
+    assert not top_level(imported_modules(path)) & FRONT_END, imported_modules(path) & FRONT_END
+
+
+def test_the_check_sees_imports_inside_functions(tmp_path):
+    """The import check above would catch a lazy import too, and a relative one."""
+    module = tmp_path / "lazy.py"
+    module.write_text("def f():\n    import streamlit as st\n    from playwright.sync_api import sync_playwright\n")
+    assert {"streamlit", "playwright"} <= top_level(imported_modules(module, package="attention"))
+    module.write_text("from . import embeddings\nfrom ..webapp import cache\n")
+    assert imported_modules(module, package="attention.i18n") >= {"attention.i18n.embeddings", "attention.webapp.cache"}
+
+
+def test_importing_the_library_and_its_command_line_loads_no_streamlit():
+    code = (
+        "import sys, attention, attention.cli, attention.settings, attention.examples\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'playwright'))\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("path", PAGE_FILES, ids=lambda p: p.name)
+def test_pages_do_no_numpy_work(path):
+    """A page lays out what the library and webapp compute; arrays are made elsewhere."""
+    assert not top_level(imported_modules(path)) & {"numpy", "torch", "pandas"}, imported_modules(path)
+
+
+def test_every_page_is_in_the_navigation_and_every_listed_page_exists():
+    from webapp.navigation import PAGES
+
+    listed = [path for path, *_ in PAGES]
+    assert len(listed) == len(set(listed))
+    for path in listed:
+        assert (ROOT / path).is_file(), path
+    assert {str(path.relative_to(ROOT)) for path in PAGE_FILES} == set(listed)
+    urls = [url for _, url, *_ in PAGES]
+    assert urls == ["", "Cross_Attention", "Self_Attention", "Step_by_Step", "Model_Heads"]  # links keep working
+
+
+def foreign_test_imports(path: Path) -> list[str]:
+    """What ``path`` imports from test modules other than the shared ones: another test file, conftest."""
+    found = []
+    for name in imported_modules(path, package="tests"):
+        first = name.split(".")[0]
+        if first == "conftest" or first.startswith("test_"):
+            found.append(name)
+        elif first == "tests" and name != "tests":
+            if not any(name == shared or name.startswith(shared + ".") for shared in SHARED_TEST_MODULES):
+                found.append(name)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: p.name)
+def test_test_files_share_only_the_helpers(path):
+    """No test module imports another test module or conftest: shared code is in tests/helpers.py
+    (and the hostile-string corpus in tests/hostile_strings.py)."""
+    assert foreign_test_imports(path) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from tests.conftest import chart_spec",
+        "from tests.test_pages import run",
+        "import conftest",
+        "from tests import test_pages",
+        "from test_pages import run",
+        "def f():\n    from tests.browser import ARTIFACTS",
+    ],
+)
+def test_the_check_catches_a_test_importing_another(tmp_path, source):
+    module = tmp_path / "test_x.py"
+    module.write_text(source + "\n")
+    assert foreign_test_imports(module)
+    module.write_text("from tests.helpers import run\nfrom tests import hostile_strings\n")
+    assert foreign_test_imports(module) == []

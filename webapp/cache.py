@@ -1,0 +1,73 @@
+"""Every cached thing of the app, and nothing else: the one place to look for caching.
+
+Models are ``st.cache_resource`` entries, one copy per server process shared by
+every session (``Encoder.encode`` and ``run_model`` are thread-safe). Per-text
+results are bounded ``st.cache_data`` entries keyed by plain values (model name,
+text), so changing a display option recomputes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import streamlit as st
+
+from attention.embeddings import Encoder, TokenEmbeddings, load_encoder
+from attention.export import image_export_available
+from attention.heads import (
+    HeadsComparison,
+    ModelRun,
+    MultiHeadResult,
+    attention_model,
+    compare_heads,
+    multi_head_attention,
+    run_model,
+)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def encoder(name: str) -> Encoder:
+    """One loaded model per name, shared by every session of this server (each is hundreds of MB)."""
+    return load_encoder(name)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def attention_twin(name: str):
+    """The eager twin of ``encoder(name)`` that returns attention maps (see ``attention.heads.attention_model``)."""
+    return attention_model(encoder(name))
+
+
+@st.cache_data(max_entries=512, max_size="256MB", show_spinner=False)
+def embeddings(model_name: str, text: str) -> TokenEmbeddings:
+    """Token embeddings of ``text``, computed once per model and text."""
+    return encoder(model_name).encode(text)
+
+
+@st.cache_data(max_entries=64, max_size="512MB", show_spinner=False)  # a 512-token run is ~80 MB
+def model_run(model_name: str, text: str) -> ModelRun:
+    """The model's own attention maps and hidden states for ``text``, computed once per model and text."""
+    return run_model(encoder(model_name), text, twin=attention_twin(model_name))
+
+
+@st.cache_data(max_entries=64, max_size="16MB", show_spinner=False)
+def heads_comparison(model_name: str, text: str) -> HeadsComparison:
+    """How far our core is from every head of the model, once per model and text (a small table)."""
+    return compare_heads(encoder(model_name), model_run(model_name, text))
+
+
+@st.cache_data(max_entries=16, max_size="192MB", show_spinner=False)  # one 512-token layer is ~100 MB
+def layer_recomputed(model_name: str, text: str, layer: int) -> MultiHeadResult:
+    """Every head of one layer recomputed by our core from the hidden states entering it."""
+    return multi_head_attention(encoder(model_name), layer, model_run(model_name, text).hidden_states[layer])
+
+
+@st.cache_resource(show_spinner=False)
+def image_export() -> bool:
+    """Whether PNG, SVG and PDF downloads can work on this server (kaleido and Chromium found)."""
+    return image_export_available()
+
+
+def sources(model: Encoder) -> tuple[Callable[[str], TokenEmbeddings], Callable[[str], ModelRun]]:
+    """The cached ways to embed a text and to run the model over it, for ``compute_view``."""
+    return partial(embeddings, model.name), partial(model_run, model.name)

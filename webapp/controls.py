@@ -1,0 +1,194 @@
+"""The widgets: the shared sidebar, the attention controls, the sentence fields and the examples.
+
+Each widget's key is its setting's name in ``attention.settings.FIELDS``, and its limits
+come from there, so a widget, a link and the command line always agree.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from attention.embeddings import DEFAULT_MODEL, EMBEDDED_MODELS, Encoder, ModelLoadError
+from attention.examples import EXAMPLES, examples_of
+from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
+from attention.heads import layer_head_count
+from attention.i18n import LANGUAGES
+from attention.settings import FIELDS
+from attention.views import PROJECTIONS, Projection, Settings
+from webapp import cache
+from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t
+
+
+def interface_controls(place) -> None:
+    """Language and presentation mode, at the top of the sidebar on every page."""
+    place.segmented_control(t("side.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+    place.toggle(t("side.present"), help=t("side.present_help"), key="present")
+
+
+def model_control(place) -> Encoder:
+    """The model field; returns the model it names, or the embedded default with a message when it cannot load."""
+    typed = str(st.session_state.get("model") or "").strip()
+    place.selectbox(
+        t("side.model"),
+        [*EMBEDDED_MODELS, *([typed] if typed and typed not in EMBEDDED_MODELS else [])],
+        help=t("side.model_help"),
+        key="model",
+        accept_new_options=True,  # any other sentence-transformers name or folder can be typed in
+    )
+    name = str(st.session_state.get("model") or "").strip() or DEFAULT_MODEL
+    with st.spinner(t("msg.loading_model"), show_time=True):
+        try:
+            encoder = cache.encoder(name)
+        except ModelLoadError as error:
+            st.error(t("msg.model_fallback", error=literal(error.message(lang())), default=DEFAULT_MODEL), icon="⚠️")
+            encoder = cache.encoder(DEFAULT_MODEL)
+    if encoder.note:  # e.g. the model cache could not be written
+        place.caption(encoder.note)
+    return encoder
+
+
+def _slider(place, key: str, label: str, **kwargs):
+    """A slider whose limits are the setting's own."""
+    field = FIELDS[key]
+    return place.slider(label, field.low, field.high, step=field.step, key=key, **kwargs)
+
+
+def projection_controls(encoder: Encoder, place) -> Projection:
+    """How Q, K and V are made: identity (the lecture), one of the model's real heads, or random."""
+    place.subheader(t("side.qkv"))
+    kind = place.radio(
+        t("side.projection"), options=list(PROJECTIONS), format_func=labels("side.proj."), key="projection"
+    )
+    place.caption(t(f"side.proj_caption.{kind}"))
+    if kind == "head":
+        n_layers, n_heads = layer_head_count(encoder)
+        keep_in_range("layer", n_layers, last=True)
+        keep_in_range("head", n_heads, last=True)
+        layer = place.slider(t("side.layer"), 0, n_layers - 1, key="layer")
+        head = place.slider(t("side.head"), 0, n_heads - 1, key="head")
+        return Projection("head", layer=layer, head=head)
+    if kind == "random":
+        d_k = place.select_slider(t("side.random_dk"), options=FIELDS["random_dk"].choices, key="random_dk")
+        seed = place.number_input(t("side.seed"), FIELDS["seed"].low, FIELDS["seed"].high, step=1, key="seed")
+        place.caption(t("side.random_caption"))
+        return Projection("random", d_k=int(d_k), seed=int(seed))
+    return Projection()
+
+
+def attention_controls(encoder: Encoder, place, causal: bool = False) -> tuple[Settings, FigureOptions]:
+    """The controls of an attention figure, in ``place`` (folded away in presentation mode).
+
+    Returns:
+        What changes the numbers (Settings) and what changes only the picture
+        (FigureOptions, with the page's roles still to fill in).
+    """
+    place = place.expander(t("side.more")) if presenting() else place
+    place.subheader(t("side.tokens"))
+    show_special = place.toggle(t("side.show_special"), help=t("side.show_special_help"), key="show_special")
+    merge_words = place.toggle(t("side.merge"), help=t("side.merge_help"), key="merge_words")
+    place.subheader(t("side.scores"))
+    scale = place.toggle(t("side.scale"), key="scale")
+    place.caption(t("side.scale_caption"))
+    temperature = _slider(place, "temperature", t("side.temperature"))
+    place.caption(t("side.temperature_caption"))
+    is_causal = False
+    if causal:
+        is_causal = place.toggle(t("side.causal"), key="causal")
+        place.caption(t("side.causal_caption"))
+    projection = projection_controls(encoder, place)
+    place.subheader(t("side.picture"))
+    show_values = place.toggle(t("side.numbers"), key="show_values")
+    transpose = place.toggle(t("side.transpose"), help=t("side.transpose_help"), key="transpose")
+    colors = place.selectbox(t("side.colors"), list(WEIGHT_SCALES), help=t("side.colors_help"), key="colors")
+    fit_colors = place.toggle(t("side.fit_colors"), help=t("side.fit_colors_help"), key="fit_colors")
+    n_components = _slider(place, "n_components", t("side.n_components"))
+    components = place.radio(
+        t("side.components"),
+        options=list(COMPONENT_MODES),
+        format_func=labels("side.components."),
+        help=t("side.components_help"),
+        key="components",
+    )
+    settings = Settings(
+        show_special=show_special,
+        merge_words=merge_words,
+        scale_by_sqrt_dk=scale,
+        temperature=float(temperature),
+        causal=is_causal,
+        projection=projection,
+    )
+    options = FigureOptions(
+        show_values=show_values,
+        transpose=transpose,
+        n_components=n_components,
+        components=components,
+        colorscale=colors,
+        fit_colors=fit_colors,
+        font_scale=1.5 if presenting() else 1.0,
+        lang=lang(),
+    )
+    return settings, options
+
+
+def sentence_input(label_key: str, key: str) -> str:
+    """A text field for a sentence that redraws shortly after the user stops typing."""
+    return st.text_input(t(label_key), help=t(f"{label_key}_help"), live="300ms", key=key)
+
+
+def example_picker(kind: str) -> None:
+    """A menu of examples that teach something; choosing one fills in the sentences."""
+    st.selectbox(
+        t("examples.label"),
+        examples_of(kind, lang()),
+        index=None,
+        placeholder=t("examples.none"),
+        format_func=labels("examples."),
+        key=f"example_{kind}",
+        on_change=_use_example,
+        args=(f"example_{kind}",),
+    )
+
+
+def _use_example(widget_key: str) -> None:
+    chosen = st.session_state.get(widget_key)
+    if chosen is None:
+        return
+    kind, first, second, needs = EXAMPLES[chosen]
+    if kind == "cross":
+        set_setting("source", first)
+        set_setting("target", second)
+    else:
+        set_setting("sentence", first)
+    for key, value in needs.items():
+        set_setting(key, value)
+    st.session_state[widget_key] = None
+
+
+def cross_sentences(settings: Settings) -> dict[str, str]:
+    """Source and target fields with a swap button and the examples; returns the two sentences by role."""
+    left, right = st.columns(2)
+    with left:
+        source = sentence_input("input.source", "source")
+    with right:
+        target = sentence_input("input.target", "target")
+    buttons, examples = st.columns([1, 2])
+    buttons.button(t("input.swap"), on_click=swap_roles, key="swap", help=t("input.swap_help"))
+    with examples:
+        example_picker("cross")
+    if settings.projection.kind == "head":
+        st.caption(t("input.head_across", layer=settings.projection.layer, head=settings.projection.head))
+    return {"source": source, "target": target}
+
+
+def self_sentence() -> dict[str, str]:
+    """One sentence field and the examples; returns ``{"sentence": ...}``."""
+    sentence = sentence_input("input.sentence", "sentence")
+    example_picker("self")
+    return {"sentence": sentence}
+
+
+def swap_roles() -> None:
+    """Exchange the source and target sentences (a button callback)."""
+    source, target = st.session_state["source"], st.session_state["target"]
+    set_setting("source", target)
+    set_setting("target", source)

@@ -1,0 +1,95 @@
+"""Figures, notes and downloads in the page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import partial
+
+import streamlit as st
+
+from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view
+from attention.figures import FigureOptions, attention_figure
+from attention.views import AttentionView, Settings
+from webapp import cache
+from webapp.session import presenting, t
+
+
+def chart_config(file_name: str) -> dict:
+    """The Plotly config of every chart: no logo, and the camera button saves a 3× PNG named after the sentences."""
+    return {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 3, "filename": file_name}}
+
+
+def file_name(sentences: str) -> str:
+    """A safe file name made from the sentences."""
+    return re.sub(r"[^\w-]+", "_", sentences, flags=re.UNICODE).strip("_")[:80] or "attention"
+
+
+def show_figure(figure, name: str = "attention", key: str | None = None) -> None:
+    """A Plotly figure in the page, following the light or dark theme.
+
+    ``key`` keeps apart two figures that happen to be identical (Streamlit refuses those without one).
+    """
+    if st.context.theme.type == "dark":
+        figure.update_layout(plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+    st.plotly_chart(figure, width="content", key=key, config=chart_config(file_name(name)))
+
+
+def show_notes(view: AttentionView) -> None:
+    """The view's notes, and its problem where the figure would be."""
+    for note in view.notes:
+        st.warning(note, icon="✂️")
+    if view.problem:
+        st.info(view.problem, icon="✏️")
+
+
+def with_roles(options: FigureOptions, query_role: str, key_role: str) -> FigureOptions:
+    """FigureOptions with a page's roles ("source", "target", "sentence") filled in, in its language."""
+    return replace(options, query_role=t(f"role.{query_role}"), key_role=t(f"role.{key_role}"))
+
+
+def show_attention(
+    view: AttentionView, options: FigureOptions, sentences: dict[str, str], settings: Settings, model: str
+) -> None:
+    """Draw the figure and its download buttons, or say in its place why there is none.
+
+    ``model`` is the name of the model that computed ``view``, for the exports' metadata.
+    """
+    show_notes(view)
+    if view.problem:
+        return
+    roles = ("source", "target") if "source" in sentences else ("sentence", "sentence")
+    options = with_roles(options, *roles)
+    name = "_".join(sentences.values())
+    show_figure(attention_figure(view.result, view.query_tokens, view.key_tokens, options), name)
+    d = view.result.output.shape[1]
+    st.caption(t("fig.caption", components=options.describe_components(min(options.n_components, d), d)))
+    kind = "cross" if "source" in sentences else "self"
+    download_buttons(view, options, export_meta(sentences, settings, model, kind), name)
+
+
+def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, name: str) -> None:
+    """PNG (1×, 2×, 3×), SVG, PDF of the whole figure and CSV, JSON of the numbers, made when clicked."""
+    st.markdown(f"**{t('export.title')}**")
+    images = cache.image_export()
+    if not images:
+        st.caption(t("export.unavailable"))
+    choices = [("png", scale) for scale in (1, 2, 3)] + [("svg", 1), ("pdf", 1), ("csv", 1), ("json", 1)]
+    choices = [(fmt, scale) for fmt, scale in choices if images or fmt not in IMAGE_FORMATS]
+    stem = file_name(name)
+    for column, (fmt, scale) in zip(st.columns(len(choices)), choices, strict=True):
+        column.download_button(
+            t("export.png", scale=scale) if fmt == "png" else fmt.upper(),
+            data=partial(export_view, view, fmt, options, meta, scale),
+            file_name=f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
+            mime=MIME_TYPES[fmt],
+            on_click="ignore",
+            key=f"download_{fmt}_{scale}",
+        )
+
+
+def page_header(title_key: str, intro_key: str | None = None, **intro_values) -> None:
+    """A page's title and, outside presentation mode, its introduction."""
+    st.title(t(title_key))
+    if intro_key and not presenting():
+        st.markdown(t(intro_key, **intro_values))

@@ -1,0 +1,73 @@
+"""The app's pages, and what the entry point (app.py) hands the page it runs.
+
+A new page: a file in ``pages/`` and one line in PAGES (its strings in attention/i18n).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import streamlit as st
+
+from attention.embeddings import Encoder
+
+# file, URL path (what links have always used), title's i18n key, icon
+PAGES = (
+    ("pages/0_Home.py", "", "nav.home", "🔍"),
+    ("pages/1_Cross_Attention.py", "Cross_Attention", "nav.cross", "🔤"),
+    ("pages/2_Self_Attention.py", "Self_Attention", "nav.self", "🔁"),
+    ("pages/3_Step_by_Step.py", "Step_by_Step", "nav.steps", "🪜"),
+    ("pages/4_Model_Heads.py", "Model_Heads", "nav.heads", "🧠"),
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """What every page of one script run shares.
+
+    Attributes:
+        encoder: the model that computes this run's figures (the one named in the
+            sidebar, or the default when that one cannot load).
+        controls: the part of the sidebar where a page draws its own controls.
+    """
+
+    encoder: Encoder
+    controls: object
+
+
+_run = threading.local()  # each session's script runs in its own thread
+
+
+def pages(t) -> list:
+    """The st.Page of every page, titled in this session's language by ``t``."""
+    return [
+        st.Page(path, title=t(title), icon=icon, url_path=url or None, default=not url)
+        for path, url, title, icon in PAGES
+    ]
+
+
+def run_page(page, frame: Frame) -> None:
+    """Run ``page`` with ``frame`` available to it through ``frame()``."""
+    _run.frame = frame
+    try:
+        page.run()
+    finally:
+        _run.frame = None
+
+
+def frame() -> Frame:
+    """What the entry point prepared for the page now running.
+
+    Streamlit runs a file of a folder named ``pages/`` by itself, without app.py,
+    until ``st.navigation`` has been called once in the process (on a server's first
+    run, and in every AppTest run): then there is no frame. Doing what st.navigation
+    does first (leaving the old pages-folder mode) and running again goes through app.py.
+    """
+    current = getattr(_run, "frame", None)
+    if current is None:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    return current

@@ -1,0 +1,102 @@
+"""The session's settings, the link that reproduces them, and the interface's language.
+
+Every setting lives in ``st.session_state`` under its name in ``attention.settings.FIELDS``,
+which is also the widget's key. On a session's first run the settings come from the
+defaults and the link; at the end of every run the link is rewritten, so the address
+bar always opens exactly the figure on screen.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from attention import settings
+from attention.i18n import LANGUAGES, text
+
+
+def start() -> None:
+    """Settings from the link on a session's first run; afterwards, keep every setting.
+
+    A page's widgets (the sentences, a chosen layer) are forgotten by Streamlit when
+    a page without them runs; writing each value back into its key at the start of
+    every run keeps it (Streamlit's documented way to keep widget values across pages).
+    """
+    state = st.session_state
+    if "_started" not in state:
+        values, rejected = settings.from_query(st.query_params.to_dict())
+        state.update({**settings.defaults(), **values})
+        state["_rejected"] = rejected
+        state["_started"] = True
+    for key in settings.FIELDS:
+        if key in state:
+            state[key] = state[key]
+    if state.get("lang") not in LANGUAGES:  # the language control can be cleared; keep a language
+        state["lang"] = settings.FIELDS["lang"].default
+
+
+def values() -> dict[str, object]:
+    """Every setting as it is now."""
+    return {key: st.session_state.get(key, field.default) for key, field in settings.FIELDS.items()}
+
+
+def set_setting(key: str, value) -> None:
+    """Change a setting from code (a button or an example), widget and all."""
+    st.session_state[key] = value
+
+
+def keep_in_range(key: str, n: int, last: bool = False) -> None:
+    """Bring a chosen index back into 0..n-1 (after a shorter new sentence, or from a link):
+    to the last one when ``last``, else to the first."""
+    value = st.session_state.get(key, 0)
+    if not isinstance(value, int) or not 0 <= value < n:
+        set_setting(key, n - 1 if last and isinstance(value, int) and value >= n else 0)
+
+
+def lang() -> str:
+    """The interface language of this session."""
+    return str(st.session_state.get("lang") or "en")
+
+
+def t(key: str, **values) -> str:
+    """A string of the interface in this session's language."""
+    return text(key, lang(), **values)
+
+
+def labels(prefix: str) -> Callable[[object], str]:
+    """A format_func for a menu whose options are string keys: ``prefix + option`` in this
+    session's language, fixed now (a widget may format its options outside the script run)."""
+    language = lang()
+    return lambda option: text(f"{prefix}{option}", language)
+
+
+def presenting() -> bool:
+    """True in presentation mode: larger text and figure, fewer controls on show."""
+    return bool(st.session_state.get("present"))
+
+
+def literal(user_text: str) -> str:
+    """``user_text`` as a Markdown code span, so that Streamlit shows it as typed (no maths, bold or links)."""
+    fence = "`" * (max(map(len, re.findall(r"`+", user_text)), default=0) + 1)
+    return f"{fence} {user_text} {fence}"
+
+
+def finish(place) -> None:
+    """Write the settings into the URL and offer the link in ``place`` (call at the end of a run)."""
+    now = values()
+    query = settings.to_query(now)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    rejected = st.session_state.pop("_rejected", None)
+    if rejected:
+        st.caption(t("share.rejected", keys=", ".join(rejected)))
+    base = (st.context.url or "").split("?")[0]
+    with place.expander(t("share.label")):
+        st.code(f"{base}?{urlencode(query)}" if query else base or "?", language=None, wrap_lines=True)
+        st.caption(t("share.help"))
+        too_long = settings.left_out(now)
+        if too_long:
+            st.caption(t("share.too_long", keys=", ".join(too_long), limit=settings.MAX_LINK_TEXT))
