@@ -6,8 +6,9 @@ import streamlit as st
 
 from webapp import controls, navigation, session
 
-st.set_page_config(page_title=session.t("app.title"), layout="wide")
-session.start()
+session.start()  # first, so that the link's language and presentation mode shape the page from its first run
+sidebar = "collapsed" if session.presenting() else "auto"  # a projector gets the whole width for the figure
+st.set_page_config(page_title=session.t("app.title"), layout="wide", initial_sidebar_state=sidebar)
 page = st.navigation(navigation.pages(session.t), position="sidebar")
 controls.interface_controls(st.sidebar)
 page_controls = st.sidebar.container()  # each page's own controls go here, above the model field

@@ -31,6 +31,14 @@ MAX_LABEL_CHARS = 24
 STRIP_CELL_RATIO = 0.6
 MIN_STRIP_SHARE = 0.08
 MAX_TILE = 48  # longest side of one map in the grid of every head
+MIN_CELL = 1.25  # px: a 512-token sentence still draws, as a 640-pixel square
+# Room around the grid at normal size (times font_scale): tick labels, axis titles, colour bars. A file
+# keeps SIDE_ROOM; a figure for a page counts what the labels and colour bars take there, PAGE_SIDE_ROOM.
+SIDE_ROOM = 300
+PAGE_SIDE_ROOM = 200
+TOP_ROOM = 220
+CELL_ASPECT = 1.5  # a square-ish cell is at most this much wider than high
+LABEL_LINE = 1.25  # a row of a projected figure is at least this many times its labels' font size high
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,12 @@ class FigureOptions:
             the colour bar) instead of from 0, for nearly even weights.
         font_scale: text size relative to normal (e.g. 1.5 for a projector).
         lang: the language of axis titles and colour bars ("en" or "ko").
+        target_width: the width in pixels the figure is drawn for (e.g. the page's main
+            area); None sizes it from the number of tokens alone, as for a file.
+        target_height: the most height in pixels it may take (e.g. the screen's); None: no limit.
+        fill_width: the grid and its output strip take the whole target width, cells as wide as
+            that makes them, and rows at least high enough for their labels (a projector);
+            otherwise cells stay square-ish and the figure is as wide as such cells that fit make it.
     """
 
     query_role: str = "query"
@@ -62,6 +76,9 @@ class FigureOptions:
     fit_colors: bool = False
     font_scale: float = 1.0
     lang: str = "en"
+    target_width: int | None = None
+    target_height: int | None = None
+    fill_width: bool = False
 
     def describe_components(self, n: int, d: int) -> str:
         """Which part of the output vectors is drawn, in words (for hovers and captions)."""
@@ -136,10 +153,12 @@ def attention_figure(
     components, names = (
         output_components(result, options.n_components, options.components) if options.n_components > 0 else (None, [])
     )
-    cell = _cell_size(max(n_q, n_k)) * options.font_scale
     strip = len(names) * STRIP_CELL_RATIO  # output cells are flatter than weight cells
-
+    # the grid and the strip in cells, columns across and rows down; the strip keeps MIN_STRIP_SHARE of them
+    strip_cells = max(strip, (n_q if options.transpose else n_k) * MIN_STRIP_SHARE) if strip else 0
+    cols, rows = (n_k + strip_cells, n_q) if options.transpose else (n_q, n_k + strip_cells)
     tick_size = round((16 if max(n_q, n_k) <= 20 else 11) * options.font_scale)
+    cell_w, cell_h = _cell_sizes(max(n_q, n_k), cols, rows, tick_size, options)
     step = int(np.ceil(max(n_q, n_k) / 64))  # label every token while they fit, else every step-th
     axis = dict(type="category", automargin=True, tickfont_size=tick_size, title_font_size=tick_size + 1, dtick=step)
     gap = 0.03 if strip else 0.0
@@ -147,7 +166,7 @@ def attention_figure(
     share = min(n_k / (n_k + strip), 1 - MIN_STRIP_SHARE) if strip else 1.0
     # The layout is written out as one dict: Plotly then checks it once, instead of once per
     # update_* call, which makes building a figure several times faster.
-    column_angle = _tick_angle(k_labels if options.transpose else q_labels, cell, tick_size)
+    column_angle = _tick_angle(k_labels if options.transpose else q_labels, cell_w, tick_size)
     if options.transpose:
         x_weights = dict(axis, domain=[0, share - gap / 2 if strip else 1], side="top", title_text=k_title)
         layout = dict(
@@ -173,9 +192,7 @@ def attention_figure(
         )
     if not strip:
         del layout["xaxis2"], layout["yaxis2"]
-    strip_px = max(strip * cell, (n_q if options.transpose else n_k) * cell * MIN_STRIP_SHARE) if strip else 0
-    rows_px = n_q * cell if options.transpose else n_k * cell + strip_px
-    cols_px = n_k * cell + strip_px if options.transpose else n_q * cell
+    rows_px, cols_px = rows * cell_h, cols * cell_w
     traces = [_weights_trace(result, q_labels, k_labels, options)]
     if strip:
         traces.append(_output_trace(components, names, q_labels, result.output.shape[1], options))
@@ -183,8 +200,8 @@ def attention_figure(
         data=traces,
         layout=dict(
             layout,
-            height=int(rows_px + 220),
-            width=int(cols_px + 300),
+            height=int(rows_px + TOP_ROOM * options.font_scale),
+            width=int(cols_px + (SIDE_ROOM if options.target_width is None else PAGE_SIDE_ROOM) * options.font_scale),
             margin=dict(l=10, r=10, t=10, b=10),
             plot_bgcolor="white",
             font=dict(size=round((14 if max(n_q, n_k) <= 20 else 11) * options.font_scale)),
@@ -272,7 +289,28 @@ def _output_trace(
 
 def _cell_size(n: int) -> float:
     """Pixels per cell: large for a short sentence, small for a long one."""
-    return float(np.clip(520 / max(n, 1), 1.25, 48))
+    return float(np.clip(520 / max(n, 1), MIN_CELL, 48))
+
+
+def _cell_sizes(n: int, cols: float, rows: float, tick_size: int, options: FigureOptions) -> tuple[float, float]:
+    """Pixels per cell (width, height) of a grid of ``cols`` by ``rows`` cells, ``n`` tokens on its longer side.
+
+    Without a target: square cells sized from ``n`` (a file's size). With one: cells as large as fit in
+    it, room left for labels and colour bars, at most CELL_ASPECT times wider than high; filling the
+    width: as wide as the target makes them, never taller than wide, and while every token is labelled
+    rows at least LABEL_LINE labels high (the figure may then be taller than the target).
+    The sizes depend on counts only, never on the tokens' text.
+    """
+    if options.target_width is None:
+        cell = _cell_size(n) * options.font_scale
+        return cell, cell
+    wide = (options.target_width - PAGE_SIDE_ROOM * options.font_scale) / cols
+    high = (options.target_height - TOP_ROOM * options.font_scale) / rows if options.target_height else wide
+    if options.fill_width:
+        readable = LABEL_LINE * tick_size if n <= 64 else MIN_CELL  # beyond 64 tokens labels are thinned
+        return max(wide, MIN_CELL), max(min(high, wide), readable, MIN_CELL)
+    cell_h = max(min(high, wide), MIN_CELL)
+    return max(min(wide, CELL_ASPECT * cell_h), MIN_CELL), cell_h
 
 
 def _tick_angle(labels: list[str], cell: float, font_size: int) -> int:

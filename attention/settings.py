@@ -17,8 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from attention.embeddings import DEFAULT_MODEL
-from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
+from attention.compare import ATTENTIONS, COMPARED_SETTINGS, KINDS
+from attention.embeddings import DEFAULT_MODEL, EMBEDDED_MODELS, ENGLISH_MODEL
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET, LECTURE_TARGET_SCRIPT
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.i18n import LANGUAGES
 from attention.views import PROJECTIONS, Projection, Settings
@@ -103,6 +104,7 @@ FIELDS: dict[str, Field] = {
     # the interface
     "lang": Field(_PICTURE.lang, "choice", choices=tuple(LANGUAGES), help="language of the figure's titles and labels"),
     "present": Field(False, "bool"),
+    "quiz": Field(False, "bool"),  # guess first: the weights stay hidden until revealed
     # the sentences
     "source": Field(LECTURE_SOURCE, "text"),
     "target": Field(LECTURE_TARGET, "text"),
@@ -160,6 +162,18 @@ FIELDS: dict[str, Field] = {
     "step_kind": Field("cross", "choice", choices=("cross", "self")),
     "pick_query": Field(0, "int", low=0, high=511),
     "pick_key": Field(0, "int", low=0, high=511),
+    # the compare page: what differs, and side B (side A is the page's sentences and the sidebar)
+    "compare_kind": Field(KINDS[0], "choice", choices=KINDS),
+    "compare_attention": Field(ATTENTIONS[0], "choice", choices=ATTENTIONS),
+    "compare_setting": Field(COMPARED_SETTINGS[0], "choice", choices=COMPARED_SETTINGS),
+    "sentence_b": Field("I put my money in the bank.", "text"),
+    "target_b": Field(LECTURE_TARGET_SCRIPT, "text"),
+    "temperature_b": Field(2.0, "float", low=0.1, high=10.0, step=0.1),
+    "model_b": Field(ENGLISH_MODEL, "choice", choices=EMBEDDED_MODELS),
+    "layer_b": Field(0, "int", low=0, high=63),
+    "head_b": Field(0, "int", low=0, high=63),
+    # the model heads page's rollout: through which layer (63: the last there is)
+    "rollout_layer": Field(63, "int", low=0, high=63),
     "heads_layer": Field(0, "int", low=0, high=63),
     "heads_head": Field(0, "int", low=0, high=63),
     "heads_average": Field(False, "bool"),

@@ -11,8 +11,8 @@ from webapp.session import t
 
 frame = navigation.frame()
 display.page_header("app.title", "home.body")
-for (path, _, _, icon), key in zip(PAGES[1:], ("home.cross", "home.self", "home.steps", "home.heads"), strict=True):
-    st.page_link(path, label=t(key), icon=icon)
+for path, _, title, icon in PAGES[1:]:
+    st.page_link(path, label=t(title.replace("nav.", "home.", 1)), icon=icon)  # nav.cross -> home.cross
 encoder = frame.encoder
 reads = t(f"model.reads.{encoder.name}" if encoder.name in EMBEDDED_MODELS else "model.reads.other")
 st.caption(t("home.model", name=encoder.name, dim=encoder.dim, max_tokens=encoder.max_tokens, reads=reads))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from attention.views import compute_view
-from webapp import cache, controls, display, navigation
+from webapp import cache, controls, display, navigation, quiz
 from webapp.session import lang
 
 frame = navigation.frame()
@@ -11,4 +11,7 @@ display.page_header("nav.cross", "cross.intro")
 settings, options = controls.attention_controls(frame.encoder, frame.controls)
 sentences = controls.cross_sentences(settings)
 view = compute_view(frame.encoder, sentences, settings, *cache.sources(frame.encoder), lang=lang())
-display.show_attention(view, options, sentences, settings, frame.encoder.name)
+if quiz.toggle():  # guess first: the weights stay out of the page until revealed
+    quiz.show_quiz(view, options, sentences, settings, frame.encoder.name)
+else:
+    display.show_attention(view, options, sentences, settings, frame.encoder.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from attention.compare import ROLLOUT_RESIDUAL, head_average
 from attention.figures import (
     FigureOptions,
     attention_figure,
@@ -78,3 +79,17 @@ st.markdown(t("heads.multi_text", d_model=ours.output.shape[1], n_heads=n_heads,
 per_head = ours.weights[None]  # (1, n_heads, n, n)
 display.show_figure(heads_grid_figure(per_head, selected=None if average else (0, head), lang=lang()))
 display.show_figure(concatenated_output_figure(ours.output, tokens, comparison.d_head, lang()))
+
+st.subheader(t("rollout.title"))
+if not presenting():
+    st.markdown(t("rollout.intro"))
+keep_in_range("rollout_layer", n_layers, last=True)
+through = st.slider(t("rollout.layer"), 0, n_layers - 1, key="rollout_layer")
+flow = cache.rollout(encoder.name, sentence)  # (n_layers, n, n)
+alone, rolled = st.columns(2)
+with alone:
+    plain = head_average(attentions, through)  # (n, n)
+    display.show_figure(weights_figure(plain, tokens, tokens, t("rollout.average", layer=through), lang()))
+with rolled:
+    display.show_figure(weights_figure(flow[through], tokens, tokens, t("rollout.flow", layer=through), lang()))
+st.caption(t("rollout.limits", residual=ROLLOUT_RESIDUAL))

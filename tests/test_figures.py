@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from attention import FigureOptions, attention_figure, scaled_dot_product_attention
-from attention.figures import axis_labels, output_components
+from attention.figures import PAGE_SIDE_ROOM, TOP_ROOM, axis_labels, output_components
 
 
 @pytest.fixture
@@ -114,3 +114,70 @@ def test_512_tokens_keep_a_visible_output_strip(transpose):
     axis = fig.layout.xaxis2 if transpose else fig.layout.yaxis2
     low, high = axis.domain
     assert 0 <= low < high <= 1 and high - low >= 0.05
+
+
+# --- sizes: a file's, a page's, a projector's
+
+PROJECTOR = dict(font_scale=1.5, target_width=1760, target_height=960, fill_width=True)
+LAPTOP = dict(target_width=940, target_height=760)
+
+
+def square_attention(n: int, seed: int = 2):
+    rng = np.random.default_rng(seed)
+    return scaled_dot_product_attention(*(rng.normal(size=(n, 8)) for _ in range(3)))
+
+
+def grid_cells(fig: go.Figure, n_cols: float, n_rows: float, font_scale: float = 1.0) -> tuple[float, float]:
+    """Pixels per cell of the weights: the figure's size less its room for labels, times the weights' domains."""
+    x0, x1 = fig.layout.xaxis.domain or (0, 1)
+    y0, y1 = fig.layout.yaxis.domain or (0, 1)
+    width, height = fig.layout.width - PAGE_SIDE_ROOM * font_scale, fig.layout.height - TOP_ROOM * font_scale
+    return width * (x1 - x0) / n_cols, height * (y1 - y0) / n_rows
+
+
+def test_a_file_keeps_its_size_from_the_number_of_tokens(result):
+    fig = attention_figure(result, QUERIES, KEYS)
+    assert (fig.layout.width, fig.layout.height) == (4 * 48 + 300, int(6 * 48 + 8 * 0.6 * 48 + 220))
+
+
+@pytest.mark.parametrize("transpose", [False, True])
+def test_a_projector_figure_fills_the_target_width(result, transpose):
+    fig = attention_figure(result, QUERIES, KEYS, FigureOptions(transpose=transpose, **PROJECTOR))
+    assert fig.layout.width == 1760 and fig.layout.height <= 960
+    assert fig.layout.xaxis.tickfont.size >= 24 and fig.layout.yaxis.tickfont.size >= 24
+
+
+@pytest.mark.parametrize("n", [2, 12, 20])
+def test_projected_labels_stay_24_pixels_up_to_20_tokens(n):
+    labels = [f"token{i}" for i in range(n)]
+    fig = attention_figure(square_attention(n), labels, labels, FigureOptions(**PROJECTOR))
+    tick = fig.layout.yaxis.tickfont.size
+    assert tick >= 24 and fig.layout.xaxis.tickfont.size >= 24
+    _, row = grid_cells(fig, n, n, font_scale=1.5)
+    assert row >= tick  # rows at least as high as their labels: the figure grows taller instead
+    assert fig.layout.width == 1760
+
+
+@pytest.mark.parametrize("n", [4, 20, 100])
+def test_page_figures_keep_square_ish_cells_within_the_page(n):
+    labels = [f"t{i}" for i in range(n)]
+    fig = attention_figure(square_attention(n), labels, labels, FigureOptions(**LAPTOP))
+    assert fig.layout.width <= 940 and fig.layout.height <= 760
+    width, height = grid_cells(fig, n, n)
+    assert 0.8 <= width / height <= 1.6
+
+
+@pytest.mark.parametrize("options", [FigureOptions(**LAPTOP), FigureOptions(**PROJECTOR), FigureOptions()])
+def test_512_tokens_still_draw_at_every_size(options):
+    labels = [f"t{i}" for i in range(512)]
+    fig = attention_figure(square_attention(512), labels, labels, options)
+    assert np.asarray(fig.data[0].z).shape == (512, 512)
+    assert 500 <= fig.layout.width <= 1760 and 500 <= fig.layout.height <= 1200  # tiny cells, a screenful
+    assert fig.layout.xaxis.dtick == 8  # a label every 8th token, not a black smear
+
+
+@pytest.mark.parametrize("options", [FigureOptions(**LAPTOP), FigureOptions(**PROJECTOR)])
+def test_page_sizes_depend_on_counts_not_on_the_tokens(result, options):
+    plain = attention_figure(result, QUERIES, KEYS, options).layout
+    long = attention_figure(result, ["x" * 30] * 4, ["<b>y</b>"] * 6, options).layout
+    assert (plain.width, plain.height) == (long.width, long.height)

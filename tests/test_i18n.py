@@ -79,9 +79,14 @@ def english_words(strings: list[str]) -> set[str]:
         (CROSS, {"show_values": True}),
         (CROSS, {"transpose": True, "temperature": 2.0, "components": "pca"}),
         (SELF, {"causal": True}),
+        (CROSS, {"quiz": True}),
+        (SELF, {"quiz": True, "transpose": True}),
         (STEPS, {}),
         (HEADS, {}),
         (HEADS, {"heads_average": True}),
+        ("pages/5_Compare.py", {}),
+        ("pages/5_Compare.py", {"compare_kind": "settings"}),
+        ("pages/5_Compare.py", {"compare_kind": "models"}),
     ],
 )
 def test_every_page_and_figure_is_korean(page, widgets):

@@ -46,7 +46,7 @@ def top_level(names: set[str]) -> set[str]:
 
 def test_the_files_are_found():
     assert len(LIBRARY) >= 10 and any(path.parent.name == "i18n" for path in LIBRARY)
-    assert len(PAGE_FILES) == 5 and len(TEST_FILES) >= 15
+    assert len(PAGE_FILES) >= 5 and len(TEST_FILES) >= 15
 
 
 @pytest.mark.parametrize("path", LIBRARY, ids=lambda p: str(p.relative_to(ROOT)))
@@ -88,7 +88,7 @@ def test_every_page_is_in_the_navigation_and_every_listed_page_exists():
         assert (ROOT / path).is_file(), path
     assert {str(path.relative_to(ROOT)) for path in PAGE_FILES} == set(listed)
     urls = [url for _, url, *_ in PAGES]
-    assert urls == ["", "Cross_Attention", "Self_Attention", "Step_by_Step", "Model_Heads"]  # links keep working
+    assert urls[:5] == ["", "Cross_Attention", "Self_Attention", "Step_by_Step", "Model_Heads"]  # links keep working
 
 
 def foreign_test_imports(path: Path) -> list[str]:

@@ -40,3 +40,24 @@ def test_rows_sum_to_one_on_the_models_own_maps(encoder):
 def test_bad_input_says_what_is_wrong(shape, residual):
     with pytest.raises(ValueError, match="attentions|residual"):
         attention_rollout(np.ones(shape), residual=residual)
+
+
+def test_the_model_heads_page_draws_the_rollout_of_the_model_run(encoder):
+    from attention.compare import ROLLOUT_RESIDUAL
+    from attention.heads import run_model
+    from tests.helpers import HEADS, chart_spec, decode_array, open_app, set_widgets
+
+    sentence = "the cat sat on the mat because it was tired"
+    at = open_app(HEADS, query={"sentence": sentence})
+    run = run_model(encoder, sentence)
+    expected = attention_rollout(run.attentions, residual=ROLLOUT_RESIDUAL)  # (n_layers, n, n)
+    for layer in (len(expected) - 1, 2):  # the last layer by default, then one chosen
+        if layer != len(expected) - 1:
+            set_widgets(at, rollout_layer=layer)
+        titles = {
+            chart_spec(at, i)["layout"].get("title", {}).get("text"): i for i in range(len(at.get("plotly_chart")))
+        }
+        rolled = decode_array(chart_spec(at, titles[f"Rollout through layers 0 to {layer}"])["data"][0]["z"])
+        plain = decode_array(chart_spec(at, titles[f"Layer {layer} alone: the average of its heads"])["data"][0]["z"])
+        np.testing.assert_allclose(rolled, expected[layer].T, atol=1e-5)  # drawn with columns as queries
+        np.testing.assert_allclose(plain, run.attentions[layer].mean(axis=0).T, atol=1e-5)

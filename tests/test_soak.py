@@ -105,7 +105,13 @@ def cache():
 
 
 def test_the_caches_are_bounded(cache):
-    for cached in (cache.embeddings, cache.model_run, cache.heads_comparison, cache.layer_recomputed):
+    for cached in (
+        cache.embeddings,
+        cache.model_run,
+        cache.heads_comparison,
+        cache.layer_recomputed,
+        cache.rollout,
+    ):
         info = cached._info
         assert info.max_entries or getattr(info, "max_size_bytes", None), info.func.__name__
     assert cache.embeddings._info.max_entries == 512
@@ -116,6 +122,7 @@ def test_the_caches_are_bounded(cache):
 def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(encoder, cache):
     """Users who paste long texts fill each cache entry to its largest: the caches must still fit the budget."""
     from attention.heads import compare_heads, multi_head_attention, run_model
+    from attention.rollout import attention_rollout
 
     longest = "word " * 600  # cut to the model's 512 positions
     embeddings_entry = len(pickle.dumps(encoder.encode(longest)))
@@ -123,11 +130,13 @@ def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(encoder, cach
     model_run_entry = len(pickle.dumps(run))
     heads_entry = len(pickle.dumps(compare_heads(encoder, run)))
     layer_entry = len(pickle.dumps(multi_head_attention(encoder, 0, run.hidden_states[0])))
+    rollout_entry = len(pickle.dumps(attention_rollout(run.attentions)))
     bounds = {
         "embeddings": cache_bound_mb(cache.embeddings, embeddings_entry),
         "model_run": cache_bound_mb(cache.model_run, model_run_entry),
         "heads_comparison": cache_bound_mb(cache.heads_comparison, heads_entry),
         "layer_recomputed": cache_bound_mb(cache.layer_recomputed, layer_entry),
+        "rollout": cache_bound_mb(cache.rollout, rollout_entry),
     }
     print(
         f"\nlargest entries: embeddings {embeddings_entry / 2**20:.1f} MB, model run {model_run_entry / 2**20:.1f} MB,"

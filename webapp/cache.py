@@ -8,11 +8,14 @@ text), so changing a display option recomputes nothing.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from functools import partial
 
+import numpy as np
 import streamlit as st
 
+from attention.compare import ROLLOUT_RESIDUAL
 from attention.embeddings import Encoder, TokenEmbeddings, load_encoder
 from attention.export import image_export_available
 from attention.heads import (
@@ -24,12 +27,21 @@ from attention.heads import (
     multi_head_attention,
     run_model,
 )
+from attention.rollout import attention_rollout
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
 def encoder(name: str) -> Encoder:
-    """One loaded model per name, shared by every session of this server (each is hundreds of MB)."""
-    return load_encoder(name)
+    """One loaded model per name, shared by every session of this server (each is hundreds of MB).
+
+    Everything allocated so far (torch, transformers, the model) lives as long as the server, so it
+    is moved out of the garbage collector's sight (``gc.freeze``): a full collection then walks only
+    what sessions allocate, instead of stopping every session for a few hundred ms now and then.
+    """
+    loaded = load_encoder(name)
+    gc.collect()
+    gc.freeze()
+    return loaded
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -60,6 +72,12 @@ def heads_comparison(model_name: str, text: str) -> HeadsComparison:
 def layer_recomputed(model_name: str, text: str, layer: int) -> MultiHeadResult:
     """Every head of one layer recomputed by our core from the hidden states entering it."""
     return multi_head_attention(encoder(model_name), layer, model_run(model_name, text).hidden_states[layer])
+
+
+@st.cache_data(max_entries=16, max_size="32MB", show_spinner=False)  # a 512-token, 12-layer rollout is ~25 MB
+def rollout(model_name: str, text: str) -> np.ndarray:
+    """Attention rollout through every layer of the model's run over ``text``: (n_layers, n, n)."""
+    return attention_rollout(model_run(model_name, text).attentions, residual=ROLLOUT_RESIDUAL)
 
 
 @st.cache_resource(show_spinner=False)

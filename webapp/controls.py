@@ -124,10 +124,27 @@ def attention_controls(encoder: Encoder, place, causal: bool = False) -> tuple[S
         components=components,
         colorscale=colors,
         fit_colors=fit_colors,
-        font_scale=1.5 if presenting() else 1.0,
         lang=lang(),
+        **figure_size(),
     )
     return settings, options
+
+
+# The pages the figures are sized for (Streamlit cannot tell the size of the reader's screen): a 1920 × 1080
+# projector with the sidebar folded away, and a 1400 × 900 laptop window with it open. In pixels of the
+# page's main area, the screen's height less the app's header and the figure's own margin.
+PROJECTOR_AREA = (1760, 960)
+LAPTOP_AREA = (940, 760)
+
+
+def figure_size() -> dict[str, object]:
+    """FigureOptions' size fields: in presentation mode larger text, and a grid that fills a projector's
+    page (``show_figure`` stretches it to the page actually there); otherwise square cells that fit a laptop's."""
+    if presenting():
+        width, height = PROJECTOR_AREA
+        return dict(font_scale=1.5, target_width=width, target_height=height, fill_width=True)
+    width, height = LAPTOP_AREA
+    return dict(font_scale=1.0, target_width=width, target_height=height, fill_width=False)
 
 
 def sentence_input(label_key: str, key: str) -> str:

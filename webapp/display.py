@@ -25,14 +25,17 @@ def file_name(sentences: str) -> str:
     return re.sub(r"[^\w-]+", "_", sentences, flags=re.UNICODE).strip("_")[:80] or "attention"
 
 
-def show_figure(figure, name: str = "attention", key: str | None = None) -> None:
+def show_figure(figure, name: str = "attention", key: str | None = None, stretch: bool = False) -> None:
     """A Plotly figure in the page, following the light or dark theme.
 
     ``key`` keeps apart two figures that happen to be identical (Streamlit refuses those without one).
+    ``stretch`` draws it as wide as the page's main area (the figure's own width is then only its
+    width in a downloaded file); otherwise at its own width, or narrower where the page is.
     """
     if st.context.theme.type == "dark":
         figure.update_layout(plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    st.plotly_chart(figure, width="content", key=key, config=chart_config(file_name(name)))
+    width = "stretch" if stretch else "content"
+    st.plotly_chart(figure, width=width, key=key, config=chart_config(file_name(name)))
 
 
 def show_notes(view: AttentionView) -> None:
@@ -61,7 +64,9 @@ def show_attention(
     roles = ("source", "target") if "source" in sentences else ("sentence", "sentence")
     options = with_roles(options, *roles)
     name = "_".join(sentences.values())
-    show_figure(attention_figure(view.result, view.query_tokens, view.key_tokens, options), name)
+    show_figure(
+        attention_figure(view.result, view.query_tokens, view.key_tokens, options), name, stretch=options.fill_width
+    )
     d = view.result.output.shape[1]
     st.caption(t("fig.caption", components=options.describe_components(min(options.n_components, d), d)))
     kind = "cross" if "source" in sentences else "self"

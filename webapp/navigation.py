@@ -19,6 +19,7 @@ PAGES = (
     ("pages/2_Self_Attention.py", "Self_Attention", "nav.self", "🔁"),
     ("pages/3_Step_by_Step.py", "Step_by_Step", "nav.steps", "🪜"),
     ("pages/4_Model_Heads.py", "Model_Heads", "nav.heads", "🧠"),
+    ("pages/5_Compare.py", "Compare", "nav.compare", "⚖️"),
 )
 
 

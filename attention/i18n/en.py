@@ -250,6 +250,104 @@ STRINGS = {
         "head attends on its own (one small map each), and their outputs side by side form the vector the layer "
         "passes on (to its output projection)."
     ),
+    # compare side by side, and rollout (model heads page)
+    "nav.compare": "Compare",
+    "home.compare": "Compare: two maps side by side, and their difference",
+    "compare.intro": (
+        "Two attention maps side by side, drawn with the same layout and the same colours, so that the same colour "
+        "means the same weight. When both maps have exactly the same tokens, a third map shows their difference "
+        "B − A cell by cell."
+    ),
+    "compare.kind": "What to compare",
+    "compare.kind.sentences": "Two sentences",
+    "compare.kind.settings": "Two settings",
+    "compare.kind.models": "Two models",
+    "compare.attention": "Attention",
+    "compare.attention.self": "Self attention",
+    "compare.attention.cross": "Cross attention",
+    "compare.setting": "Setting that differs",
+    "compare.setting.scale": "Scaling by √d_k: on (A) / off (B)",
+    "compare.setting.temperature": "Two temperatures",
+    "compare.setting.causal": "Causal mask: off (A) / on (B)",
+    "compare.setting.projection": "Identity (A) / a real head (B)",
+    "compare.sentence_a": "Sentence A",
+    "compare.sentence_a_help": "Its tokens are queries, keys and values of map A.",
+    "compare.sentence_b": "Sentence B",
+    "compare.sentence_b_help": "Its tokens are queries, keys and values of map B.",
+    "compare.target_a": "Target sentence A",
+    "compare.target_a_help": "The tokens that answer the source's queries in map A.",
+    "compare.target_b": "Target sentence B",
+    "compare.target_b_help": "The tokens that answer the same source's queries in map B.",
+    "compare.temperature_b": "Temperature of B",
+    "compare.temperature_b_help": "A uses the temperature set in the sidebar.",
+    "compare.model_b": "Model B",
+    "compare.model_b_help": "A uses the model chosen in the sidebar.",
+    "compare.layer_b": "Layer of B's head",
+    "compare.head_b": "B's head",
+    "compare.bank": "The “bank” example",
+    "compare.bank_help": "Self attention of “I sat on the bank of the river.” and “I put my money in the bank.”",
+    "compare.what.sentences": "The same model and settings on two sentences: only the words differ.",
+    "compare.what.scale": "The same sentences and model: A divides the scores by √d_k, B does not.",
+    "compare.what.temperature": "The same sentences and model: A at temperature {a:g}, B at temperature {b:g}.",
+    "compare.what.causal": "The same sentence and model: A without the causal mask, B with it.",
+    "compare.what.projection": (
+        "The same sentences and model: A uses Q = K = V = the embeddings, B the learned projections of layer "
+        "{layer}, head {head}."
+    ),
+    "compare.what.models": "The same sentences and settings, read by two models: A by {a}, B by {b}.",
+    "compare.same_colors": "Both maps share one colour range, {low:.3f} to {high:.3f}: the same colour is the same weight.",
+    "compare.not_comparable": (
+        "A has {a_q} × {a_k} tokens and B has {b_q} × {b_k}{differ}: the cells do not stand for the same pairs of "
+        "tokens, so there is no difference map. Compare the two maps by eye; their colours mean the same weights."
+    ),
+    "compare.tokens_differ": ", and the tokens are not the same",
+    "compare.difference": "Difference B − A",
+    "compare.difference_caption": (
+        "Red: B gives the pair more weight than A; blue: less; white: the same. The largest change is {largest:.3f}."
+    ),
+    "compare.downloads": "Downloads: the numbers of A, B and their difference",
+    "compare.fig.title": "B − A: red where B gives more weight, blue where it gives less",
+    "compare.fig.colorbar": "B − A",
+    "rollout.title": "Through the layers: attention rollout",
+    "rollout.intro": (
+        "One layer's map says where that layer looks, but after layer 0 every token's vector is already a mix of "
+        "tokens. **Rollout** follows the mixing through the residual stream: each layer keeps half of every token "
+        "itself and mixes in the other half by its average map, and the layers are multiplied in order. The result "
+        "says what each token's representation after layer L draws on among the input tokens."
+    ),
+    "rollout.layer": "Through layer",
+    "rollout.average": "Layer {layer} alone: the average of its heads",
+    "rollout.flow": "Rollout through layers 0 to {layer}",
+    "rollout.limits": (
+        "What rollout cannot show: it fixes the residual share at {residual:g}, weighs every head equally, and "
+        "ignores the value vectors and the feed-forward layers. It is an estimate of the flow, not a measurement."
+    ),
+    # guess first (cross and self attention pages)
+    "quiz.toggle": "Guess first",
+    "quiz.toggle_help": (
+        "Hide the weights: for each query, guess the key it attends to most, then reveal the real weights and "
+        "your score. A link with ?quiz=true opens the page this way."
+    ),
+    "quiz.ask": (
+        "**Guess first.** For each query, click the cell of the key you think it attends to most; clicking another "
+        "key of the same query changes your guess. The weights stay hidden until you press **Reveal**."
+    ),
+    "quiz.progress": "{guessed} of {n} queries guessed.",
+    "quiz.reveal": "Reveal",
+    "quiz.reveal_help": "Show the real weights and score your guesses.",
+    "quiz.clear": "Clear guesses",
+    "quiz.again": "Hide and guess again",
+    "quiz.score": (
+        "{hits} of {guessed} queries right; on average your key got {share:.0f} % of the weight "
+        "(an even spread would give each key {even:.0f} %)."
+    ),
+    "quiz.unguessed": "{n} queries had no guess and are not counted.",
+    "quiz.legend": (
+        "Green frame ✓: your key got the most weight. Red frame #n: your key had the n-th largest weight of its "
+        "query; the dotted green frame shows the key that got the most."
+    ),
+    "quiz.hover": "click: this key gets the most weight",
+    "quiz.grid": "your guesses",
     # words inside figures (hover text, tick labels, subplot titles, buttons)
     "fig.word.query": "query",
     "fig.word.key": "key",

@@ -235,6 +235,102 @@ STRINGS = {
         "층의 {d_model}차원 투영을 {d_head}차원짜리 헤드 {n_heads}개로 나눈다. 각 헤드는 따로 어텐션하고 (작은 "
         "맵 하나씩), 그 출력을 나란히 붙인 것이 층이 (출력 투영으로) 넘기는 벡터다."
     ),
+    # 나란히 비교, 롤아웃 (모델 헤드 페이지)
+    "nav.compare": "비교",
+    "home.compare": "비교: 두 맵을 나란히, 그리고 그 차이",
+    "compare.intro": (
+        "어텐션 맵 두 개를 같은 배치와 같은 색으로 나란히 그린다. 그래서 같은 색은 같은 가중치다. 두 맵의 토큰이 "
+        "완전히 같으면 세 번째 맵이 칸마다 차이 B − A를 보여 준다."
+    ),
+    "compare.kind": "무엇을 비교할까",
+    "compare.kind.sentences": "두 문장",
+    "compare.kind.settings": "두 설정",
+    "compare.kind.models": "두 모델",
+    "compare.attention": "어텐션 종류",
+    "compare.attention.self": "셀프 어텐션",
+    "compare.attention.cross": "교차 어텐션",
+    "compare.setting": "달라지는 설정",
+    "compare.setting.scale": "√d_k로 나누기: 켬 (A) / 끔 (B)",
+    "compare.setting.temperature": "두 온도",
+    "compare.setting.causal": "인과 마스크: 끔 (A) / 켬 (B)",
+    "compare.setting.projection": "항등 (A) / 모델의 실제 헤드 (B)",
+    "compare.sentence_a": "문장 A",
+    "compare.sentence_a_help": "이 문장의 토큰이 맵 A의 쿼리, 키, 밸류다.",
+    "compare.sentence_b": "문장 B",
+    "compare.sentence_b_help": "이 문장의 토큰이 맵 B의 쿼리, 키, 밸류다.",
+    "compare.target_a": "대상 문장 A",
+    "compare.target_a_help": "맵 A에서 입력 문장의 쿼리에 답하는 토큰.",
+    "compare.target_b": "대상 문장 B",
+    "compare.target_b_help": "맵 B에서 같은 입력 문장의 쿼리에 답하는 토큰.",
+    "compare.temperature_b": "B의 온도",
+    "compare.temperature_b_help": "A는 사이드바에서 정한 온도를 쓴다.",
+    "compare.model_b": "모델 B",
+    "compare.model_b_help": "A는 사이드바에서 고른 모델을 쓴다.",
+    "compare.layer_b": "B 헤드의 층",
+    "compare.head_b": "B의 헤드",
+    "compare.bank": "‘bank’ 예시",
+    "compare.bank_help": "“I sat on the bank of the river.”와 “I put my money in the bank.”의 셀프 어텐션.",
+    "compare.what.sentences": "같은 모델, 같은 설정으로 두 문장을 비교한다. 단어만 다르다.",
+    "compare.what.scale": "같은 문장, 같은 모델: A는 스코어를 √d_k로 나누고 B는 나누지 않는다.",
+    "compare.what.temperature": "같은 문장, 같은 모델: A는 온도 {a:g}, B는 온도 {b:g}.",
+    "compare.what.causal": "같은 문장, 같은 모델: A는 인과 마스크 없이, B는 인과 마스크를 씌워 계산한다.",
+    "compare.what.projection": (
+        "같은 문장, 같은 모델: A는 Q = K = V = 임베딩, B는 {layer}층 {head}번 헤드가 학습한 투영을 쓴다."
+    ),
+    "compare.what.models": "같은 문장과 설정을 두 모델이 읽는다: A는 {a}, B는 {b}.",
+    "compare.same_colors": "두 맵은 색 범위 하나를 함께 쓴다 ({low:.3f}부터 {high:.3f}까지). 같은 색은 같은 가중치다.",
+    "compare.not_comparable": (
+        "A는 토큰이 {a_q} × {a_k}개, B는 {b_q} × {b_k}개다{differ}. 칸이 같은 토큰 쌍을 뜻하지 않으므로 차이 맵은 "
+        "없다. 두 맵을 눈으로 비교하자. 색은 같은 가중치를 뜻한다."
+    ),
+    "compare.tokens_differ": " (그리고 토큰 자체가 다르다)",
+    "compare.difference": "차이 B − A",
+    "compare.difference_caption": (
+        "빨강: B가 그 쌍에 A보다 가중치를 더 준다. 파랑: 덜 준다. 흰색: 같다. 가장 큰 변화는 {largest:.3f}이다."
+    ),
+    "compare.downloads": "내려받기: A, B와 그 차이의 숫자 (CSV, JSON)",
+    "compare.fig.title": "B − A: 빨강은 B가 가중치를 더 주는 곳, 파랑은 덜 주는 곳",
+    "compare.fig.colorbar": "B − A",
+    "rollout.title": "층을 거쳐: 어텐션 롤아웃 (rollout)",
+    "rollout.intro": (
+        "한 층의 맵은 그 층이 어디를 보는지 말해 줄 뿐이다. 0층을 지나면 모든 토큰의 벡터가 이미 여러 토큰의 "
+        "혼합이기 때문이다. **롤아웃**은 잔차 연결을 따라 이 혼합을 쫓는다: 각 층은 토큰 자신을 절반 남기고 나머지 "
+        "절반을 헤드 평균 맵으로 섞으며, 층들을 차례로 곱한다. 결과는 L층을 지난 각 토큰의 표현이 입력 토큰 중 "
+        "무엇에 기대는지를 보여 준다."
+    ),
+    "rollout.layer": "어느 층까지",
+    "rollout.average": "{layer}층 하나: 헤드 평균",
+    "rollout.flow": "0층부터 {layer}층까지의 롤아웃",
+    "rollout.limits": (
+        "롤아웃이 보여 주지 못하는 것: 잔차의 몫을 {residual:g}로 고정하고, 모든 헤드에 같은 무게를 주며, 밸류 "
+        "벡터와 피드포워드 층을 무시한다. 흐름을 잰 값이 아니라 어림한 값이다."
+    ),
+    # 먼저 맞혀 보기 (교차 어텐션, 셀프 어텐션 페이지)
+    "quiz.toggle": "먼저 맞혀 보기",
+    "quiz.toggle_help": (
+        "가중치를 숨긴다: 쿼리마다 가장 많이 주목할 키를 맞혀 본 뒤, 실제 가중치와 점수를 펼쳐 본다. "
+        "링크에 ?quiz=true를 붙이면 페이지가 이 모드로 열린다."
+    ),
+    "quiz.ask": (
+        "**먼저 맞혀 보기.** 쿼리마다 가장 많이 주목할 것 같은 키의 칸을 누른다. 같은 쿼리의 다른 키를 누르면 "
+        "추측이 바뀐다. **정답 보기**를 누르기 전까지 가중치는 숨겨져 있다."
+    ),
+    "quiz.progress": "쿼리 {n}개 중 {guessed}개를 골랐다.",
+    "quiz.reveal": "정답 보기",
+    "quiz.reveal_help": "실제 가중치를 보여 주고 추측에 점수를 매긴다.",
+    "quiz.clear": "추측 지우기",
+    "quiz.again": "다시 숨기고 새로 맞히기",
+    "quiz.score": (
+        "쿼리 {guessed}개 중 {hits}개를 맞혔다. 고른 키는 평균 {share:.0f} %의 가중치를 받았다 "
+        "(고르게 나누면 키마다 {even:.0f} %)."
+    ),
+    "quiz.unguessed": "추측하지 않은 쿼리 {n}개는 세지 않았다.",
+    "quiz.legend": (
+        "초록 테두리 ✓: 고른 키가 가장 큰 가중치를 받았다. 빨간 테두리 #n: 고른 키의 가중치가 그 쿼리에서 "
+        "n번째로 컸다. 점선 초록 테두리는 가장 큰 가중치를 받은 키다."
+    ),
+    "quiz.hover": "누르기: 이 키가 가장 큰 가중치를 받는다고 추측",
+    "quiz.grid": "나의 추측",
     # 그림 안의 말 (마우스를 올렸을 때의 글, 눈금, 작은 그림 제목, 버튼)
     "fig.word.query": "쿼리",
     "fig.word.key": "키",

@@ -1,0 +1,97 @@
+"""Compare side by side: two attention maps in the same layout and colours, and where their tokens
+are the same, the difference B − A. B differs from A in the sentence, one setting, or the model."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from attention import compare
+from attention.embeddings import EMBEDDED_MODELS
+from attention.heads import layer_head_count
+from attention.settings import FIELDS
+from attention.views import Projection
+from webapp import cache, controls, display, navigation
+from webapp.session import keep_in_range, labels, lang, literal, set_setting, t, values
+
+frame = navigation.frame()
+display.page_header("nav.compare", "compare.intro")
+kind = st.radio(
+    t("compare.kind"), compare.KINDS, format_func=labels("compare.kind."), key="compare_kind", horizontal=True
+)
+attention = st.radio(
+    t("compare.attention"),
+    compare.ATTENTIONS,
+    format_func=labels("compare.attention."),
+    key="compare_attention",
+    horizontal=True,
+)
+st.button(
+    t("compare.bank"), help=t("compare.bank_help"), on_click=st.session_state.update, args=(compare.BANK_EXAMPLE,)
+)
+settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=attention == "self")
+texts = {key: controls.sentence_input(label, key) for key, label in compare.sentence_fields(attention, kind)}
+
+setting, temperature_b, head_b, encoder_b = "scale", FIELDS["temperature_b"].default, None, frame.encoder
+if kind == "settings":
+    choices = compare.settings_choices(attention)
+    if st.session_state.get("compare_setting") not in choices:
+        set_setting("compare_setting", choices[0])
+    setting = st.radio(t("compare.setting"), choices, format_func=labels("compare.setting."), key="compare_setting")
+    if setting == "temperature":
+        field = FIELDS["temperature_b"]
+        help_text = t("compare.temperature_b_help")
+        temperature_b = st.slider(
+            t("compare.temperature_b"), field.low, field.high, step=field.step, help=help_text, key="temperature_b"
+        )
+    if setting == "projection":
+        n_layers, n_heads = layer_head_count(frame.encoder)
+        keep_in_range("layer_b", n_layers, last=True)
+        keep_in_range("head_b", n_heads, last=True)
+        left, right = st.columns(2)
+        layer = left.slider(t("compare.layer_b"), 0, n_layers - 1, key="layer_b")
+        head_b = Projection("head", layer=layer, head=right.slider(t("compare.head_b"), 0, n_heads - 1, key="head_b"))
+if kind == "models":
+    model_b = st.selectbox(t("compare.model_b"), EMBEDDED_MODELS, help=t("compare.model_b_help"), key="model_b")
+    encoder_b = cache.encoder(model_b)
+
+sides = compare.two_sides(kind, attention, {**values(), **texts}, settings, setting, temperature_b, head_b)
+sources = (cache.sources(frame.encoder), cache.sources(encoder_b))
+result = compare.compare((frame.encoder, encoder_b), sides, sources, lang())
+st.info(compare.description(kind, setting, result, lang()), icon="⚖️")
+
+options = display.with_roles(options, *(("source", "target") if attention == "cross" else ("sentence", "sentence")))
+figures = compare.side_figures(result, options)
+for column, name, view, side, figure in zip(
+    st.columns(2), "AB", (result.a, result.b), result.sides, figures, strict=True
+):
+    with column:
+        st.subheader(name)
+        st.caption(literal(" → ".join(side.sentences.values())))
+        display.show_notes(view)
+        if figure is not None:
+            display.show_figure(figure, name=f"{name}_{'_'.join(side.sentences.values())}", key=f"compare_{name}")
+low, high = compare.shared_range([result.a, result.b], options.fit_colors)
+st.caption(t("compare.same_colors", low=low, high=high))
+
+if result.comparable:
+    st.subheader(t("compare.difference"))
+    tokens = (result.a.query_tokens, result.a.key_tokens)
+    display.show_figure(
+        compare.difference_figure(result.difference, *tokens, lang(), options.transpose), "B-A", "compare_difference"
+    )
+    st.caption(t("compare.difference_caption", largest=compare.largest_change(result)))
+elif compare.not_comparable_note(result, lang()):
+    st.info(compare.not_comparable_note(result, lang()), icon="↔️")
+
+files = compare.downloads(result, display.file_name("_".join(sides[0].sentences.values())))
+if files:
+    st.markdown(f"**{t('compare.downloads')}**")
+    for index, (column, file) in enumerate(zip(st.columns(len(files)), files, strict=True)):
+        column.download_button(
+            file.label,
+            data=file.data,
+            file_name=file.file_name,
+            mime=file.mime,
+            on_click="ignore",
+            key=f"compare_file_{index}",
+        )

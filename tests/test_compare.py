@@ -1,0 +1,186 @@
+"""Compare side by side: the difference map is B − A exactly, only where the tokens are the same;
+both maps share one colour range; links reproduce the page; the exports name both models."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from attention.compare import (
+    compare,
+    difference_figure,
+    downloads,
+    fit_to_model,
+    head_average,
+    settings_choices,
+    shared_range,
+    side_figures,
+    two_sides,
+)
+from attention.figures import FigureOptions
+from attention.views import Projection, Settings
+from tests.helpers import chart_spec, decode_array, messages, open_app, set_widgets
+
+COMPARE = "pages/5_Compare.py"
+TEXTS = {
+    "sentence": "I sat on the bank of the river.",
+    "sentence_b": "I put my money in the bank.",
+    "source": "this is an example",
+    "target": "kore wa rei desu",
+    "target_b": "kore wa hon desu",
+}
+
+
+def sources(encoder):
+    return encoder.encode, None
+
+
+# --- the library ---------------------------------------------------------------------------------
+
+
+def test_the_difference_is_b_minus_a_exactly(encoder):
+    sides = two_sides("settings", "self", TEXTS, Settings(), "temperature", temperature_b=0.5)
+    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    assert result.comparable
+    assert result.sides[1].settings.temperature == 0.5 and result.sides[0].settings.temperature == 1.0
+    np.testing.assert_array_equal(result.difference, result.b.result.weights - result.a.result.weights)
+    np.testing.assert_allclose(result.difference.sum(axis=1), 0.0, atol=1e-12)  # rows of both sum to 1
+    figure = difference_figure(result.difference, result.a.query_tokens, result.a.key_tokens)
+    trace = figure.data[0]
+    np.testing.assert_array_equal(trace.z, result.difference.T.astype(np.float32))  # columns are queries
+    assert trace.zmid == 0 and trace.zmin == -trace.zmax == -np.abs(result.difference).max()
+    assert trace.colorbar.title.text == "B − A"
+
+
+def test_different_sentences_have_no_difference(encoder):
+    sides = two_sides("sentences", "self", TEXTS, Settings())
+    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    assert not result.comparable and result.difference is None
+    assert result.a.result is not None and result.b.result is not None
+    names = [file.file_name for file in downloads(result, "bank")]
+    assert names == ["bank_A.csv", "bank_A.json", "bank_B.csv", "bank_B.json"]  # no difference to export
+
+
+def test_both_figures_share_one_colour_range(encoder):
+    sides = two_sides("settings", "self", TEXTS, Settings(), "temperature", temperature_b=0.2)
+    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    low, high = shared_range([result.a, result.b])
+    assert low == 0 and high == max(result.a.result.weights.max(), result.b.result.weights.max())
+    first, second = side_figures(result, FigureOptions(n_components=0))
+    assert (first.data[0].zmin, first.data[0].zmax) == (second.data[0].zmin, second.data[0].zmax) == (low, high)
+
+
+def test_exports_of_the_difference_name_both_sides(encoder):
+    sides = two_sides("settings", "self", TEXTS, Settings(), "scale")
+    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    files = {file.file_name: file for file in downloads(result, "bank")}
+    document = json.loads(files["bank_B-A.json"].data())
+    np.testing.assert_array_equal(document["difference"], result.difference)
+    assert document["meta"]["a"]["model"] == document["meta"]["b"]["model"] == encoder.name
+    assert (
+        document["meta"]["a"]["settings"]["scale_by_sqrt_dk"]
+        and not document["meta"]["b"]["settings"]["scale_by_sqrt_dk"]
+    )
+    rows = files["bank_B-A.csv"].data().decode().splitlines()
+    assert rows[0] == "query_index,query_token,key_index,key_token,weight_a,weight_b,difference"
+    assert len(rows) == 1 + result.difference.size
+    assert json.loads(files["bank_A.json"].data())["meta"]["model"] == encoder.name
+
+
+@pytest.mark.parametrize(
+    ("setting", "check"),
+    [
+        ("scale", lambda a, b: a.scale_by_sqrt_dk and not b.scale_by_sqrt_dk),
+        ("causal", lambda a, b: not a.causal and b.causal),
+        ("projection", lambda a, b: a.projection.kind == "identity" and b.projection == Projection("head", 2, 3)),
+    ],
+)
+def test_b_differs_from_a_in_the_one_setting(setting, check):
+    a, b = two_sides("settings", "self", TEXTS, Settings(), setting, head_b=Projection("head", 2, 3))
+    assert check(a.settings, b.settings) and a.sentences == b.sentences == {"sentence": TEXTS["sentence"]}
+
+
+def test_cross_attention_compares_one_source_with_two_targets():
+    a, b = two_sides("sentences", "cross", TEXTS, Settings(causal=True))
+    assert a.sentences == {"source": "this is an example", "target": "kore wa rei desu"}
+    assert b.sentences == {"source": "this is an example", "target": "kore wa hon desu"}
+    assert not a.settings.causal  # a mask needs the same tokens on both axes
+    assert "causal" not in settings_choices("cross") and "causal" in settings_choices("self")
+
+
+def test_a_head_beyond_the_second_models_layers_is_brought_within_them(encoder):
+    settings = Settings(projection=Projection("head", layer=11, head=11))
+    assert fit_to_model(settings, encoder).projection == Projection("head", layer=5, head=11)  # MiniLM: 6 layers
+    assert fit_to_model(replace(settings, projection=Projection()), encoder).projection == Projection()
+
+
+def test_head_average_and_bad_layer():
+    maps = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
+    np.testing.assert_array_equal(head_average(maps, 1), maps[1].mean(axis=0))
+    with pytest.raises(ValueError, match="layer must be between 0 and 1"):
+        head_average(maps, 2)
+
+
+def test_difference_figure_escapes_tokens_and_checks_lengths():
+    figure = difference_figure(np.zeros((1, 2)), ["<b>"], ["a", "b"], lang="ko", transpose=True)
+    assert list(figure.data[0].y) == ["&lt;b&gt;"] and figure.data[0].zmax > 0
+    with pytest.raises(ValueError, match="1 queries and 2 keys"):
+        difference_figure(np.zeros((1, 2)), ["a", "b"], ["a", "b"])
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def drawn(at, index: int) -> tuple[dict, np.ndarray]:
+    trace = chart_spec(at, index)["data"][0]
+    return trace, decode_array(trace["z"])
+
+
+def test_page_draws_b_minus_a_for_two_temperatures():
+    at = open_app(
+        COMPARE, query={"compare_kind": "settings", "compare_setting": "temperature", "sentence": "the cat sat"}
+    )
+    set_widgets(at, temperature_b=0.5)
+    assert len(at.get("plotly_chart")) == 3
+    (trace_a, a), (trace_b, b), (trace_d, difference) = (drawn(at, i) for i in range(3))
+    assert (trace_a["zmin"], trace_a["zmax"]) == (trace_b["zmin"], trace_b["zmax"])  # one colour range
+    np.testing.assert_allclose(difference, b - a, atol=1e-6)  # float32 drawings of float64 numbers
+    assert trace_d["zmid"] == 0 and trace_d["zmin"] == -trace_d["zmax"]
+    assert any("temperature 0.5" in m for m in messages(at))
+    labels = [button.proto.label for button in at.get("download_button")]
+    assert labels == ["A · CSV", "A · JSON", "B · CSV", "B · JSON", "B − A · CSV", "B − A · JSON"]
+
+
+def test_page_shows_two_sentences_without_a_difference_and_says_why():
+    at = open_app(COMPARE)
+    at.button[0].click().run()  # the "bank" example
+    assert at.text_input("sentence").value == "I sat on the bank of the river."
+    assert len(at.get("plotly_chart")) == 2
+    assert any("no difference map" in m for m in messages(at))
+    _, a = drawn(at, 0)
+    _, b = drawn(at, 1)
+    assert a.shape != b.shape
+
+
+def test_a_link_reproduces_both_sides():
+    at = open_app(COMPARE)
+    set_widgets(at, compare_kind="settings")
+    set_widgets(at, compare_setting="projection")
+    set_widgets(at, layer_b=2, head_b=4)
+    query = dict(at.query_params)
+    assert {"compare_kind": "settings", "compare_setting": "projection", "layer_b": "2", "head_b": "4"}.items() <= {
+        key: value[0] if isinstance(value, list) else value for key, value in query.items()
+    }.items()
+    again = open_app(COMPARE, query={k: v[0] if isinstance(v, list) else v for k, v in query.items()}, model=None)
+    assert any("layer 2, head 4" in m for m in messages(again))
+    for index in range(3):
+        np.testing.assert_array_equal(drawn(again, index)[1], drawn(at, index)[1])
+
+
+def test_two_models_side_by_side():
+    at = open_app(COMPARE, query={"compare_kind": "models", "model_b": "multilingual-e5-small"})
+    assert any("all-MiniLM-L6-v2" in m and "multilingual-e5-small" in m for m in messages(at))
+    assert len(at.get("plotly_chart")) >= 2

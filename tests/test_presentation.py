@@ -1,0 +1,68 @@
+"""Presentation mode under AppTest: the figure is sized for a projector's page and the sidebar starts folded."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from attention.i18n import text
+from tests.helpers import CROSS, SELF, chart_spec, open_app, set_widgets
+from webapp.controls import LAPTOP_AREA, PROJECTOR_AREA
+
+TWENTY = "the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat near the door"
+
+
+@pytest.fixture
+def sidebar_states(monkeypatch) -> list:
+    """Every ``initial_sidebar_state`` the entry point asks of ``st.set_page_config``, in order."""
+    asked: list = []
+    real = st.set_page_config
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs.get("initial_sidebar_state"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(st, "set_page_config", recording)
+    return asked
+
+
+def test_a_presentation_link_starts_with_the_sidebar_folded(sidebar_states):
+    open_app(CROSS, query={"present": "true"})
+    assert sidebar_states and set(sidebar_states) == {"collapsed"}  # from the very first run
+
+
+def test_a_plain_link_keeps_the_sidebar(sidebar_states):
+    open_app(CROSS)
+    assert sidebar_states and set(sidebar_states) == {"auto"}
+
+
+def test_the_link_language_titles_the_page_from_the_first_run(monkeypatch):
+    titles: list = []
+    real = st.set_page_config
+    monkeypatch.setattr(st, "set_page_config", lambda **kw: (titles.append(kw.get("page_title")), real(**kw))[1])
+    open_app(CROSS, query={"lang": "ko"})
+    assert titles and set(titles) == {text("app.title", "ko")}
+
+
+@pytest.mark.parametrize("page", [CROSS, SELF])
+def test_presentation_figures_are_sized_for_a_projector(page):
+    layout = chart_spec(open_app(page, query={"present": "true"}))["layout"]
+    assert layout["width"] == PROJECTOR_AREA[0] and layout["height"] <= PROJECTOR_AREA[1]
+    assert layout["xaxis"]["tickfont"]["size"] >= 24 and layout["yaxis"]["tickfont"]["size"] >= 24
+
+
+def test_twenty_projected_tokens_keep_24_pixel_labels():
+    at = set_widgets(open_app(SELF, query={"present": "true"}), sentence=TWENTY)
+    spec = chart_spec(at)
+    assert len(spec["data"][0]["x"]) == 20
+    layout = spec["layout"]
+    assert layout["xaxis"]["tickfont"]["size"] >= 24 and layout["yaxis"]["tickfont"]["size"] >= 24
+    assert layout["width"] == PROJECTOR_AREA[0]
+
+
+def test_turning_presentation_on_resizes_the_figure():
+    at = open_app(CROSS)
+    normal = chart_spec(at)["layout"]
+    assert normal["width"] <= LAPTOP_AREA[0] and normal["height"] <= LAPTOP_AREA[1]
+    big = chart_spec(set_widgets(at, present=True))["layout"]
+    assert big["width"] == PROJECTOR_AREA[0] and big["font"]["size"] > normal["font"]["size"]

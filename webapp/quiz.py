@@ -1,0 +1,135 @@
+"""Guess first: the quiz in place of the attention figure (cross and self attention pages).
+
+Until "Reveal" the page holds no weight at all: the grid is drawn from the tokens only
+(``attention.quiz.blank_grid_figure``), with no numbers, no output strip and no downloads.
+
+State: ``st.session_state["_quiz_guesses"]`` holds, per page kind ("cross", "self"), the
+fingerprint of the view it belongs to, the guesses (query -> key) and whether they were revealed.
+A new sentence, model or setting that changes the numbers changes the fingerprint and starts afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import partial
+
+import streamlit as st
+
+from attention.export import export_meta
+from attention.figures import FigureOptions, attention_figure
+from attention.quiz import blank_grid_figure, cell_of_point, mark_guesses, score_guesses
+from attention.views import AttentionView, Settings
+from webapp import display
+from webapp.session import t
+
+STATE = "_quiz_guesses"
+
+
+def toggle() -> bool:
+    """The "Guess first" switch (the setting ``quiz``, so that a link can open the page in quiz mode)."""
+    return st.toggle(t("quiz.toggle"), help=t("quiz.toggle_help"), key="quiz")
+
+
+def fingerprint(kind: str, view: AttentionView, settings: Settings, model: str) -> str:
+    """What the numbers depend on: the page, the model, the tokens and the settings (not the picture's options)."""
+    what = repr((kind, model, list(view.query_tokens), list(view.key_tokens), settings))
+    return hashlib.sha256(what.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def current_round(kind: str, mark: str) -> dict:
+    """This page's quiz state for the view ``mark``; a fresh one (no guesses, hidden) when the view changed."""
+    rounds = st.session_state.setdefault(STATE, {})
+    state = rounds.get(kind)
+    if state is None or state["fingerprint"] != mark:
+        state = rounds[kind] = {"fingerprint": mark, "guesses": {}, "revealed": False}
+    return state
+
+
+def show_quiz(
+    view: AttentionView, options: FigureOptions, sentences: dict[str, str], settings: Settings, model: str
+) -> None:
+    """The quiz where ``display.show_attention`` would draw the figure: the blank grid to click, or,
+    once revealed, the real figure with the guesses marked, the score and the downloads."""
+    display.show_notes(view)
+    if view.problem:
+        return
+    kind = "cross" if "source" in sentences else "self"
+    options = display.with_roles(options, *(("source", "target") if kind == "cross" else ("sentence", "sentence")))
+    state = current_round(kind, fingerprint(kind, view, settings, model))
+    name = "_".join(sentences.values())
+    if state["revealed"]:
+        _reveal(view, options, kind, state, export_meta(sentences, settings, model, kind), name)
+    else:
+        _ask(view, options, kind, state, name)
+
+
+def _ask(view: AttentionView, options: FigureOptions, kind: str, state: dict, name: str) -> None:
+    """The blank grid: each click records a guess; Reveal once there is one."""
+    st.markdown(t("quiz.ask"))
+    guesses = state["guesses"]
+    figure = blank_grid_figure(view.query_tokens, view.key_tokens, options, guesses)
+    if st.context.theme.type == "dark":
+        figure.update_layout(plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+    chart = f"quiz_grid_{kind}"
+    st.plotly_chart(
+        figure,
+        width="content",
+        key=chart,
+        on_select=partial(_record_click, kind, state["fingerprint"], chart, len(view.key_tokens)),
+        selection_mode="points",
+        config=display.chart_config(display.file_name(name)),
+    )
+    st.caption(t("quiz.progress", guessed=len(guesses), n=len(view.query_tokens)))
+    reveal, clear, _ = st.columns([1, 1, 3])
+    reveal.button(
+        t("quiz.reveal"),
+        type="primary",
+        disabled=not guesses,
+        help=t("quiz.reveal_help"),
+        on_click=_set_revealed,
+        args=(kind, True),
+        key=f"quiz_reveal_{kind}",
+    )
+    clear.button(t("quiz.clear"), disabled=not guesses, on_click=_clear, args=(kind,), key=f"quiz_clear_{kind}")
+
+
+def _reveal(view: AttentionView, options: FigureOptions, kind: str, state: dict, meta: dict, name: str) -> None:
+    """The real figure, drawn as on the normal page, with each guess framed; the score and the downloads."""
+    score = score_guesses(view.result.weights, state["guesses"])
+    even = 100 / len(view.key_tokens)  # what each key would get if the weights were all the same
+    st.success(
+        t("quiz.score", hits=score.n_hits, guessed=score.n_guessed, share=100 * score.mean_weight, even=even),
+        icon="🎯",
+    )
+    if score.n_guessed < score.n_queries:
+        st.caption(t("quiz.unguessed", n=score.n_queries - score.n_guessed))
+    figure = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
+    marked = mark_guesses(figure, score, len(view.key_tokens), options)
+    display.show_figure(marked, name, key="quiz_revealed", stretch=options.fill_width)
+    st.caption(t("quiz.legend"))
+    d = view.result.output.shape[1]
+    st.caption(t("fig.caption", components=options.describe_components(min(options.n_components, d), d)))
+    st.button(t("quiz.again"), on_click=_clear, args=(kind,), key=f"quiz_again_{kind}")
+    display.download_buttons(view, options, meta, name)
+
+
+def _record_click(kind: str, mark: str, chart: str, n_keys: int) -> None:
+    """A click on the grid (a callback): the clicked square becomes its query's guess."""
+    state = st.session_state.get(STATE, {}).get(kind)
+    selection = (st.session_state.get(chart) or {}).get("selection") or {}
+    points = selection.get("point_indices") or []
+    if state is None or state["fingerprint"] != mark or state["revealed"] or not points:
+        return
+    query, key = cell_of_point(points[-1], n_keys)
+    state["guesses"][query] = key
+
+
+def _set_revealed(kind: str, revealed: bool) -> None:
+    st.session_state[STATE][kind]["revealed"] = revealed
+
+
+def _clear(kind: str) -> None:
+    """Forget the guesses and hide the weights again."""
+    state = st.session_state[STATE][kind]
+    state["guesses"] = {}
+    state["revealed"] = False
