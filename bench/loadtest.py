@@ -202,6 +202,7 @@ class AppSession:
         self.values: dict[str, str] = {}  # widget id -> its text
         self.chart: dict | None = None
         self.errors: list[str] = []
+        self.session_id: str | None = None  # the server's id for this session (its new_session message)
 
     async def open(self, timeout_s: float = 120) -> None:
         """Connect and run the page once, as a browser opening it does."""
@@ -263,7 +264,9 @@ class AppSession:
                 message = ForwardMsg()
                 message.ParseFromString(await self.websocket.recv())
                 kind = message.WhichOneof("type")
-                if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                if kind == "new_session":
+                    self.session_id = message.new_session.initialize.session_id
+                elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
                     element = message.delta.new_element
                     which = element.WhichOneof("type")
                     if which == "plotly_chart":
@@ -296,18 +299,20 @@ async def run_load_ws(
     seed: int = 1,
     log=print,
     model: str | None = None,
+    client=AppSession,
 ) -> LoadResult:
     """The same class as ``run_load``, over the websocket protocol instead of Chromium:
     ``sessions`` sessions open the cross page, then all change their sentences ``changes``
     times (source and target in turn, each a new text of ``tokens`` positions) with a
     random pause between changes; each checks that the chart the server sent carries
     exactly its own tokens. The time is from sending the change to receiving the chart
-    (the browser's drawing, on the student's own machine, comes on top). ``model`` as in ``run_load``."""
+    (the browser's drawing, on the student's own machine, comes on top). ``model`` as in ``run_load``;
+    ``client`` makes each session (an AppSession, or a subclass such as bench.hall's, through nginx)."""
     result = LoadResult(sessions=sessions, changes=changes, tokens=tokens)
     tokenizer = load_tokenizer(model)
     texts = [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
     fields = list(PAGES["cross"]["fields"].items())
-    clients = [AppSession(url, model=model) for _ in range(sessions)]
+    clients = [client(url, model=model) for _ in range(sessions)]
     opened = [False] * sessions
     gate = asyncio.Semaphore(open_concurrency)
     go = asyncio.Event()

@@ -1,0 +1,293 @@
+"""A lecture hall: several `streamlit run app.py` processes behind nginx, with sticky sessions.
+
+    python -m deploy.lecture_hall --processes 2 --port 8080
+
+One Streamlit process does its Python work on one core; this starts ``--processes`` of them on
+free loopback ports, waits until each answers /_stcore/health (and, unless --no-warm, has loaded
+the model by running the cross page once), writes deploy/nginx.conf.template with those ports into
+a run folder, and runs Debian's nginx in the foreground as a child (its pid, logs and temp files in
+the run folder: no root needed). Ctrl-C or SIGTERM stops nginx, then the app processes.
+
+Students open http://HOST:PORT/ (--listen 0.0.0.0 to be reachable from the hall's network; the
+default listens on 127.0.0.1 only). Each browser gets a ``hall_seat`` cookie on its first response
+and stays on one process (see the template for why that cookie and not ip_hash or the XSRF cookie).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+if __package__ in (None, ""):  # python deploy/lecture_hall.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.server import StreamlitServer, free_port, rss_mb
+
+TEMPLATE = Path(__file__).with_name("nginx.conf.template")
+SERVER_LINE = "        server 127.0.0.1:{port} max_fails={max_fails} fail_timeout={fail_timeout}s;"
+
+
+def find_nginx() -> str | None:
+    """Debian's nginx (/usr/sbin/nginx, often not on a user's PATH), or None."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if os.access("/usr/sbin/nginx", os.X_OK) else None
+
+
+def render_config(
+    ports: list[int],
+    run_dir: Path,
+    listen: str,
+    *,
+    max_fails: int = 3,
+    fail_timeout: int = 10,
+    template: Path = TEMPLATE,
+) -> str:
+    """The nginx configuration for app processes on ``ports`` (127.0.0.1), listening on ``listen``."""
+    servers = "\n".join(SERVER_LINE.format(port=p, max_fails=max_fails, fail_timeout=fail_timeout) for p in ports)
+    text = template.read_text()
+    for key, value in {"RUN_DIR": str(run_dir), "SERVERS": servers, "LISTEN": listen}.items():
+        text = text.replace("{{" + key + "}}", value)
+    if "{{" in text:
+        raise ValueError(f"{template} has a placeholder left: {text[text.index('{{') :][:40]}")
+    return text
+
+
+def warm(url: str, timeout_s: float = 300) -> None:
+    """Open the cross page once over the websocket, directly on one process: the model loads now,
+    not when the first student arrives."""
+    from bench.loadtest import AppSession
+
+    async def once() -> None:
+        session = AppSession(url)
+        try:
+            await session.open(timeout_s)
+        finally:
+            await session.close()
+
+    asyncio.run(once())
+
+
+class LectureHall:
+    """N app processes and nginx in front, started by ``start()`` (or ``with LectureHall(...)``).
+
+    Attributes: ``url`` (nginx's address), ``servers`` (bench.server.StreamlitServer each),
+    ``nginx`` (its Popen), ``run_dir`` (config, logs, pid, temp files).
+    """
+
+    def __init__(
+        self,
+        processes: int = 2,
+        *,
+        port: int | None = None,
+        listen_address: str = "127.0.0.1",
+        run_dir: Path | None = None,
+        warm: bool = True,
+        nginx: str | None = None,
+        options: dict[str, object] | None = None,
+        log=print,
+    ):
+        if processes < 1:
+            raise ValueError("processes must be at least 1")
+        self.processes = processes
+        self.port = port or free_port()
+        self.listen = f"{listen_address}:{self.port}"
+        self.url = f"http://{'127.0.0.1' if listen_address in ('0.0.0.0', '*') else listen_address}:{self.port}"
+        self.run_dir = Path(run_dir) if run_dir else Path(tempfile.mkdtemp(prefix="lecture-hall-"))
+        self.warm = warm
+        self.nginx_path = nginx or find_nginx()
+        self.options = options or {}
+        self.log = log
+        self.servers: list[StreamlitServer] = []
+        self.nginx: subprocess.Popen | None = None
+        self.config_path = self.run_dir / "nginx.conf"
+
+    # ------------------------------------------------------------------ start
+
+    def start(self) -> LectureHall:
+        if self.nginx_path is None:
+            raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
+            (self.run_dir / "temp" / sub).mkdir(parents=True, exist_ok=True)
+        try:
+            self._start_apps()
+            self._start_nginx()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_apps(self) -> None:
+        self.log(f"starting {self.processes} app processes (logs in {self.run_dir})")
+
+        def one(_: int) -> StreamlitServer:
+            server = StreamlitServer(self.run_dir, options=self.options)
+            self.servers.append(server)  # list.append is atomic: stop() sees every started one
+            self.log(f"  {server.url} healthy after {server.health_s:.1f} s (pid {server.process.pid})")
+            if self.warm:
+                started = time.perf_counter()
+                warm(server.url)
+                self.log(f"  {server.url} warm (the cross page once) after {time.perf_counter() - started:.1f} s")
+            return server
+
+        # in parallel: each waits for its own /_stcore/health; an exception stops the lot
+        with ThreadPoolExecutor(self.processes) as pool:
+            list(pool.map(one, range(self.processes)))
+        self.servers.sort(key=lambda s: s.port)
+
+    def _start_nginx(self) -> None:
+        config = render_config([s.port for s in self.servers], self.run_dir, self.listen)
+        self.config_path.write_text(config)
+        command = [self.nginx_path, "-c", str(self.config_path), "-p", str(self.run_dir), "-e", "stderr"]
+        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+        if check.returncode != 0:
+            raise RuntimeError(f"nginx -t rejected {self.config_path}:\n{check.stderr}")
+        self.nginx_log = open(self.run_dir / "nginx-stderr.log", "w")  # noqa: SIM115 (closed in stop)
+        self.nginx = subprocess.Popen(
+            [*command, "-g", "daemon off;"], stdout=self.nginx_log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            if self.nginx.poll() is not None:
+                raise RuntimeError(f"nginx exited with {self.nginx.returncode}: {self.nginx_errors()}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not answer on {self.url}: {self.nginx_errors()}") from None
+                time.sleep(0.1)
+        self.log(f"nginx (pid {self.nginx.pid}) on {self.url}, config {self.config_path}")
+
+    def nginx_errors(self) -> str:
+        text = ""
+        for name in ("nginx-stderr.log", "nginx-error.log"):
+            path = self.run_dir / name
+            if path.exists():
+                text += path.read_text(errors="replace")[-2000:]
+        return text
+
+    # ------------------------------------------------------------------ while running
+
+    def memory(self) -> list[dict]:
+        """Per app process: port, pid, resident memory now and at its peak (MiB)."""
+        return [
+            {
+                "port": s.port,
+                "pid": s.process.pid if s.process else None,
+                "rss_mb": s.rss_mb(),
+                "peak_mb": s.peak_rss_mb(),
+            }
+            for s in self.servers
+        ]
+
+    def nginx_rss_mb(self) -> float | None:
+        """nginx's master and worker together, MiB."""
+        if self.nginx is None:
+            return None
+        pids = [self.nginx.pid]
+        children = Path(f"/proc/{self.nginx.pid}/task/{self.nginx.pid}/children")
+        if children.exists():
+            pids += [int(p) for p in children.read_text().split()]
+        return sum(rss_mb(p) or 0 for p in pids)
+
+    def dead(self) -> list[str]:
+        """What has exited: 'nginx' and/or the app processes' URLs."""
+        gone = [s.url for s in self.servers if s.process is None or s.process.poll() is not None]
+        if self.nginx is not None and self.nginx.poll() is not None:
+            gone.insert(0, "nginx")
+        return gone
+
+    # ------------------------------------------------------------------ stop
+
+    def stop(self) -> None:
+        """nginx first (no new requests), then the app processes; calling it again does nothing."""
+        if self.nginx is not None:
+            if self.nginx.poll() is None:
+                self.nginx.terminate()  # SIGTERM: nginx's fast shutdown (closes the websockets)
+                try:
+                    self.nginx.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(self.nginx.pid, signal.SIGKILL)
+                    self.nginx.wait(timeout=10)
+            self.nginx_log.close()
+            self.nginx = None
+        for server in self.servers:
+            server.stop()
+
+    def __enter__(self) -> LectureHall:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m deploy.lecture_hall", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="app processes (default: cores)")
+    parser.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
+    parser.add_argument("--listen", default="127.0.0.1", help="nginx's address (default 127.0.0.1; 0.0.0.0: all)")
+    parser.add_argument("--run-dir", type=Path, help="config, logs, pid and temp files (default: a new temp folder)")
+    parser.add_argument("--no-warm", action="store_true", help="do not load the model before nginx starts")
+    parser.add_argument("--nginx", help="the nginx binary (default: nginx on PATH, else /usr/sbin/nginx)")
+    args = parser.parse_args(argv)
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+
+    def on_sigterm(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    hall = LectureHall(
+        args.processes,
+        port=args.port,
+        listen_address=args.listen,
+        run_dir=args.run_dir,
+        warm=not args.no_warm,
+        nginx=args.nginx,
+        log=log,
+    )
+    try:
+        hall.start()
+        for row in hall.memory():
+            log(f"  app 127.0.0.1:{row['port']} pid {row['pid']}: RSS {row['rss_mb']:.0f} MiB")
+        log(f"  nginx: RSS {hall.nginx_rss_mb():.0f} MiB")
+        log(f"Lecture hall ready: {hall.url}/  ({args.processes} processes, port {hall.port}); Ctrl-C stops it")
+        reported: set[str] = set()
+        while True:
+            time.sleep(2)
+            gone = hall.dead()
+            if "nginx" in gone:
+                log(f"nginx exited: {hall.nginx_errors()}")
+                return 1
+            for url in set(gone) - reported:
+                log(f"WARNING: app process {url} exited; nginx routes its seats to the others (see its log)")
+                reported.add(url)
+            if len(gone) == len(hall.servers):
+                log("every app process has exited")
+                return 1
+    except KeyboardInterrupt:
+        log("stopping")
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not interrupt the cleanup
+        hall.stop()
+        log("stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
