@@ -43,6 +43,27 @@ class LoadResult:
     run_s: float = 0.0
     rss_peak_mb: float | None = None
 
+    def own_labels(self, s: int, i: int, expected: dict, drawn: dict | None) -> bool:
+        """Whether session ``s``'s chart after change ``i`` carries its own tokens on each axis; an error if not."""
+        wrong = [a for a in ("x", "y") if expected[a] is not None and (drawn or {}).get(a) != expected[a]]
+        if wrong:
+            self.errors.append(f"session {s} change {i}: the {'/'.join(wrong)} labels are not its own tokens")
+        return not wrong
+
+    def count(self, ms: float) -> None:
+        """One change answered correctly, in ``ms``."""
+        self.update_ms.append(ms)
+        self.completed += 1
+
+    def opened_now(self, outcomes: list, opened: int, started: float, log) -> None:
+        """Note the sessions that did not open, and how many did how fast."""
+        for s, outcome in enumerate(outcomes):
+            if isinstance(outcome, BaseException):
+                self.errors.append(f"session {s} did not open: {type(outcome).__name__}: {str(outcome)[:160]}")
+        self.opened = opened
+        self.open_s = time.perf_counter() - started
+        log(f"  load: {self.opened}/{self.sessions} sessions open after {self.open_s:.1f} s; changing sentences")
+
     def summary(self) -> dict:
         return {
             "sessions": self.sessions,
@@ -138,25 +159,16 @@ async def run_load(
                     result.errors.append(f"session {s} change {i}: {type(error).__name__}: {str(error)[:160]}")
                     continue
                 current[axis] = sentence.labels
-                drawn = await trace_labels(page)
-                wrong = [a for a in ("x", "y") if current[a] is not None and (drawn or {}).get(a) != current[a]]
-                if wrong:
-                    result.errors.append(f"session {s} change {i}: the {'/'.join(wrong)} labels are not its own tokens")
-                elif await shows_exception(page):
-                    result.errors.append(f"session {s} change {i}: the page shows an exception")
-                else:
-                    result.update_ms.append(ms)
-                    result.completed += 1
+                if result.own_labels(s, i, current, await trace_labels(page)):
+                    if await shows_exception(page):
+                        result.errors.append(f"session {s} change {i}: the page shows an exception")
+                    else:
+                        result.count(ms)
                 await asyncio.sleep(rng.uniform(*think_s))
 
         async def whole() -> None:
             opened = await asyncio.gather(*(open_one(s) for s in range(sessions)), return_exceptions=True)
-            for s, outcome in enumerate(opened):
-                if isinstance(outcome, BaseException):
-                    result.errors.append(f"session {s} did not open: {type(outcome).__name__}: {str(outcome)[:160]}")
-            result.opened = sum(page is not None for page in pages)
-            result.open_s = time.perf_counter() - started
-            log(f"  load: {result.opened}/{sessions} sessions open after {result.open_s:.1f} s; changing sentences")
+            result.opened_now(opened, sum(page is not None for page in pages), started, log)
             go.set()
             await asyncio.gather(*(session(s) for s in range(sessions) if pages[s] is not None))
 
@@ -348,23 +360,13 @@ async def run_load_ws(
                 continue
             client.values[client.inputs[label]] = sentence.text
             current[axis] = sentence.labels
-            drawn = client.labels()
-            wrong = [a for a in ("x", "y") if current[a] is not None and drawn[a] != current[a]]
-            if wrong:
-                result.errors.append(f"session {s} change {i}: the {'/'.join(wrong)} labels are not its own tokens")
-            else:
-                result.update_ms.append(ms)
-                result.completed += 1
+            if result.own_labels(s, i, current, client.labels()):
+                result.count(ms)
             await asyncio.sleep(rng.uniform(*think_s))
 
     async def whole() -> None:
         outcomes = await asyncio.gather(*(open_one(s) for s in range(sessions)), return_exceptions=True)
-        for s, outcome in enumerate(outcomes):
-            if isinstance(outcome, BaseException):
-                result.errors.append(f"session {s} did not open: {type(outcome).__name__}: {str(outcome)[:160]}")
-        result.opened = sum(opened)
-        result.open_s = time.perf_counter() - started
-        log(f"  load: {result.opened}/{sessions} sessions open after {result.open_s:.1f} s; changing sentences")
+        result.opened_now(outcomes, sum(opened), started, log)
         go.set()
         await asyncio.gather(*(session(s) for s in range(sessions) if opened[s]))
 

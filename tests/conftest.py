@@ -9,7 +9,7 @@ import pytest
 
 from attention import load_encoder
 from attention.embeddings import ENGLISH_MODEL, MULTILINGUAL_MODEL
-from tests.helpers import ARTIFACTS, chromium_path
+from tests.helpers import ARTIFACTS, chromium_path, watched_page
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +48,10 @@ def browser():
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh 1400-pixel-wide Chromium page; ``page.errors`` collects its script errors and dialogs."""
+    with watched_page(browser) as page:
+        yield page

@@ -13,16 +13,9 @@ from tests.helpers import (
     type_sentence,
     wait_for_chart_text,
     wait_for_ticks,
-    watched_page,
 )
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, height=1500) as page:
-        yield page
 
 
 def test_cross_attention_redraws_for_new_sentences(server, page):

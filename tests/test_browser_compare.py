@@ -9,12 +9,6 @@ from tests.helpers import ARTIFACTS, ENGLISH, wait_for_chart_text, watched_page
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, height=1500) as page:
-        yield page
-
-
 def test_compare_two_temperatures_and_their_difference(server, browser):
     with watched_page(browser, height=2700) as page:  # tall enough for A, B and their difference in one picture
         check_compare_page(server, page)

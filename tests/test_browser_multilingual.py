@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET_SCRIPT
-from tests.helpers import ARTIFACTS, type_sentence, wait_for_chart_text, wait_for_ticks, watched_page
+from tests.helpers import ARTIFACTS, type_sentence, wait_for_chart_text, wait_for_ticks
 
 pytestmark = pytest.mark.browser
 E5 = "model=multilingual-e5-small"
-
-
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, height=1300) as page:
-        yield page
 
 
 def glyphs_drawn(page, label: str) -> float:

@@ -9,17 +9,11 @@ import pytest
 
 from attention.i18n import text
 from attention.quiz import score_guesses
-from tests.helpers import ARTIFACTS, watched_page
+from tests.helpers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
 GRID = "document.querySelector('.js-plotly-plot')"
-
-
-@pytest.fixture
-def page(browser):
-    with watched_page(browser, height=1300) as page:
-        yield page
 
 
 def grid_size(page) -> tuple[int, int]:
