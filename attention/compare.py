@@ -415,22 +415,3 @@ def downloads(comparison: Comparison, stem: str) -> list[Download]:
             ),
         ]
     return files
-
-
-ROLLOUT_RESIDUAL = 0.5  # the share of each token that rollout's residual connection keeps (the model heads page)
-
-
-def head_average(attentions: np.ndarray, layer: int) -> np.ndarray:
-    """The plain map of one layer that the rollout is set beside: the mean of its heads.
-
-    Args:
-        attentions: (n_layers, n_heads, n, n), e.g. ``ModelRun.attentions``.
-        layer: 0 <= layer < n_layers.
-
-    Returns:
-        (n, n): ``average[i, j]`` is how much token i attends to token j in ``layer``, averaged
-        over its heads; each row sums to 1.
-    """
-    if not 0 <= layer < len(attentions):
-        raise ValueError(f"layer must be between 0 and {len(attentions) - 1}, got {layer}")
-    return attentions[layer].mean(axis=0)  # (n_heads, n, n) -> (n, n)

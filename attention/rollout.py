@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
+DEFAULT_RESIDUAL = 0.5  # the share of each token that the residual connection keeps, as Abnar and Zuidema do
 
-def attention_rollout(attentions: np.ndarray, residual: float = 0.5) -> np.ndarray:
+
+def attention_rollout(attentions: np.ndarray, residual: float = DEFAULT_RESIDUAL) -> np.ndarray:
     """Rollout through the layers of one model run.
 
     Args:
@@ -46,3 +48,19 @@ def attention_rollout(attentions: np.ndarray, residual: float = 0.5) -> np.ndarr
     for layer in range(1, len(mixed)):
         rollout[layer] = mixed[layer] @ rollout[layer - 1]  # (n, n) @ (n, n) -> (n, n)
     return rollout
+
+
+def head_average(attentions: np.ndarray, layer: int) -> np.ndarray:
+    """The plain map of one layer that the rollout is set beside: the mean of its heads.
+
+    Args:
+        attentions: (n_layers, n_heads, n, n), e.g. ``ModelRun.attentions``.
+        layer: 0 <= layer < n_layers.
+
+    Returns:
+        (n, n): ``average[i, j]`` is how much token i attends to token j in ``layer``, averaged
+        over its heads; each row sums to 1.
+    """
+    if not 0 <= layer < len(attentions):
+        raise ValueError(f"layer must be between 0 and {len(attentions) - 1}, got {layer}")
+    return attentions[layer].mean(axis=0)  # (n_heads, n, n) -> (n, n)

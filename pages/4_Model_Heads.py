@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention.compare import ROLLOUT_RESIDUAL, head_average
 from attention.figures import (
     FigureOptions,
     attention_figure,
@@ -13,6 +12,7 @@ from attention.figures import (
     weights_figure,
 )
 from attention.heads import head_maps, layer_head_count
+from attention.rollout import DEFAULT_RESIDUAL, head_average
 from attention.views import blank_sentence_message, truncation_note
 from webapp import cache, controls, display, navigation
 from webapp.session import keep_in_range, lang, presenting, t
@@ -92,4 +92,4 @@ with alone:
     display.show_figure(weights_figure(plain, tokens, tokens, t("rollout.average", layer=through), lang()))
 with rolled:
     display.show_figure(weights_figure(flow[through], tokens, tokens, t("rollout.flow", layer=through), lang()))
-st.caption(t("rollout.limits", residual=ROLLOUT_RESIDUAL))
+st.caption(t("rollout.limits", residual=DEFAULT_RESIDUAL))

@@ -14,13 +14,13 @@ from attention.compare import (
     difference_figure,
     downloads,
     fit_to_model,
-    head_average,
     settings_choices,
     shared_range,
     side_figures,
     two_sides,
 )
 from attention.figures import FigureOptions
+from attention.rollout import head_average
 from attention.views import Projection, Settings
 from tests.helpers import chart_spec, decode_array, messages, open_app, set_widgets
 

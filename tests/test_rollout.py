@@ -43,14 +43,14 @@ def test_bad_input_says_what_is_wrong(shape, residual):
 
 
 def test_the_model_heads_page_draws_the_rollout_of_the_model_run(encoder):
-    from attention.compare import ROLLOUT_RESIDUAL
     from attention.heads import run_model
+    from attention.rollout import DEFAULT_RESIDUAL
     from tests.helpers import HEADS, chart_spec, decode_array, open_app, set_widgets
 
     sentence = "the cat sat on the mat because it was tired"
     at = open_app(HEADS, query={"sentence": sentence})
     run = run_model(encoder, sentence)
-    expected = attention_rollout(run.attentions, residual=ROLLOUT_RESIDUAL)  # (n_layers, n, n)
+    expected = attention_rollout(run.attentions, residual=DEFAULT_RESIDUAL)  # (n_layers, n, n)
     for layer in (len(expected) - 1, 2):  # the last layer by default, then one chosen
         if layer != len(expected) - 1:
             set_widgets(at, rollout_layer=layer)

@@ -15,7 +15,6 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from attention.compare import ROLLOUT_RESIDUAL
 from attention.embeddings import Encoder, TokenEmbeddings, load_encoder
 from attention.export import image_export_available
 from attention.heads import (
@@ -27,7 +26,7 @@ from attention.heads import (
     multi_head_attention,
     run_model,
 )
-from attention.rollout import attention_rollout
+from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -77,7 +76,7 @@ def layer_recomputed(model_name: str, text: str, layer: int) -> MultiHeadResult:
 @st.cache_data(max_entries=16, max_size="32MB", show_spinner=False)  # a 512-token, 12-layer rollout is ~25 MB
 def rollout(model_name: str, text: str) -> np.ndarray:
     """Attention rollout through every layer of the model's run over ``text``: (n_layers, n, n)."""
-    return attention_rollout(model_run(model_name, text).attentions, residual=ROLLOUT_RESIDUAL)
+    return attention_rollout(model_run(model_name, text).attentions, residual=DEFAULT_RESIDUAL)
 
 
 @st.cache_resource(show_spinner=False)
