@@ -39,6 +39,13 @@ COLUMNS = [
 
 # --------------------------------------------------------------------------- report
 
+# The speed targets (issue "Instant under the teacher's hand"), by sentence length where they depend on it.
+NEW_SENTENCE_MS = {32: 150, 512: 1000}  # typing to redrawn heatmap, browser p50
+DISPLAY_CHANGE_MS = {32: 100, 512: 400}  # a display-only change ('transpose') to redrawn heatmap, browser p50
+PAYLOAD_BYTES_PER_CELL = 12  # at 512 tokens, hover included
+COLD_START_S = 8  # streamlit run to the first heatmap, the model conversion cached
+LOAD_P95_MS = 1500
+
 
 def targets(rows: list[dict], servers: dict, load: dict | None, lengths: list[int]) -> list[dict]:
     """Each target, met or missed; ``servers`` maps each model to its server's figures."""
@@ -68,31 +75,41 @@ def targets(rows: list[dict], servers: dict, load: dict | None, lengths: list[in
     for row in rows:
         if row["mode"] == "cross" and row["tokens"] == largest == 512 and row.get("bytes_per_cell") is not None:
             add(
-                f"figure payload <= 16 bytes per heatmap cell at 512 tokens ({row['model']}, "
+                f"figure payload <= {PAYLOAD_BYTES_PER_CELL} bytes per heatmap cell at 512 tokens ({row['model']}, "
                 f"{row['heatmap_cells']:,} cells)",
                 row["bytes_per_cell"],
-                16,
-                row["bytes_per_cell"] <= 16,
+                PAYLOAD_BYTES_PER_CELL,
+                row["bytes_per_cell"] <= PAYLOAD_BYTES_PER_CELL,
                 "B",
             )
     for row in rows:
         if row["mode"] in MODES and row.get("browser_update_ms_p50") is not None:
-            limit = {32: 250, 512: 1500}.get(row["tokens"])
+            limit = NEW_SENTENCE_MS.get(row["tokens"])
             if limit:
                 add(
-                    f"browser update p50 ({row['model']}, {row['mode']}, {row['tokens']} tokens)",
+                    f"new sentence, browser p50 ({row['model']}, {row['mode']}, {row['tokens']} tokens)",
                     row["browser_update_ms_p50"],
                     limit,
                     row["browser_update_ms_p50"] <= limit,
                     "ms",
                 )
+    for row in rows:
+        limit = DISPLAY_CHANGE_MS.get(row["tokens"])
+        if row["mode"] in MODES and row.get("display_update_ms_p50") is not None and limit:
+            add(
+                f"display-only change ('transpose'), browser p50 ({row['model']}, {row['tokens']} tokens)",
+                row["display_update_ms_p50"],
+                limit,
+                row["display_update_ms_p50"] <= limit,
+                "ms",
+            )
     for model, server in servers.items():
         if server.get("cold_start_s") is not None:
             add(
                 f"cold start to {server['cold_start_to']} ({model}, conversion cached)",
                 server["cold_start_s"],
-                10,
-                server["cold_start_s"] <= 10,
+                COLD_START_S,
+                server["cold_start_s"] <= COLD_START_S,
                 "s",
             )
     for row in rows:
@@ -107,7 +124,7 @@ def targets(rows: list[dict], servers: dict, load: dict | None, lengths: list[in
         add(f"load test errors ({load['model']})", load["errors"], 0, load["errors"] == 0)
         if load["update_ms_p95"] is not None:
             p95 = load["update_ms_p95"]
-            add(f"load test update p95 ({load['model']})", p95, 2000, p95 <= 2000, "ms")
+            add(f"load test update p95 ({load['model']})", p95, LOAD_P95_MS, p95 <= LOAD_P95_MS, "ms")
     return found
 
 
