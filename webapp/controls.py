@@ -42,8 +42,9 @@ def model_control(place) -> Encoder:
         except ModelLoadError as error:
             st.error(t("msg.model_fallback", error=literal(error.message(lang())), default=DEFAULT_MODEL), icon="⚠️")
             encoder = cache.encoder(DEFAULT_MODEL)
-    if encoder.note:  # e.g. the model cache could not be written
-        place.caption(encoder.note)
+    note = encoder.note(lang())  # e.g. the model cache could not be written
+    if note:
+        place.caption(note)
     return encoder
 
 

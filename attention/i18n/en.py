@@ -378,5 +378,8 @@ STRINGS = {
     "load.remote_code": "“{name}” needs to run code of its own to load, and this app never runs a model's code.",
     "load.not_a_model_folder": "“{name}” is a folder here, but not one holding a sentence-transformers model.",
     "load.failed": "The model “{name}” could not be loaded ({error}).",
+    "msg.cache_unwritable": (
+        "Could not write the model cache at {path} ({error}); converted the multilingual model for this process only."
+    ),
     "msg.loading_model": "Loading the model…",
 }

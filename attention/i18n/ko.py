@@ -361,5 +361,8 @@ STRINGS = {
     "load.remote_code": "“{name}”은(는) 불러오려면 자기 코드를 실행해야 하는데, 이 앱은 모델의 코드를 절대 실행하지 않는다.",
     "load.not_a_model_folder": "“{name}”은(는) 이 컴퓨터의 폴더지만, sentence-transformers 모델이 든 폴더가 아니다.",
     "load.failed": "모델 “{name}”을(를) 불러오지 못했다 ({error}).",
+    "msg.cache_unwritable": (
+        "모델 캐시 {path}에 쓸 수 없어서 ({error}) 다국어 모델을 이 프로세스에서만 쓰도록 변환했다."
+    ),
     "msg.loading_model": "모델을 불러오는 중…",
 }
