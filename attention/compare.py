@@ -31,7 +31,7 @@ from attention.export import MIME_TYPES, export_meta, export_view
 from attention.figures import FigureOptions, attention_figure, axis_labels
 from attention.heads import ModelRun, layer_head_count
 from attention.i18n import text
-from attention.views import AttentionView, Projection, Settings, compute_view
+from attention.views import AttentionView, Projection, Settings, attention_kind, compute_view
 
 KINDS = ("sentences", "settings", "models")  # what differs between A and B; labels: compare.kind.<kind>
 ATTENTIONS = ("self", "cross")  # labels: compare.attention.<kind>
@@ -65,7 +65,7 @@ class Side:
     @property
     def kind(self) -> str:
         """ "self" or "cross" attention."""
-        return "cross" if "source" in self.sentences else "self"
+        return attention_kind(self.sentences)
 
 
 @dataclass(frozen=True)

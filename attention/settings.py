@@ -216,14 +216,15 @@ def to_query(values: Mapping[str, object]) -> dict[str, str]:
     for key, field in FIELDS.items():
         value = values.get(key, field.default)
         if value != field.default and key not in too_long:
-            query[key] = (
-                ("true" if value else "false")
-                if isinstance(value, bool)
-                else f"{value:g}"
-                if isinstance(value, float)
-                else str(value)
-            )
+            query[key] = _link_text(value)
     return query
+
+
+def _link_text(value: object) -> str:
+    """A setting as it reads in a link: true/false, a float without binary noise (0.3, not 0.30000000000000004)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def left_out(values: Mapping[str, object]) -> list[str]:

@@ -81,6 +81,11 @@ class AttentionView:
     problem: str | None = None
 
 
+def attention_kind(sentences: dict[str, str]) -> str:
+    """ "cross" for ``{"source": ..., "target": ...}``, "self" for ``{"sentence": ...}``."""
+    return "cross" if len(sentences) > 1 else "self"
+
+
 def blank_sentence_message(sentence: str, role: str, lang: str = "en") -> str | None:
     """A message for a sentence that has nothing to attend with, or None when it is fine.
 

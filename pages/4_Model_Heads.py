@@ -58,7 +58,7 @@ with mine:
         display.show_figure(weights_figure(our_map, tokens, tokens, t("heads.our_map"), lang()))
     else:
         role = t("role.sentence")
-        options = FigureOptions(query_role=role, key_role=role, lang=lang(), font_scale=1.5 if presenting() else 1)
+        options = FigureOptions(query_role=role, key_role=role, lang=lang(), font_scale=controls.font_scale())
         display.show_figure(attention_figure(ours.heads[head], tokens, tokens, options))
         st.caption(t("heads.ours_caption", d_head=comparison.d_head))
 verdict = t("heads.agrees") if difference < TOLERANCE else t("heads.disagrees")

@@ -59,7 +59,7 @@ sources = (cache.sources(frame.encoder), cache.sources(encoder_b))
 result = compare.compare((frame.encoder, encoder_b), sides, sources, lang())
 st.info(compare.description(kind, setting, result, lang()), icon="⚖️")
 
-options = display.with_roles(options, *(("source", "target") if attention == "cross" else ("sentence", "sentence")))
+options = display.with_roles(options, sides[0].sentences)
 figures = compare.side_figures(result, options)
 for column, name, view, side, figure in zip(
     st.columns(2), "AB", (result.a, result.b), result.sides, figures, strict=True

@@ -143,9 +143,14 @@ def figure_size() -> dict[str, object]:
     page (``show_figure`` stretches it to the page actually there); otherwise square cells that fit a laptop's."""
     if presenting():
         width, height = PROJECTOR_AREA
-        return dict(font_scale=1.5, target_width=width, target_height=height, fill_width=True)
+        return dict(font_scale=font_scale(), target_width=width, target_height=height, fill_width=True)
     width, height = LAPTOP_AREA
-    return dict(font_scale=1.0, target_width=width, target_height=height, fill_width=False)
+    return dict(font_scale=font_scale(), target_width=width, target_height=height, fill_width=False)
+
+
+def font_scale() -> float:
+    """Text size relative to normal: larger in presentation mode, for a projector."""
+    return 1.5 if presenting() else 1.0
 
 
 def sentence_input(label_key: str, key: str) -> str:

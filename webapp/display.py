@@ -10,7 +10,7 @@ import streamlit as st
 
 from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view
 from attention.figures import FigureOptions, attention_figure
-from attention.views import AttentionView, Settings
+from attention.views import AttentionView, Settings, attention_kind
 from webapp import cache
 from webapp.session import presenting, t
 
@@ -46,9 +46,11 @@ def show_notes(view: AttentionView) -> None:
         st.info(view.problem, icon="✏️")
 
 
-def with_roles(options: FigureOptions, query_role: str, key_role: str) -> FigureOptions:
-    """FigureOptions with a page's roles ("source", "target", "sentence") filled in, in its language."""
-    return replace(options, query_role=t(f"role.{query_role}"), key_role=t(f"role.{key_role}"))
+def with_roles(options: FigureOptions, sentences: dict[str, str]) -> FigureOptions:
+    """FigureOptions with the roles of ``sentences`` on the axes, in this session's language: the first
+    sentence asks (queries), the last answers (keys), as in ``compute_view``."""
+    roles = list(sentences)
+    return replace(options, query_role=t(f"role.{roles[0]}"), key_role=t(f"role.{roles[-1]}"))
 
 
 def show_attention(
@@ -61,16 +63,14 @@ def show_attention(
     show_notes(view)
     if view.problem:
         return
-    roles = ("source", "target") if "source" in sentences else ("sentence", "sentence")
-    options = with_roles(options, *roles)
+    options = with_roles(options, sentences)
     name = "_".join(sentences.values())
     show_figure(
         attention_figure(view.result, view.query_tokens, view.key_tokens, options), name, stretch=options.fill_width
     )
     d = view.result.output.shape[1]
     st.caption(t("fig.caption", components=options.describe_components(min(options.n_components, d), d)))
-    kind = "cross" if "source" in sentences else "self"
-    download_buttons(view, options, export_meta(sentences, settings, model, kind), name)
+    download_buttons(view, options, export_meta(sentences, settings, model, attention_kind(sentences)), name)
 
 
 def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, name: str) -> None:

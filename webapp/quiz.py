@@ -18,7 +18,7 @@ import streamlit as st
 from attention.export import export_meta
 from attention.figures import FigureOptions, attention_figure
 from attention.quiz import blank_grid_figure, cell_of_point, mark_guesses, score_guesses
-from attention.views import AttentionView, Settings
+from attention.views import AttentionView, Settings, attention_kind
 from webapp import display
 from webapp.session import t
 
@@ -53,8 +53,8 @@ def show_quiz(
     display.show_notes(view)
     if view.problem:
         return
-    kind = "cross" if "source" in sentences else "self"
-    options = display.with_roles(options, *(("source", "target") if kind == "cross" else ("sentence", "sentence")))
+    kind = attention_kind(sentences)
+    options = display.with_roles(options, sentences)
     state = current_round(kind, fingerprint(kind, view, settings, model))
     name = "_".join(sentences.values())
     if state["revealed"]:
