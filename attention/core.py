@@ -77,6 +77,23 @@ def causal_mask(n: int) -> np.ndarray:
     return np.tril(np.ones((n, n), dtype=bool))
 
 
+def attention_weights(scores: np.ndarray, allowed: np.ndarray, scale: float, temperature: float) -> np.ndarray:
+    """Step 3 alone: softmax over each query's scaled scores, masked pairs getting exactly 0.
+
+    The browser's live heatmap redoes this step (and nothing else) when the temperature or
+    the scaling changes; this function is the reference it is tested against.
+
+    Args:
+        scores: raw dot products q·k, shape (n_q, n_k).
+        allowed: True where query i may attend to key j, shape (n_q, n_k).
+        scale, temperature: the scores are multiplied by ``scale / temperature``.
+    """
+    # Subtracting each query's top score *before* scaling gives the weights of softmax(scaled),
+    # and stays finite where the scaled scores would overflow.
+    top = np.max(np.where(allowed, scores, -np.inf), axis=-1, keepdims=True)  # (n_q, 1)
+    return softmax(np.where(allowed, (scores - top) * scale / temperature, -np.inf), axis=-1)  # (n_q, n_k)
+
+
 def scaled_dot_product_attention(
     q: np.ndarray,
     k: np.ndarray,
@@ -125,10 +142,8 @@ def scaled_dot_product_attention(
         raise ValueError("the dot products q·k overflow float64: the vectors are too long, scale them down")
     scaled = scores * scale / temperature  # (n_q, n_k); a huge scale can overflow it to ±inf
     scaled = np.where(allowed, scaled, -np.inf)  # a masked key can get no weight
-    # step 3: softmax over keys, so each query's weights sum to 1. Subtracting each query's top
-    # score *before* scaling gives the weights of softmax(scaled), and stays finite where scaled overflowed.
-    top = np.max(np.where(allowed, scores, -np.inf), axis=-1, keepdims=True)  # (n_q, 1)
-    weights = softmax(np.where(allowed, (scores - top) * scale / temperature, -np.inf), axis=-1)  # (n_q, n_k)
+    # step 3: softmax over keys, so each query's weights sum to 1
+    weights = attention_weights(scores, allowed, scale, temperature)  # (n_q, n_k)
     # step 4: each output is the weighted sum of the value vectors
     output = weights @ v  # (n_q, n_k) @ (n_k, d_v) -> (n_q, d_v)
 

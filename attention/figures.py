@@ -105,18 +105,29 @@ def output_components(result: AttentionResult, n: int, mode: str = "first") -> t
         (components, names): components has shape (n_q, m) with m <= n, and
         names labels the m components.
     """
+    basis = output_basis(result, n, mode)  # (n_k, m)
+    m = basis.shape[1]
+    if mode == "first":
+        return result.output[:, :m], [f"v{i + 1}" for i in range(m)]
+    return result.weights @ basis, [f"PC{i + 1}" for i in range(m)]  # (n_q, n_k) @ (n_k, m) -> (n_q, m)
+
+
+def output_basis(result: AttentionResult, n: int, mode: str = "first") -> np.ndarray:
+    """The part of each value vector that the figure shows, shape (n_k, m) with m <= n.
+
+    Each output is a weighted mean of the values (its weights sum to 1), so the part of
+    the outputs shown is ``weights @ basis``: the browser redraws it for a new temperature.
+    """
     if mode not in COMPONENT_MODES:
         raise ValueError(f"components must be one of {sorted(COMPONENT_MODES)}, got {mode!r}")
-    d_v = result.output.shape[1]
+    d_v = result.values.shape[1]
     if mode == "first":
-        m = min(n, d_v)
-        return result.output[:, :m], [f"v{i + 1}" for i in range(m)]
+        return result.values[:, : min(n, d_v)]
     center = result.values.mean(axis=0)  # (d_v,)
     # rows of vt are the directions of largest spread of the value vectors
     _, _, vt = np.linalg.svd(result.values - center, full_matrices=False)  # vt: (min(n_k, d_v), d_v)
-    m = min(n, vt.shape[0])
-    projected = (result.output - center) @ vt[:m].T  # (n_q, d_v) @ (d_v, m) -> (n_q, m)
-    return projected, [f"PC{i + 1}" for i in range(m)]
+    # (output - center) @ vt.T equals weights @ ((values - center) @ vt.T), as each row of weights sums to 1
+    return (result.values - center) @ vt[: min(n, vt.shape[0])].T  # (n_k, d_v) @ (d_v, m) -> (n_k, m)
 
 
 def attention_figure(
@@ -223,9 +234,9 @@ def _weights_trace(
     else:
         z, custom, x, y = weights.T, scores.transpose(1, 0, 2), q_labels, k_labels
         who = f"{word('fig.word.query')}: %{{x}}<br>{word('fig.word.key')}: %{{y}}"
-    scale_text = "q·k / √d_k" if np.isclose(result.scale, 1 / np.sqrt(result.d_k)) else word("fig.hover.scale_other")
-    if result.temperature != 1:
-        scale_text += f" / T (T = {result.temperature:g})"
+    scale_text = scale_description(
+        bool(np.isclose(result.scale, 1 / np.sqrt(result.d_k))), result.temperature, options.lang
+    )
     # 0 is white and the darkest colour is the largest weight in this figure (uniform-looking
     # weights would otherwise all be the same pale blue); fitted, white is the smallest weight shown.
     high = float(weights.max())
@@ -250,6 +261,15 @@ def _weights_trace(
         ),
         name=text("fig.weight", options.lang),
     )
+
+
+TEMPERATURE_NOTE = " / T (T = {})"  # after the scaling's description, when the temperature is not 1
+
+
+def scale_description(by_sqrt_dk: bool, temperature: float, lang: str = "en") -> str:
+    """How the scores were scaled before softmax, in words for the hover (``q·k / √d_k / T (T = 0.5)``)."""
+    words = "q·k / √d_k" if by_sqrt_dk else text("fig.hover.scale_other", lang)
+    return words if temperature == 1 else words + TEMPERATURE_NOTE.format(f"{temperature:g}")
 
 
 def _output_trace(

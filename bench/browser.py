@@ -128,7 +128,7 @@ class WireClock:
                 return
             kind = message.WhichOneof("type")
             if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                if message.delta.new_element.WhichOneof("type") == "plotly_chart":
+                if message.delta.new_element.WhichOneof("type") in ("plotly_chart", "bidi_component"):
                     self.events.append((now, "chart"))
                     self.events.append((now, f"bytes:{len(payload)}"))
             elif kind == "script_finished":
@@ -199,6 +199,48 @@ async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
     return (drawn - started) * 1000
+
+
+# The live heatmap (webapp/live_chart.js) counts its drawings in window.attentionLiveDraws.
+_LIVE_DRAWS = "(window.attentionLiveDraws || []).length"
+_SLIDER = '.attention-live-controls label[data-setting="temperature"] input'
+
+
+async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> float:
+    """Move the live heatmap's temperature slider to ``position`` (0..400) as a drag ends ('input',
+    then 'change') and wait for the heatmap drawn with it. Returns milliseconds."""
+    before = await page.evaluate(_LIVE_DRAWS)
+    started = time.perf_counter()
+    await page.locator(_SLIDER).evaluate(
+        """(slider, position) => {
+            slider.value = position;
+            slider.dispatchEvent(new Event("input", { bubbles: true }));
+            slider.dispatchEvent(new Event("change", { bubbles: true }));
+        }""",
+        position,
+    )
+    await page.wait_for_function(f"n => {_LIVE_DRAWS} > n", arg=before, timeout=timeout_ms)
+    drawn = time.perf_counter()
+    page.last_update = (started, drawn)
+    return (drawn - started) * 1000
+
+
+async def drag_temperature(page, moves: int = 60) -> float:
+    """Drag the temperature slider with the mouse across half its length in ``moves`` steps, as fast as
+    the mouse events go; returns the heatmaps drawn per second while the button was down."""
+    box = await page.locator(_SLIDER).bounding_box()
+    y = box["y"] + box["height"] / 2
+    await page.mouse.move(box["x"] + box["width"] * 0.25, y)
+    await page.mouse.down()
+    before = await page.evaluate(_LIVE_DRAWS)
+    started = time.perf_counter()
+    for step in range(1, moves + 1):
+        await page.mouse.move(box["x"] + box["width"] * (0.25 + 0.5 * step / moves), y)
+        await asyncio.sleep(0.01)
+    drawn = await page.evaluate(_LIVE_DRAWS) - before
+    seconds = time.perf_counter() - started
+    await page.mouse.up()
+    return drawn / seconds
 
 
 async def trace_labels(page) -> dict | None:

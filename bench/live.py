@@ -10,7 +10,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.browser import PAGES, change_sentence, launch_browser, new_context, open_app_page, toggle_transpose
+from bench.browser import (
+    PAGES,
+    change_sentence,
+    drag_temperature,
+    launch_browser,
+    move_temperature,
+    new_context,
+    open_app_page,
+    toggle_transpose,
+)
 from bench.common import format_value, log, median, percentile
 from bench.headview import bertviz_assets, bertviz_draw
 from bench.loadtest import AppSession, run_load, run_load_ws
@@ -143,7 +152,7 @@ async def single_session_updates(
             timeout_ms = 300_000 if n >= 256 else 120_000
             label, axis = fields[0]
             times, splits = [], []
-            toggles = []
+            toggles, temperatures, drags = [], [], []
             window = [0.0, 0.0]
             toggle_window = [0.0, 0.0]
             try:
@@ -161,7 +170,14 @@ async def single_session_updates(
                         toggles.append(await toggle_transpose(page, transposed=i % 2 == 0, timeout_ms=timeout_ms))
                     if args.toggles % 2:
                         await toggle_transpose(page, transposed=False, timeout_ms=timeout_ms)
+                    for i in range(args.toggles):  # 0.55 and 1.8 in turn
+                        temperatures.append(await move_temperature(page, 150 if i % 2 else 250, timeout_ms))
+                    await move_temperature(page, 200, timeout_ms)  # back to 1
                     toggle_window[1] = time.time()
+                    for _ in range(3):
+                        drags.append(await drag_temperature(page))
+                        await asyncio.sleep(1.0)  # the server's rerun after the drag
+                    await move_temperature(page, 200, timeout_ms)
             except Exception as error:  # the page failed at this length: a finding, and the run goes on
                 message = f"{type(error).__name__}: {' '.join(str(error).split())[:240]}"
                 updates[(model, n, mode)] = {"browser_error": message}
@@ -183,6 +199,8 @@ async def single_session_updates(
                 "browser_render_ms": part("render_ms"),
                 "message_bytes": part("message_bytes"),
                 "display_update_ms_p50": percentile(toggles, 50),
+                "temperature_update_ms_p50": percentile(temperatures, 50),
+                "drag_fps": median(drags),
                 "display_model_calls": probe.model_calls(*toggle_window) if probe and toggle_window[1] else None,
                 **probe_summary(probe, *window),
             }
@@ -192,6 +210,8 @@ async def single_session_updates(
                 f"server {format_value(parts['browser_server_ms'], '{:.0f}')}, "
                 f"draw {format_value(parts['browser_render_ms'], '{:.0f}')})"
                 + (f", transpose p50 {percentile(toggles, 50):.0f} ms" if toggles else "")
+                + (f", temperature p50 {percentile(temperatures, 50):.0f} ms" if temperatures else "")
+                + (f", drag {median(drags):.0f} frames/s" if drags else "")
             )
         if page.app_errors:
             raise RuntimeError(f"the {mode} page had errors: {page.app_errors[:3]}")

@@ -198,6 +198,14 @@ async def run_load(
 # --------------------------------------------------------------------------- websocket sessions
 
 
+def live_figure(data: bytes) -> dict:
+    """The live heatmap's figure in the lecture's layout, without its cell values (labels, titles)."""
+    from attention.live import unpack
+    from webapp.live_chart import unframe
+
+    return unpack(unframe(data)[1])[0]["figures"]["lecture"]
+
+
 class AppSession:
     """One session of the app over Streamlit's own websocket protocol: the messages the
     browser's frontend sends (a rerun request carrying the widgets' values) and receives
@@ -284,6 +292,9 @@ class AppSession:
                     if which == "plotly_chart":
                         arrived = time.perf_counter()
                         self.chart = json.loads(element.plotly_chart.spec)
+                    elif which == "bidi_component":  # the live heatmap: its layout carries the labels
+                        arrived = time.perf_counter()
+                        self.chart = live_figure(element.bidi_component.bytes)
                     elif which == "text_input":
                         field_ = element.text_input
                         self.inputs[field_.label] = field_.id

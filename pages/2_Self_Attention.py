@@ -8,7 +8,7 @@ from webapp.session import lang
 
 frame = navigation.frame()
 display.page_header("nav.self", "self.intro")
-settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=True)
+settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=True, live=display.live())
 sentences = controls.self_sentence()
 view = compute_view(frame.encoder, sentences, settings, *cache.sources(frame.encoder), lang=lang())
 if quiz.toggle():  # guess first: the weights stay out of the page until revealed

@@ -17,6 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from attention.embeddings import ENGLISH_MODEL
+from attention.live import DISPLAY_FIELDS, figure_from_payload, unpack
+from webapp.live_chart import unframe
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -54,9 +56,14 @@ def open_app(
 
 
 def set_widgets(at: AppTest, **values) -> AppTest:
-    """Set widgets by key (text fields, toggles, sliders, select boxes) and run the page once."""
+    """Set widgets by key (text fields, toggles, sliders, select boxes) and run the page once.
+
+    The live heatmap's own controls (``DISPLAY_FIELDS``) are in the browser, where AppTest cannot
+    reach; on a page that has the live heatmap they are set in the session, as its controls do."""
     for key, value in values.items():
-        if key == "model":  # a select box that takes typed names; AppTest can only pick listed ones
+        if key in DISPLAY_FIELDS and at.get("bidi_component"):
+            at.session_state[key] = value
+        elif key == "model":  # a select box that takes typed names; AppTest can only pick listed ones
             box = next(w for w in at.selectbox if w.key == "model")
             if value not in box.options:
                 box.options.append(value)
@@ -84,11 +91,37 @@ def run(page: str, **values) -> AppTest:
     return set_widgets(at, **values) if values else at
 
 
+def live_chart_parts(element) -> tuple[dict, bytes]:
+    """The live heatmap's frame: (its display settings and chrome, the payload of ``attention.live``)."""
+    return unframe(element.proto.bytes)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Every figure on an AppTest page, each with its Plotly ``config``: the live heatmap (drawn as the
+    browser draws it, by ``attention.live.figure_from_payload``) first, then the Plotly charts in order."""
+    figures = []
+    for element in at.get("bidi_component"):
+        head, payload = live_chart_parts(element)
+        figures.append({**figure_from_payload(payload, head["display"]), "config": head["chrome"]["config"]})
+    for chart in at.get("plotly_chart"):
+        figures.append({**json.loads(chart.proto.spec), "config": json.loads(chart.proto.config)})
+    return figures
+
+
+def charts_json(at: AppTest) -> list[str]:
+    """The text every figure on the page sends to the browser (for checks that no user text is read as markup)."""
+    texts = []
+    for element in at.get("bidi_component"):
+        head, payload = live_chart_parts(element)
+        texts.append(json.dumps(head, ensure_ascii=False) + json.dumps(unpack(payload)[0], ensure_ascii=False))
+    return texts + [chart.proto.spec + chart.proto.config for chart in at.get("plotly_chart")]
+
+
 def chart_spec(at: AppTest, index: int = 0) -> dict:
-    """The JSON figure of a Plotly chart on an AppTest page (the first by default)."""
-    charts = at.get("plotly_chart")
-    assert charts, "the page shows no chart"
-    return json.loads(charts[index].proto.spec)
+    """The figure of a chart on an AppTest page (the first by default), as in ``charts``."""
+    figures = charts(at)
+    assert figures, "the page shows no chart"
+    return figures[index]
 
 
 def decode_array(value) -> np.ndarray:
@@ -121,7 +154,7 @@ def page_text(at: AppTest) -> str:
         for kind in ("title", "markdown", "caption", "info", "warning", "error", "exception")
         for e in getattr(at, kind)
     ]
-    parts += [chart.proto.spec + chart.proto.config for chart in at.get("plotly_chart")]
+    parts += charts_json(at)
     return "\n".join(parts)
 
 

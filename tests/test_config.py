@@ -50,6 +50,10 @@ def test_no_model_is_loaded_with_its_own_code(path):
     assert not re.search(r"trust_remote_code\s*=\s*True", path.read_text())
 
 
-def test_no_folder_is_served_as_static_files(config):
-    """Static serving would publish ./static to anyone who can reach the server."""
-    assert config.get("server", {}).get("enableStaticServing", False) is False
+def test_static_serving_publishes_plotly_js_only(config):
+    """Static serving publishes ./static to anyone who can reach the server: it holds plotly.js
+    (copied there for the live heatmap) and nothing else, and git keeps nothing else there either."""
+    assert config["server"]["enableStaticServing"] is True
+    static = ROOT / "static"
+    assert {p.name for p in static.iterdir()} <= {".gitignore", "plotly.min.js"}
+    assert (static / ".gitignore").read_text().splitlines()[1:] == ["*", "!.gitignore"]

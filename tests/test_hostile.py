@@ -31,7 +31,19 @@ from attention.embeddings import ALLOWED_MODELS_VARIABLE, english_model_path
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.figures import MAX_LABEL_CHARS, FigureOptions, axis_labels
 from attention.views import compute_view
-from tests.helpers import CROSS, HEADS, ROOT, SELF, STEPS, chart_spec, choose_model, messages, open_app, page_text
+from tests.helpers import (
+    CROSS,
+    HEADS,
+    ROOT,
+    SELF,
+    STEPS,
+    chart_spec,
+    charts,
+    choose_model,
+    messages,
+    open_app,
+    page_text,
+)
 from tests.hostile_strings import HOSTILE_STRINGS
 
 TEXTS = [text for _, text in HOSTILE_STRINGS]
@@ -144,8 +156,7 @@ def show(at: AppTest, **fields: str) -> list[dict]:
     assert not at.exception, [e.value for e in at.exception]
     for key, value in fields.items():
         assert at.text_input(key).value == value  # the text arrived unchanged
-    charts = at.get("plotly_chart")
-    return chart_spec(at)["data"] if charts else []
+    return chart_spec(at)["data"] if charts(at) else []
 
 
 def expect_page(at: AppTest, traces: list[dict], view, hovertemplate: str) -> None:
@@ -158,7 +169,7 @@ def expect_page(at: AppTest, traces: list[dict], view, hovertemplate: str) -> No
     assert_literal_labels(heatmap["x"], view.query_tokens)
     assert_literal_labels(heatmap["y"], view.key_tokens)
     assert heatmap["hovertemplate"] == hovertemplate  # user text never reaches a template
-    filename = json.loads(at.get("plotly_chart")[0].proto.config)["toImageButtonOptions"]["filename"]
+    filename = chart_spec(at)["config"]["toImageButtonOptions"]["filename"]
     assert filename and all(c.isalnum() or c in "_-" for c in filename), filename
 
 
@@ -221,8 +232,8 @@ def strings_in(value) -> list[str]:
 
 def assert_no_raw_markup(at: AppTest) -> None:
     """No chart on the page carries the corpus's markup unescaped, anywhere in its figure."""
-    for chart in at.get("plotly_chart"):
-        for text in strings_in(json.loads(chart.proto.spec)):
+    for figure in charts(at):
+        for text in strings_in(figure):
             assert not any(raw in text for raw in RAW_MARKUP), text
 
 

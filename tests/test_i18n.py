@@ -7,13 +7,12 @@ axes) and numbers aside.
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
 from attention.i18n import en, ko
-from tests.helpers import CROSS, HEADS, HOME, SELF, STEPS, open_app, set_widgets
+from tests.helpers import CROSS, HEADS, HOME, SELF, STEPS, charts, open_app, set_widgets
 
 WORD = re.compile(r"[A-Za-z]{3,}")
 KOREAN_WORDS = {w.lower() for value in ko.STRINGS.values() for w in WORD.findall(value)}
@@ -41,8 +40,8 @@ def visible_strings(at) -> list[str]:
     ):
         for widget in getattr(at, kind, []):
             strings += [str(getattr(widget, "label", "") or ""), str(getattr(widget, "help", "") or "")]
-    for chart in at.get("plotly_chart"):
-        strings += chart_words(json.loads(chart.proto.spec))
+    for figure in charts(at):
+        strings += chart_words(figure)
     return strings
 
 

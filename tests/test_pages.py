@@ -13,6 +13,7 @@ from tests.helpers import (
     SELF,
     STEPS,
     chart_spec,
+    charts,
     choose_model,
     decode_array,
     heatmap,
@@ -74,13 +75,13 @@ def test_self_attention_with_causal_mask():
 def test_blank_sentences_get_a_message_not_a_chart(text):
     for page, key in ((CROSS, "source"), (CROSS, "target"), (SELF, "sentence")):
         at = run(page, **{key: text})
-        assert not at.get("plotly_chart")
+        assert not charts(at)
         assert "Type a" in " ".join(messages(at))
 
 
 def test_text_with_nothing_readable_gets_a_message():
     at = run(SELF, sentence="\x00\x01\x02")
-    assert not at.get("plotly_chart")
+    assert not charts(at)
     assert "no word pieces the model can read" in " ".join(messages(at))
 
 

@@ -23,6 +23,7 @@ from tests.helpers import (
     choose_model,
     decode_array,
     heatmap,
+    live_chart_parts,
     open_app,
     run,
     set_widgets,
@@ -107,12 +108,16 @@ def test_the_limits_are_the_same_for_every_page():
 
 def test_the_widgets_take_their_limits_from_the_settings():
     """The temperature is a slider of 0.1 to 10 by 0.1, and up to 64 output components can be drawn."""
-    at = run(CROSS, n_components=64, temperature=7.3)
+    at = run(STEPS, n_components=64, temperature=7.3)
     temperature, count = at.slider("temperature"), at.slider("n_components")
     assert (temperature.min, temperature.max, temperature.step) == (0.1, 10.0, 0.1)
     assert temperature.value == pytest.approx(7.3)
     assert (count.min, count.max, count.value) == (0, 64, 64)
     assert at.query_params["temperature"] in (["7.3"], "7.3") and at.query_params["n_components"] in (["64"], "64")
+    # the live heatmap's own temperature slider (in the browser) has the same limits
+    at.switch_page(CROSS).run()
+    head, _ = live_chart_parts(at.get("bidi_component")[0])
+    assert head["chrome"]["temperature_range"] == [0.1, 10.0] and head["display"]["temperature"] == 7.3
     heatmap(at)
 
 
@@ -133,8 +138,8 @@ def test_a_link_shows_exactly_the_same_figure():
     ours, theirs = chart_spec(by_hand)["data"][0], chart_spec(shared)["data"][0]
     assert ours["x"] == theirs["x"] and ours["y"] == theirs["y"]
     np.testing.assert_array_equal(decode_array(ours["z"]), decode_array(theirs["z"]))
-    assert shared.text_input("target").value == "le chat" and shared.toggle("transpose").value is True
-    assert shared.slider("temperature").value == pytest.approx(2.3)
+    assert shared.text_input("target").value == "le chat" and shared.session_state["transpose"] is True
+    assert shared.session_state["temperature"] == pytest.approx(2.3)
 
 
 def test_tampered_link_still_renders_and_says_what_it_ignored():
@@ -164,7 +169,7 @@ def test_switching_language_keeps_every_setting():
     at.radio("projection").set_value("random").run()
     at.segmented_control("lang").set_value("ko").run()
     assert not at.exception
-    assert at.toggle("transpose").value is True and at.radio("projection").value == "random"
+    assert at.session_state["transpose"] is True and at.radio("projection").value == "random"
     assert at.select_slider("random_dk").options == ["4", "8", "16", "32", "64", "128"]
     assert at.title[0].value == "크로스 어텐션"
 

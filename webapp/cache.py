@@ -27,6 +27,7 @@ from attention.heads import (
     run_model,
 )
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
+from webapp import live_chart
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
@@ -88,3 +89,10 @@ def image_export() -> bool:
 def sources(model: Encoder) -> tuple[Callable[[str], TokenEmbeddings], Callable[[str], ModelRun]]:
     """The cached ways to embed a text and to run the model over it, for ``compute_view``."""
     return partial(embeddings, model.name), partial(model_run, model.name)
+
+
+@st.cache_resource(show_spinner=False)
+def live_chart_served() -> bool:
+    """Whether the browser can load plotly.js from the app itself (``static/``, copied once from the
+    plotly package); without it the pages draw the figure the server's way."""
+    return live_chart.serve_plotly()

@@ -16,7 +16,7 @@ from attention.i18n import LANGUAGES
 from attention.settings import FIELDS
 from attention.views import PROJECTIONS, Projection, Settings
 from webapp import cache
-from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t
+from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
 
 
 def interface_controls(place) -> None:
@@ -76,8 +76,13 @@ def projection_controls(encoder: Encoder, place) -> Projection:
     return Projection()
 
 
-def attention_controls(encoder: Encoder, place, causal: bool = False) -> tuple[Settings, FigureOptions]:
+def attention_controls(
+    encoder: Encoder, place, causal: bool = False, live: bool = False
+) -> tuple[Settings, FigureOptions]:
     """The controls of an attention figure, in ``place`` (folded away in presentation mode).
+
+    With ``live``, the figure is the live heatmap, whose own controls above it set the temperature,
+    √d_k and the picture's options (``live_chart.DISPLAY_FIELDS``); their values are read from the session.
 
     Returns:
         What changes the numbers (Settings) and what changes only the picture
@@ -88,20 +93,29 @@ def attention_controls(encoder: Encoder, place, causal: bool = False) -> tuple[S
     show_special = place.toggle(t("side.show_special"), help=t("side.show_special_help"), key="show_special")
     merge_words = place.toggle(t("side.merge"), help=t("side.merge_help"), key="merge_words")
     place.subheader(t("side.scores"))
-    scale = place.toggle(t("side.scale"), key="scale")
-    place.caption(t("side.scale_caption"))
-    temperature = _slider(place, "temperature", t("side.temperature"))
-    place.caption(t("side.temperature_caption"))
+    if live:
+        now = values()
+        scale, temperature = now["scale"], now["temperature"]
+        place.caption(t("side.live_note"))
+    else:
+        scale = place.toggle(t("side.scale"), key="scale")
+        place.caption(t("side.scale_caption"))
+        temperature = _slider(place, "temperature", t("side.temperature"))
+        place.caption(t("side.temperature_caption"))
     is_causal = False
     if causal:
         is_causal = place.toggle(t("side.causal"), key="causal")
         place.caption(t("side.causal_caption"))
     projection = projection_controls(encoder, place)
     place.subheader(t("side.picture"))
-    show_values = place.toggle(t("side.numbers"), key="show_values")
-    transpose = place.toggle(t("side.transpose"), help=t("side.transpose_help"), key="transpose")
-    colors = place.selectbox(t("side.colors"), list(WEIGHT_SCALES), help=t("side.colors_help"), key="colors")
-    fit_colors = place.toggle(t("side.fit_colors"), help=t("side.fit_colors_help"), key="fit_colors")
+    if live:
+        show_values, transpose = now["show_values"], now["transpose"]
+        colors, fit_colors = now["colors"], now["fit_colors"]
+    else:
+        show_values = place.toggle(t("side.numbers"), key="show_values")
+        transpose = place.toggle(t("side.transpose"), help=t("side.transpose_help"), key="transpose")
+        colors = place.selectbox(t("side.colors"), list(WEIGHT_SCALES), help=t("side.colors_help"), key="colors")
+        fit_colors = place.toggle(t("side.fit_colors"), help=t("side.fit_colors_help"), key="fit_colors")
     n_components = _slider(place, "n_components", t("side.n_components"))
     components = place.radio(
         t("side.components"),

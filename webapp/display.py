@@ -9,9 +9,11 @@ from functools import partial
 import streamlit as st
 
 from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view
-from attention.figures import FigureOptions, attention_figure
+from attention.figures import WEIGHT_SCALES, FigureOptions, attention_figure
+from attention.live import display_of, live_payload
+from attention.settings import FIELDS
 from attention.views import AttentionView, Settings, attention_kind
-from webapp import cache
+from webapp import cache, live_chart
 from webapp.session import presenting, t
 
 
@@ -65,12 +67,45 @@ def show_attention(
         return
     options = with_roles(options, sentences)
     name = "_".join(sentences.values())
-    show_figure(
-        attention_figure(view.result, view.query_tokens, view.key_tokens, options), name, stretch=options.fill_width
-    )
+    if live():
+        show_live(view, settings, options, name)
+    else:
+        show_figure(
+            attention_figure(view.result, view.query_tokens, view.key_tokens, options), name, stretch=options.fill_width
+        )
     d = view.result.output.shape[1]
     st.caption(t("fig.caption", components=options.describe_components(min(options.n_components, d), d)))
     download_buttons(view, options, export_meta(sentences, settings, model, attention_kind(sentences)), name)
+
+
+def live() -> bool:
+    """Whether the cross and self pages draw the live heatmap (not while guessing first, whose grid
+    must hold no weights, nor where plotly.js cannot be served by the app)."""
+    return not st.session_state.get("quiz") and cache.live_chart_served()
+
+
+def show_live(view: AttentionView, settings: Settings, options: FigureOptions, name: str) -> None:
+    """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``)."""
+    chrome = {
+        "labels": {key: t(label) for key, label in LIVE_LABELS.items()},
+        "colors": list(WEIGHT_SCALES),
+        "temperature_range": [FIELDS["temperature"].low, FIELDS["temperature"].high],
+        "config": chart_config(file_name(name)),
+        "stretch": options.fill_width,
+        "dark": st.context.theme.type == "dark",
+    }
+    payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
+    live_chart.show(display_of(settings, options), chrome, payload)
+
+
+LIVE_LABELS = {
+    "temperature": "side.temperature",
+    "scale": "side.scale",
+    "transpose": "side.transpose",
+    "show_values": "side.numbers",
+    "fit_colors": "side.fit_colors",
+    "colors": "side.colors",
+}
 
 
 def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, name: str) -> None:

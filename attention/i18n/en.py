@@ -119,6 +119,7 @@ STRINGS = {
         "directions, so the scores differ little and softmax makes every weight about the same (0.31 to 0.36 on "
         "the lecture's pair). The numbers do not change; a lower temperature would sharpen them instead."
     ),
+    "side.live_note": "Temperature, √d_k and the picture's options are above the figure: they redraw it in your browser at once.",
     "side.scores": "Scores",
     "side.scale": "Divide by √d_k",
     "side.scale_caption": "Long vectors give large dot products; dividing by √d_k keeps softmax from picking a single key.",

@@ -1,0 +1,186 @@
+"""The live heatmap in Chromium: the browser's own softmax against PyTorch, and its controls.
+
+The cross and self pages send the raw scores once; the temperature, √d_k, transpose, numbers and
+colours are applied in the browser (webapp/live_chart.js). The Python core stays the reference:
+the weights the browser drew are read back from the chart and compared with PyTorch's
+``scaled_dot_product_attention`` on the same queries and keys, to 1e-6.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+import torch
+
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
+from attention.views import Projection, Settings, compute_view
+from tests.helpers import ARTIFACTS, ENGLISH
+
+pytestmark = pytest.mark.browser
+
+CHART = ".attention-live-chart"
+
+
+def open_live(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(f"{CHART} .heatmaplayer", timeout=60_000)
+
+
+def control(page, setting: str):
+    return page.locator(f'.attention-live-controls label[data-setting="{setting}"]')
+
+
+def drawn(page) -> dict:
+    """What the live chart drew last: its display settings, the weights' z and hover data, the outputs' z."""
+    return page.evaluate(
+        """selector => {
+            const chart = document.querySelector(selector);
+            const rows = (z) => z.map((row) => Array.from(row));
+            return {
+                display: JSON.parse(chart.dataset.display),
+                z: rows(chart.data[0].z),
+                customdata: chart.data[0].customdata,
+                outputs: chart.data[1] ? rows(chart.data[1].z) : null,
+                draws: window.attentionLiveDraws.length,
+            };
+        }""",
+        CHART,
+    )
+
+
+def set_slider(page, position: int) -> None:
+    """Move the temperature slider to ``position`` (0..400) as a drag ends: 'input', then 'change'."""
+    before = drawn(page)["draws"]
+    control(page, "temperature").locator("input").evaluate(
+        """(slider, position) => {
+            slider.value = position;
+            slider.dispatchEvent(new Event("input", { bubbles: true }));
+            slider.dispatchEvent(new Event("change", { bubbles: true }));
+        }""",
+        position,
+    )
+    page.wait_for_function("n => window.attentionLiveDraws.length > n", arg=before, timeout=10_000)
+
+
+def settle(page) -> None:
+    """Wait for the drawing under way, and for the server's rerun after a change."""
+    page.wait_for_timeout(1_500)
+
+
+def reference(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, causal: bool = False):
+    """PyTorch's weights and outputs for the same queries, keys and values (float64)."""
+    q_, k_, v_ = (torch.tensor(a, dtype=torch.float64) for a in (q, k, v))
+    mask = torch.ones(len(q), len(k), dtype=torch.bool)
+    if causal:
+        mask = torch.tril(mask)
+    eye = torch.eye(len(k), dtype=torch.float64)  # values = identity gives the weights themselves
+    weights = torch.nn.functional.scaled_dot_product_attention(q_, k_, eye, attn_mask=mask, scale=scale)
+    outputs = torch.nn.functional.scaled_dot_product_attention(q_, k_, v_, attn_mask=mask, scale=scale)
+    return weights.numpy(), outputs.numpy()
+
+
+def check_against_pytorch(page, result, causal: bool = False) -> float:
+    """The drawn weights (lecture layout: columns are queries) and output strip equal PyTorch's; returns the error."""
+    shown = drawn(page)
+    display = shown["display"]
+    scale = (1 / np.sqrt(result.d_k) if display["scale"] else 1.0) / display["temperature"]
+    weights, outputs = reference(result.queries, result.keys, result.values, scale, causal)
+    z = np.array(shown["z"])
+    drawn_weights = z if display["transpose"] else z.T
+    error = float(np.abs(drawn_weights - weights).max())
+    assert error < 1e-6, (display, error)
+    strip = np.array(shown["outputs"])
+    strip = strip if display["transpose"] else strip.T  # (n_q, m): the first m components
+    assert np.abs(strip - outputs[:, : strip.shape[1]]).max() < 1e-6
+    hover = np.array(shown["customdata"], dtype=float)  # [raw, scaled] per cell
+    raw = hover[..., 0] if display["transpose"] else hover[..., 0].T
+    np.testing.assert_allclose(raw, result.scores, rtol=1e-12, atol=1e-9)
+    return error
+
+
+def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, encoder):
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH)
+    sentences = {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}
+    result = compute_view(encoder, sentences, Settings()).result
+    errors = {}
+    for position, temperature in ((0, 0.1), (100, 0.32), (200, 1.0), (330, 4.5), (400, 10.0)):
+        set_slider(page, position)
+        assert drawn(page)["display"]["temperature"] == temperature
+        errors[temperature] = check_against_pytorch(page, result)
+    control(page, "scale").locator("input").click()  # √d_k off: the raw scores go to softmax
+    page.wait_for_function(f"JSON.parse(document.querySelector('{CHART}').dataset.display).scale === false")
+    errors["no √d_k"] = check_against_pytorch(page, result)
+    control(page, "transpose").locator("input").click()
+    page.wait_for_function(f"JSON.parse(document.querySelector('{CHART}').dataset.display).transpose === true")
+    errors["transposed"] = check_against_pytorch(page, result)
+    print("largest difference from PyTorch per setting:", errors)
+    settle(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert float(query["temperature"][0]) == 10 and query["scale"] == ["false"] and query["transpose"] == ["true"]
+    assert page.errors == []
+
+
+def test_a_causal_mask_and_a_real_head_in_the_browser_equal_pytorch(server, page, encoder):
+    sentence = "the animal did not cross the street because it was tired"
+    link = f"{ENGLISH}&sentence={sentence.replace(' ', '+')}&causal=true&projection=head&layer=2&head=7"
+    open_live(page, server.url + "/Self_Attention" + link)
+    settings = Settings(causal=True, projection=Projection("head", layer=2, head=7))
+    result = compute_view(encoder, {"sentence": sentence}, settings).result
+    check_against_pytorch(page, result, causal=True)
+    set_slider(page, 60)  # 0.2: sharper, and still no weight above the diagonal
+    check_against_pytorch(page, result, causal=True)
+    assert page.errors == []
+
+
+def test_dragging_the_temperature_redraws_while_it_moves(server, page):
+    open_live(page, server.url + "/Self_Attention" + ENGLISH)
+    slider = control(page, "temperature").locator("input")
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    before = drawn(page)["draws"]
+    seen = set()
+    for step in range(1, 13):
+        page.mouse.move(box["x"] + box["width"] * (0.5 - step / 30), y)
+        page.wait_for_timeout(60)
+        seen.add(drawn(page)["display"]["temperature"])
+    during = drawn(page)["draws"] - before
+    page.mouse.up()
+    assert during >= 6 and len(seen) >= 6, (during, sorted(seen))  # redrawn while the button was down
+    settle(page)
+    final = drawn(page)["display"]["temperature"]
+    assert final < 1 and control(page, "temperature").locator("output").inner_text() == f"{final:.2f}"
+    assert parse_qs(urlparse(page.url).query)["temperature"] == [str(final)]  # kept by the server, for the link
+    assert page.errors == []
+
+
+def test_a_link_sets_the_live_controls_and_an_example_changes_them(server, page):
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH + "&temperature=0.5&transpose=true&fit_colors=false")
+    shown = drawn(page)["display"]
+    assert (shown["temperature"], shown["transpose"], shown["fit_colors"]) == (0.5, True, False)
+    assert control(page, "transpose").locator("input").is_checked()
+    assert control(page, "temperature").locator("output").inner_text() == "0.50"
+    # an example that needs fitted colours turns them on: the server's change reaches the browser's controls
+    page.get_by_role("combobox", name="Examples").click()
+    page.get_by_role("option").filter(has_text="これは例です").first.click()
+    page.wait_for_function(f"JSON.parse(document.querySelector('{CHART}').dataset.display).fit_colors === true")
+    assert control(page, "fit_colors").locator("input").is_checked()
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "live_cross_japanese.png", full_page=True)
+    assert page.errors == []
+
+
+def test_the_live_controls_speak_korean(server, page):
+    open_live(page, server.url + "/Self_Attention?lang=ko&sentence=" + "나는 학교에 간다")
+    labels = [control(page, name).inner_text() for name in ("temperature", "scale", "transpose", "show_values")]
+    assert labels[0].startswith("온도") and "√d_k로 나누기" in labels[1] and "전치" in labels[2] and "숫자" in labels[3]
+    control(page, "show_values").locator("input").click()
+    page.wait_for_selector(f"{CHART} .heatmaplayer text", timeout=10_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=ARTIFACTS / "live_self_korean.png", full_page=True)
+    assert json.loads(page.locator(CHART).get_attribute("data-display"))["show_values"] is True
+    assert page.errors == []

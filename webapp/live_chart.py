@@ -1,0 +1,80 @@
+"""The live heatmap: an attention figure that the browser redraws by itself for display changes.
+
+A Streamlit component (v2 API, ``live_chart.js``) receives the bytes of ``attention.live``
+once per sentence and setting that changes the scores; the temperature, √d_k, transpose,
+numbers and colours are its own controls, applied in the browser. When one changes, the
+component sends the new values back and ``_keep_display`` stores them as the session's
+settings, so the link and the downloads follow.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import struct
+from pathlib import Path
+
+import plotly
+import streamlit as st
+
+from attention.live import DISPLAY_FIELDS
+from attention.settings import FIELDS
+
+STATIC = Path(__file__).resolve().parent.parent / "static"  # served at app/static/ (server.enableStaticServing)
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+KEY = "live_chart"
+
+_component = st.components.v2.component(
+    "attention_live_heatmap",
+    js=Path(__file__).with_name("live_chart.js").read_text(encoding="utf-8"),
+    css=Path(__file__).with_name("live_chart.css").read_text(encoding="utf-8"),
+    isolate_styles=False,  # plotly.js puts its styles (hover labels, mode bar) into the page's head
+)
+
+
+def serve_plotly() -> bool:
+    """Copy the plotly package's own plotly.js into ``static/`` (once); False when that cannot be done."""
+    target = STATIC / PLOTLY_JS.name
+    try:
+        if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
+            STATIC.mkdir(exist_ok=True)
+            partial = target.with_suffix(".partial")
+            shutil.copyfile(PLOTLY_JS, partial)
+            partial.replace(target)
+        return True
+    except OSError as error:
+        logging.getLogger(__name__).warning("the live heatmap is off: cannot write %s (%s)", target, error)
+        return False
+
+
+def frame(display: dict, chrome: dict, payload: bytes) -> bytes:
+    """What the component receives: the display settings and the page's chrome (labels, theme,
+    Plotly config) as JSON, then the payload of ``attention.live.live_payload``."""
+    head = json.dumps({"display": display, "chrome": chrome}, ensure_ascii=False).encode()
+    return struct.pack("<I", len(head)) + head + payload
+
+
+def unframe(data: bytes) -> tuple[dict, bytes]:
+    """The two parts of ``frame``'s bytes: ``{"display", "chrome"}`` and the payload."""
+    (length,) = struct.unpack_from("<I", data)
+    return json.loads(data[4 : 4 + length]), data[4 + length :]
+
+
+def show(display: dict, chrome: dict, payload: bytes) -> None:
+    """Mount the live heatmap."""
+    _component(key=KEY, data=frame(display, chrome, payload), on_display_change=_keep_display)
+
+
+def _keep_display() -> None:
+    """Store the display settings the browser sent as the session's own (invalid values are dropped)."""
+    sent = (st.session_state.get(KEY) or {}).get("display") or {}
+    for key in DISPLAY_FIELDS:
+        if key not in sent:
+            continue
+        field = FIELDS[key]
+        try:
+            value = field.parse(str(sent[key]).lower() if field.kind == "bool" else str(sent[key]))
+        except ValueError:
+            continue
+        st.session_state[key] = value
