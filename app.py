@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp import controls, navigation, session
+from webapp import controls, display, navigation, session
 
 session.start()  # first, so that the link's language and presentation mode shape the page from its first run
 sidebar = "collapsed" if session.presenting() else "auto"  # a projector gets the whole width for the figure
 st.set_page_config(page_title=session.t("app.title"), layout="wide", initial_sidebar_state=sidebar)
 page = st.navigation(navigation.pages(session.t), position="sidebar")
 controls.interface_controls(st.sidebar)
+display.preload_live_chart(st.sidebar)  # before the model: on a first visit plotly.js loads meanwhile
 page_controls = st.sidebar.container()  # each page's own controls go here, above the model field
 encoder = controls.model_control(st.sidebar)
 navigation.run_page(page, navigation.Frame(encoder=encoder, controls=page_controls))

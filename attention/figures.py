@@ -32,6 +32,7 @@ STRIP_CELL_RATIO = 0.6
 MIN_STRIP_SHARE = 0.08
 MAX_TILE = 48  # longest side of one map in the grid of every head
 MIN_CELL = 1.25  # px: a 512-token sentence still draws, as a 640-pixel square
+GAPS_UP_TO = 128  # tokens: beyond, cells have no white gap between them
 # Room around the grid at normal size (times font_scale): tick labels, axis titles, colour bars. A file
 # keeps SIDE_ROOM; a figure for a page counts what the labels and colour bars take there, PAGE_SIDE_ROOM.
 SIDE_ROOM = 300
@@ -136,7 +137,20 @@ def attention_figure(
     key_tokens: list[str],
     options: FigureOptions | None = None,
 ) -> go.Figure:
-    """Draw attention weights as a heatmap with each query's output vector beside it.
+    """Draw attention weights as a heatmap with each query's output vector beside it
+    (``attention_figure_spec`` as a Plotly figure)."""
+    return go.Figure(attention_figure_spec(result, query_tokens, key_tokens, options))
+
+
+def attention_figure_spec(
+    result: AttentionResult,
+    query_tokens: list[str],
+    key_tokens: list[str],
+    options: FigureOptions | None = None,
+) -> dict:
+    """Draw attention weights as a heatmap with each query's output vector beside it, as a plain
+    Plotly figure dict (``{"data": [...], "layout": {...}}``: plotly.js reads it as it is, and
+    building it skips plotly.py's checks, which cost more than the drawing itself).
 
     Args:
         result: what ``scaled_dot_product_attention`` returned.
@@ -171,7 +185,12 @@ def attention_figure(
     tick_size = round((16 if max(n_q, n_k) <= 20 else 11) * options.font_scale)
     cell_w, cell_h = _cell_sizes(max(n_q, n_k), cols, rows, tick_size, options)
     step = int(np.ceil(max(n_q, n_k) / 64))  # label every token while they fit, else every step-th
-    axis = dict(type="category", automargin=True, tickfont_size=tick_size, title_font_size=tick_size + 1, dtick=step)
+    # nested dicts, not plotly.py's "title_text" shorthand: plotly.js reads this dict as it is
+    axis = dict(type="category", automargin=True, tickfont=dict(size=tick_size), dtick=step)
+
+    def title(words: str) -> dict:
+        return dict(text=words, font=dict(size=tick_size + 1))
+
     gap = 0.03 if strip else 0.0
     # of the height (or width) that the weights take; the strip keeps at least MIN_STRIP_SHARE to stay visible
     share = min(n_k / (n_k + strip), 1 - MIN_STRIP_SHARE) if strip else 1.0
@@ -179,26 +198,32 @@ def attention_figure(
     # update_* call, which makes building a figure several times faster.
     column_angle = _tick_angle(k_labels if options.transpose else q_labels, cell_w, tick_size)
     if options.transpose:
-        x_weights = dict(axis, domain=[0, share - gap / 2 if strip else 1], side="top", title_text=k_title)
+        x_weights = dict(axis, domain=[0, share - gap / 2 if strip else 1], side="top", title=title(k_title))
         layout = dict(
             xaxis=dict(x_weights, tickangle=column_angle),
-            yaxis=dict(axis, autorange="reversed", title_text=q_title),
+            yaxis=dict(axis, autorange="reversed", title=title(q_title)),
             xaxis2=dict(
-                axis, domain=[share + gap / 2, 1], side="top", anchor="y2", title_text=text("fig.output", options.lang)
+                axis,
+                domain=[share + gap / 2, 1],
+                side="top",
+                anchor="y2",
+                title=title(text("fig.output", options.lang)),
             ),
             yaxis2=dict(axis, autorange="reversed", matches="y", anchor="x2", showticklabels=False),
         )
     else:
         layout = dict(
-            xaxis=dict(axis, side="top", title_text=q_title, tickangle=column_angle),
-            yaxis=dict(axis, autorange="reversed", domain=[1 - share + gap / 2 if strip else 0, 1], title_text=k_title),
+            xaxis=dict(axis, side="top", title=title(q_title), tickangle=column_angle),
+            yaxis=dict(
+                axis, autorange="reversed", domain=[1 - share + gap / 2 if strip else 0, 1], title=title(k_title)
+            ),
             xaxis2=dict(axis, matches="x", anchor="y2", tickangle=column_angle),
             yaxis2=dict(
                 axis,
                 anchor="x2",
                 autorange="reversed",
                 domain=[0, 1 - share - gap / 2],
-                title_text=text("fig.output", options.lang),
+                title=title(text("fig.output", options.lang)),
             ),
         )
     if not strip:
@@ -207,7 +232,7 @@ def attention_figure(
     traces = [_weights_trace(result, q_labels, k_labels, options)]
     if strip:
         traces.append(_output_trace(components, names, q_labels, result.output.shape[1], options))
-    return go.Figure(
+    return dict(
         data=traces,
         layout=dict(
             layout,
@@ -220,9 +245,7 @@ def attention_figure(
     )
 
 
-def _weights_trace(
-    result: AttentionResult, q_labels: list[str], k_labels: list[str], options: FigureOptions
-) -> go.Heatmap:
+def _weights_trace(result: AttentionResult, q_labels: list[str], k_labels: list[str], options: FigureOptions) -> dict:
     # customdata carries the raw and the scaled score of every cell as one float32
     # array, so hovering costs 8 bytes a cell and no per-cell strings.
     scores = np.stack([result.scores, result.scaled], axis=-1).astype(np.float32)  # (n_q, n_k, 2)
@@ -242,17 +265,17 @@ def _weights_trace(
     high = float(weights.max())
     low = float(weights[result.mask].min()) if options.fit_colors else 0.0
     title = word("fig.weight_fitted", low=low, high=high) if options.fit_colors else word("fig.weight")
-    return go.Heatmap(
+    return dict(
+        type="heatmap",
         z=z,
         x=x,
         y=y,
         customdata=custom,
         zmin=low,
         zmax=high if high > low else low + 1e-9,
-        colorscale=WEIGHT_SCALES.get(options.colorscale, WEIGHT_COLORS),
+        colorscale=colorscale(WEIGHT_SCALES.get(options.colorscale, WEIGHT_COLORS)),
         colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.6, y=1.0, yanchor="top"),
-        xgap=1,
-        ygap=1,
+        **_gaps(max(len(x), len(y))),
         texttemplate="%{z:.2f}" if options.show_values else None,
         hovertemplate=(
             f"{who}<br>{word('fig.hover.raw')} = %{{customdata[0]:.3f}}"
@@ -274,7 +297,7 @@ def scale_description(by_sqrt_dk: bool, temperature: float, lang: str = "en") ->
 
 def _output_trace(
     components: np.ndarray, names: list[str], q_labels: list[str], d_v: int, options: FigureOptions
-) -> go.Heatmap:
+) -> dict:
     """The output vectors: under each query's column (or beside its row, transposed), on the second axes."""
     what = options.describe_components(len(names), d_v)
     values = components.astype(np.float32)  # (n_q, m)
@@ -284,17 +307,17 @@ def _output_trace(
         z, x, y, who = values, names, q_labels, f"{output_of} %{{y}}<br>%{{x}}"
     else:
         z, x, y, who = values.T, q_labels, names, f"{output_of} %{{x}}<br>%{{y}}"
-    return go.Heatmap(
+    return dict(
+        type="heatmap",
         z=z,
         x=x,
         y=y,
         xaxis="x2",
         yaxis="y2",
-        colorscale=OUTPUT_COLORS,
+        colorscale=colorscale(OUTPUT_COLORS),
         zmin=-limit,
         zmax=limit,
-        xgap=1,
-        ygap=1,
+        **_gaps(len(q_labels)),
         name=text("fig.output", options.lang),
         hovertemplate=f"{who} = %{{z:.3f}}<br>({what})<extra></extra>",
         colorbar=dict(
@@ -305,6 +328,18 @@ def _output_trace(
             yanchor="bottom",
         ),
     )
+
+
+def colorscale(colors: list[str]) -> list[list]:
+    """A list of colours as plotly.js reads a colour scale: ``[[0, first], ..., [1, last]]``."""
+    return [[i / (len(colors) - 1), color] for i, color in enumerate(colors)]
+
+
+def _gaps(n: int) -> dict[str, int]:
+    """A white pixel between cells while they are large enough to keep their colour around it; none for
+    long sentences, whose cells are a few pixels wide (plotly.js also draws a gapless heatmap much faster)."""
+    gap = 1 if n <= GAPS_UP_TO else 0
+    return dict(xgap=gap, ygap=gap)
 
 
 def _cell_size(n: int) -> float:

@@ -33,7 +33,8 @@ from attention.figures import (
     TEMPERATURE_NOTE,
     WEIGHT_SCALES,
     FigureOptions,
-    attention_figure,
+    attention_figure_spec,
+    colorscale,
     output_basis,
     scale_description,
 )
@@ -71,7 +72,7 @@ def live_payload(
     figures = {}
     for name, transpose in (("lecture", False), ("transposed", True)):
         plain = replace(options, transpose=transpose, show_values=False, fit_colors=False)
-        figure = attention_figure(result, query_tokens, key_tokens, plain).to_plotly_json()
+        figure = attention_figure_spec(result, query_tokens, key_tokens, plain)
         for trace in figure["data"]:
             for key in ("z", "customdata", "zmin", "zmax", "texttemplate"):
                 trace.pop(key, None)
@@ -90,9 +91,7 @@ def live_payload(
         "d_k": result.d_k,
         "lang": options.lang,
         "figures": figures,
-        "colorscales": {
-            name: [[i / (len(colors) - 1), c] for i, c in enumerate(colors)] for name, colors in WEIGHT_SCALES.items()
-        },
+        "colorscales": {name: colorscale(colors) for name, colors in WEIGHT_SCALES.items()},
         "text": {
             "weight": text("fig.weight", options.lang),
             "weight_fitted": text("fig.weight_fitted", options.lang, low=LOW, high=HIGH),

@@ -27,6 +27,27 @@ PAGES = {
 }
 HEATMAP = ".js-plotly-plot .heatmaplayer"
 
+# The live heatmap (webapp/live_chart.js) logs its drawings in window.attentionLiveDraws: when the
+# frame after it was painted (``at``) and, for a change of its own controls, since the control's event.
+_LIVE_DRAWS = "(window.attentionLiveDraws || []).length"
+_SINCE_CHANGE = """(() => {
+    const d = window.attentionLiveDraws || [];
+    return d.length ? d[d.length - 1].sinceChangeMs : null;
+})()"""
+_SINCE_DATA = """(() => {
+    const d = window.attentionLiveDraws || [];
+    return d.length ? d[d.length - 1].sinceDataMs : null;
+})()"""
+_SINCE_ENTER = """(() => {
+    const d = window.attentionLiveDraws || [];
+    return d.length && window.benchEnterAt ? d[d.length - 1].at - window.benchEnterAt : null;
+})()"""
+# Notes when Enter was pressed in a text field, before Streamlit's own handler sees it.
+_NOTE_ENTER = """document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") window.benchEnterAt = performance.now();
+}, true);"""
+_SLIDER = '.attention-live-controls label[data-setting="temperature"] input'
+
 
 # Waiting in the page, not by polling: a MutationObserver checks the condition after
 # every change to the DOM and resolves as soon as it holds. (Polling on every animation
@@ -128,7 +149,8 @@ class WireClock:
                 return
             kind = message.WhichOneof("type")
             if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                if message.delta.new_element.WhichOneof("type") in ("plotly_chart", "bidi_component"):
+                element = message.delta.new_element
+                if element.WhichOneof("type") == "plotly_chart" or element.bidi_component.bytes:
                     self.events.append((now, "chart"))
                     self.events.append((now, f"bytes:{len(payload)}"))
             elif kind == "script_finished":
@@ -168,6 +190,7 @@ async def open_app_page(
     ``page.wire`` is a WireClock on its websocket. ``model`` opens it with ``?model=NAME``
     (None: the app's default model)."""
     page = await context.new_page()
+    await page.add_init_script(_NOTE_ENTER)
     page.app_errors = watch_errors(page)
     page.wire = WireClock(page) if wire else None
     page.last_update = (0.0, 0.0)
@@ -178,37 +201,51 @@ async def open_app_page(
 
 async def change_sentence(page, label: str, axis: str, sentence: Sentence, timeout_ms: float = 60_000) -> float:
     """Type ``sentence`` into the field called ``label``, press Enter and wait until the
-    heatmap's ``axis`` tick labels are the new tokens. Returns the milliseconds from
-    the start of typing to the redrawn heatmap."""
+    heatmap's ``axis`` tick labels are the new tokens. Returns the milliseconds from the
+    Enter key to the first frame painted with the new heatmap, timed in the page (the live
+    heatmap notes when it painted); ``page.last_wall_ms`` is the same seen from Playwright,
+    from the start of typing, its own messages to and from Chromium included."""
     field_ = page.get_by_role("textbox", name=label, exact=True)
-    started = time.perf_counter()
     await field_.fill(sentence.text)
+    before = await page.evaluate(_LIVE_DRAWS)
+    started = time.perf_counter()
     await field_.press("Enter")
     await wait_in_page(page, "ticks", [axis, sentence.labels[0], sentence.labels], timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
-    return (drawn - started) * 1000
+    page.last_wall_ms = (drawn - started) * 1000
+    in_page = await _in_page_ms(page, before, _SINCE_ENTER, page.last_wall_ms, timeout_ms)
+    page.last_component_ms = await page.evaluate(_SINCE_DATA) if before else None
+    return in_page
+
+
+async def _in_page_ms(page, before: int, since: str, wall_ms: float, timeout_ms: float) -> float:
+    """On a page with the live heatmap, ``since`` for the drawing logged after the first ``before``
+    (its log entry is written once the frame is painted, a moment after the ticks show); else ``wall_ms``."""
+    if not before:
+        return wall_ms
+    await page.wait_for_function(f"n => {_LIVE_DRAWS} > n", arg=before, timeout=timeout_ms)
+    return await page.evaluate(since)
 
 
 async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -> float:
-    """Click the 'transpose' toggle and wait until the x axis shows the other role.
-    Returns milliseconds. A display option only: the server must not re-encode."""
+    """Click the 'transpose' box and wait until the x axis shows the other role. Returns the
+    milliseconds from the click's event to the first frame painted with the new heatmap, timed
+    in the page (Playwright's own round trips excluded). A display option only: the server
+    must not re-encode."""
+    before = await page.evaluate(_LIVE_DRAWS)
     started = time.perf_counter()
     await page.get_by_text("Rows are queries (transpose)", exact=True).click()
     await wait_in_page(page, "xtitle", "key" if transposed else "query", timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
-    return (drawn - started) * 1000
-
-
-# The live heatmap (webapp/live_chart.js) counts its drawings in window.attentionLiveDraws.
-_LIVE_DRAWS = "(window.attentionLiveDraws || []).length"
-_SLIDER = '.attention-live-controls label[data-setting="temperature"] input'
+    return await _in_page_ms(page, before, _SINCE_CHANGE, (drawn - started) * 1000, timeout_ms)
 
 
 async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> float:
     """Move the live heatmap's temperature slider to ``position`` (0..400) as a drag ends ('input',
-    then 'change') and wait for the heatmap drawn with it. Returns milliseconds."""
+    then 'change') and wait for the heatmap drawn with it. Returns the milliseconds from the
+    slider's event to the first frame painted with it, timed in the page."""
     before = await page.evaluate(_LIVE_DRAWS)
     started = time.perf_counter()
     await page.locator(_SLIDER).evaluate(
@@ -222,7 +259,8 @@ async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> f
     await page.wait_for_function(f"n => {_LIVE_DRAWS} > n", arg=before, timeout=timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
-    return (drawn - started) * 1000
+    in_page = await page.evaluate(_SINCE_CHANGE)
+    return in_page if in_page is not None else (drawn - started) * 1000
 
 
 async def drag_temperature(page, moves: int = 60) -> float:

@@ -152,7 +152,7 @@ async def single_session_updates(
             timeout_ms = 300_000 if n >= 256 else 120_000
             label, axis = fields[0]
             times, splits = [], []
-            toggles, temperatures, drags = [], [], []
+            toggles, temperatures, drags, walls, components = [], [], [], [], []
             window = [0.0, 0.0]
             toggle_window = [0.0, 0.0]
             try:
@@ -161,6 +161,9 @@ async def single_session_updates(
                 window[0] = time.time()
                 for _ in range(args.browser_updates):
                     times.append(await change_sentence(page, label, axis, texts.make(n), timeout_ms))
+                    walls.append(page.last_wall_ms)
+                    if page.last_component_ms is not None:
+                        components.append(page.last_component_ms)
                     await asyncio.sleep(0.05)  # let the websocket events of this update arrive
                     splits.append(page.wire.split(*page.last_update))
                 window[1] = time.time()
@@ -193,6 +196,8 @@ async def single_session_updates(
             parts = updates[(model, n, mode)] = {
                 "browser_update_ms_p50": percentile(times, 50),
                 "browser_update_ms_p95": percentile(times, 95),
+                "browser_wall_ms_p50": percentile(walls, 50),
+                "browser_component_ms": median(components),
                 "browser_updates": len(times),
                 "browser_send_ms": part("send_ms"),
                 "browser_server_ms": part("server_ms"),

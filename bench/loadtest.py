@@ -292,7 +292,7 @@ class AppSession:
                     if which == "plotly_chart":
                         arrived = time.perf_counter()
                         self.chart = json.loads(element.plotly_chart.spec)
-                    elif which == "bidi_component":  # the live heatmap: its layout carries the labels
+                    elif which == "bidi_component" and element.bidi_component.bytes:  # the live heatmap
                         arrived = time.perf_counter()
                         self.chart = live_figure(element.bidi_component.bytes)
                     elif which == "text_input":

@@ -30,6 +30,7 @@ COLUMNS = [
     ("browser_server_ms", "server", "{:.0f}"),
     ("probe_script_ms", "script", "{:.0f}"),
     ("browser_render_ms", "draw", "{:.0f}"),
+    ("browser_component_ms", "ours", "{:.0f}"),
     ("plotly_alone_ms", "plotly", "{:.0f}"),
     ("display_update_ms_p50", "toggle", "{:.0f}"),
     ("temperature_update_ms_p50", "temp", "{:.0f}"),
@@ -161,7 +162,8 @@ def print_report(result: dict) -> None:
         "figure = the live heatmap's payload, st.chart = mounting it, bytes = what it sends; "
         "update = encode + attend + figure + st.chart; limit = 1.5 x fwd + 10; "
         "brw = browser, typing to redrawn heatmap, split into send (frontend), server (rerun request to chart "
-        "message) and draw; script = one whole script run timed inside the server (--probe); "
+        "message) and draw; ours = of the draw, the live heatmap's own part (its new bytes to the painted frame); "
+        "script = one whole script run timed inside the server (--probe); "
         "plotly = the same figure JSON drawn by plotly.js alone in a blank page; "
         "toggle = the live heatmap's 'transpose' box, temp = a move of its temperature slider (both drawn in the "
         "browser); drag fps = heatmaps drawn per second while that slider is dragged; "

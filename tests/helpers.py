@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from attention.embeddings import ENGLISH_MODEL
 from attention.live import DISPLAY_FIELDS, figure_from_payload, unpack
+from webapp.live_chart import KEY as LIVE_KEY
 from webapp.live_chart import unframe
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +62,7 @@ def set_widgets(at: AppTest, **values) -> AppTest:
     The live heatmap's own controls (``DISPLAY_FIELDS``) are in the browser, where AppTest cannot
     reach; on a page that has the live heatmap they are set in the session, as its controls do."""
     for key, value in values.items():
-        if key in DISPLAY_FIELDS and at.get("bidi_component"):
+        if key in DISPLAY_FIELDS and live_charts(at):
             at.session_state[key] = value
         elif key == "model":  # a select box that takes typed names; AppTest can only pick listed ones
             box = next(w for w in at.selectbox if w.key == "model")
@@ -96,11 +97,16 @@ def live_chart_parts(element) -> tuple[dict, bytes]:
     return unframe(element.proto.bytes)
 
 
+def live_charts(at: AppTest) -> list:
+    """The page's live heatmaps (not the empty one in the sidebar that only preloads plotly.js)."""
+    return [element for element in at.get("bidi_component") if element.key == LIVE_KEY]
+
+
 def charts(at: AppTest) -> list[dict]:
     """Every figure on an AppTest page, each with its Plotly ``config``: the live heatmap (drawn as the
     browser draws it, by ``attention.live.figure_from_payload``) first, then the Plotly charts in order."""
     figures = []
-    for element in at.get("bidi_component"):
+    for element in live_charts(at):
         head, payload = live_chart_parts(element)
         figures.append({**figure_from_payload(payload, head["display"]), "config": head["chrome"]["config"]})
     for chart in at.get("plotly_chart"):
@@ -111,7 +117,7 @@ def charts(at: AppTest) -> list[dict]:
 def charts_json(at: AppTest) -> list[str]:
     """The text every figure on the page sends to the browser (for checks that no user text is read as markup)."""
     texts = []
-    for element in at.get("bidi_component"):
+    for element in live_charts(at):
         head, payload = live_chart_parts(element)
         texts.append(json.dumps(head, ensure_ascii=False) + json.dumps(unpack(payload)[0], ensure_ascii=False))
     return texts + [chart.proto.spec + chart.proto.config for chart in at.get("plotly_chart")]

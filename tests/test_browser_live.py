@@ -103,6 +103,7 @@ def check_against_pytorch(page, result, causal: bool = False) -> float:
 
 def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, encoder):
     open_live(page, server.url + "/Cross_Attention" + ENGLISH)
+    assert page.locator(f"{CHART} .g-xtitle").text_content() == "query: source"  # the lecture's layout, titled
     sentences = {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}
     result = compute_view(encoder, sentences, Settings()).result
     errors = {}
@@ -116,6 +117,7 @@ def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, 
     control(page, "transpose").locator("input").click()
     page.wait_for_function(f"JSON.parse(document.querySelector('{CHART}').dataset.display).transpose === true")
     errors["transposed"] = check_against_pytorch(page, result)
+    assert page.locator(f"{CHART} .g-xtitle").text_content() == "key/value: target"
     print("largest difference from PyTorch per setting:", errors)
     settle(page)
     query = parse_qs(urlparse(page.url).query)

@@ -16,7 +16,18 @@ import pytest
 from attention.figures import FigureOptions, attention_figure
 from attention.i18n import text
 from attention.quiz import GUESS_CELL, blank_grid_figure, cell_of_point, mark_guesses, score_guesses
-from tests.helpers import CROSS, SELF, chart_spec, charts, decode_array, heatmap, open_app, page_text, set_widgets
+from tests.helpers import (
+    CROSS,
+    SELF,
+    chart_spec,
+    charts,
+    decode_array,
+    heatmap,
+    live_charts,
+    open_app,
+    page_text,
+    set_widgets,
+)
 
 # weights[i, j]: how much query i attends to key j; each row sums to 1
 WEIGHTS = np.array(
@@ -159,7 +170,7 @@ def test_the_quiz_hides_the_weights_then_reveals_and_scores(page, kind):
     at = open_app(page, query={"quiz": "true"})
     assert at.toggle("quiz").value
     before = page_text(at)
-    assert not at.get("bidi_component")  # no live heatmap: it would carry the scores
+    assert not live_charts(at)  # no live heatmap: it would carry the scores
     for spec in charts(at):
         assert all(trace["type"] == "scatter" for trace in spec["data"])
         assert all("z" not in trace and "customdata" not in trace for trace in spec["data"])

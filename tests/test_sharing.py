@@ -24,6 +24,7 @@ from tests.helpers import (
     decode_array,
     heatmap,
     live_chart_parts,
+    live_charts,
     open_app,
     run,
     set_widgets,
@@ -116,7 +117,7 @@ def test_the_widgets_take_their_limits_from_the_settings():
     assert at.query_params["temperature"] in (["7.3"], "7.3") and at.query_params["n_components"] in (["64"], "64")
     # the live heatmap's own temperature slider (in the browser) has the same limits
     at.switch_page(CROSS).run()
-    head, _ = live_chart_parts(at.get("bidi_component")[0])
+    head, _ = live_chart_parts(live_charts(at)[0])
     assert head["chrome"]["temperature_range"] == [0.1, 10.0] and head["display"]["temperature"] == 7.3
     heatmap(at)
 

@@ -84,6 +84,12 @@ def live() -> bool:
     return not st.session_state.get("quiz") and cache.live_chart_served()
 
 
+def preload_live_chart(place) -> None:
+    """Have the browser fetch plotly.js for the live heatmap while the server goes on (see ``live_chart.preload``)."""
+    if cache.live_chart_served():
+        live_chart.preload(place)
+
+
 def show_live(view: AttentionView, settings: Settings, options: FigureOptions, name: str) -> None:
     """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``)."""
     chrome = {

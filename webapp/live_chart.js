@@ -7,24 +7,24 @@
 // keeps them for the link and the downloads.
 
 const PLOTLY_FILE = "app/static/plotly.min.js"; // served by the app itself: a classroom may be offline
-let plotlyLoading = null;
 
+// One plotly.js for the whole page, loaded once (window-wide: every instance shares it).
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!plotlyLoading) {
-    plotlyLoading = new Promise((resolve, reject) => {
+  if (!window.attentionPlotlyLoading) {
+    window.attentionPlotlyLoading = new Promise((resolve, reject) => {
       const path = window.location.pathname;
       const script = document.createElement("script");
       script.src = window.location.origin + path.slice(0, path.lastIndexOf("/") + 1) + PLOTLY_FILE;
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => {
-        plotlyLoading = null;
+        window.attentionPlotlyLoading = null;
         reject(new Error("plotly.js could not be loaded from " + script.src));
       };
       document.head.appendChild(script);
     });
   }
-  return plotlyLoading;
+  return window.attentionPlotlyLoading;
 }
 
 // ---- the bytes from the server -------------------------------------------------------------
@@ -259,6 +259,7 @@ class LiveChart {
       redraw = true;
     }
     if (!sameBytes(payload, this.payload)) {
+      this.receivedAt = performance.now();
       this.payload = payload.slice();
       this.data = unpack(this.payload);
       redraw = true;
@@ -274,14 +275,26 @@ class LiveChart {
     if (redraw) this.schedule();
   }
 
+  // A control moved: draw at once; with ``commit`` (a drag ended, a box clicked), tell the server once drawn.
   change(values, commit) {
+    this.commit = this.commit || commit;
+    if (Object.entries(values).every(([name, value]) => this.display[name] === value)) {
+      if (!this.drawing) this.tell(); // a drag ends where the last 'input' already drew
+      return;
+    }
     this.display = { ...this.display, ...values };
+    this.changedAt = this.changedAt || performance.now();
     showControls(this);
     this.schedule();
-    if (commit && this.setStateValue) {
-      this.sent = [...this.sent.slice(-20), JSON.stringify(this.display)];
-      this.setStateValue("display", this.display);
-    }
+  }
+
+  // The server keeps the settings for the link and the downloads. It is told after the drawing, so that
+  // its rerun (and the page's own work on it) does not hold up the picture.
+  tell() {
+    if (!this.commit || !this.setStateValue) return;
+    this.commit = false;
+    this.sent = [...this.sent.slice(-20), JSON.stringify(this.display)];
+    this.setStateValue("display", this.display);
   }
 
   // Draw now, or right after the drawing under way: a dragged slider skips the values it passed.
@@ -299,6 +312,7 @@ class LiveChart {
       const Plotly = await loadPlotly();
       const started = performance.now();
       const figure = figureFor(this.data, this.display);
+      const computed = performance.now();
       const layout = figure.layout;
       layout.font = { ...layout.font, family: getComputedStyle(document.body).fontFamily };
       if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
@@ -309,7 +323,21 @@ class LiveChart {
       const config = { ...this.chrome.config, responsive: this.chrome.stretch };
       await Plotly.react(this.chart, figure.data, layout, config);
       this.chart.dataset.display = JSON.stringify(this.display);
-      window.attentionLiveDraws.push({ at: performance.now(), ms: performance.now() - started });
+      const plotted = performance.now();
+      const [changedAt, receivedAt] = [this.changedAt, this.receivedAt];
+      this.changedAt = this.receivedAt = null;
+      // for the benchmark: how long the arithmetic and plotly.js took, and from the control's event to
+      // the first frame painted after the drawing (the next animation frame, then the end of its task)
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      const painted = performance.now();
+      window.attentionLiveDraws.push({
+        at: painted,
+        computeMs: computed - started,
+        plotMs: plotted - computed,
+        paintMs: painted - plotted,
+        sinceChangeMs: changedAt ? painted - changedAt : null,
+        sinceDataMs: receivedAt ? painted - receivedAt : null, // new bytes from the server to the painted frame
+      });
     } catch (error) {
       this.chart.textContent = String(error);
       throw error;
@@ -318,13 +346,19 @@ class LiveChart {
       if (this.pending) {
         this.pending = false;
         this.schedule();
+      } else {
+        this.tell();
       }
     }
   }
 }
 
 export default function ({ data, parentElement, setStateValue }) {
-  if (!data) return;
+  if (!data) {
+    // mounted without data early in the page: start loading plotly.js while the server loads the model
+    loadPlotly().catch(() => {}); // a failure shows where the chart would be, when one is drawn
+    return;
+  }
   parentElement.attentionLive = parentElement.attentionLive || new LiveChart(parentElement);
   parentElement.attentionLive.update(data instanceof Uint8Array ? data : new Uint8Array(data), setStateValue);
 }

@@ -61,6 +61,13 @@ def unframe(data: bytes) -> tuple[dict, bytes]:
     return json.loads(data[4 : 4 + length]), data[4 + length :]
 
 
+def preload(place) -> None:
+    """Start loading plotly.js in the browser now (the live heatmap with no data draws nothing); early in
+    a run, this overlaps the download with the server's own work, such as loading the model on a first visit."""
+    with place:
+        _component(key="plotly_preload", height=0)
+
+
 def show(display: dict, chrome: dict, payload: bytes) -> None:
     """Mount the live heatmap."""
     _component(key=KEY, data=frame(display, chrome, payload), on_display_change=_keep_display)
