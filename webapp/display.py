@@ -98,6 +98,7 @@ def show_live(view: AttentionView, settings: Settings, options: FigureOptions, n
         "temperature_range": [FIELDS["temperature"].low, FIELDS["temperature"].high],
         "config": chart_config(file_name(name)),
         "stretch": options.fill_width,
+        "font_scale": options.font_scale,  # the controls grow with the figure's text in presentation mode
         "dark": st.context.theme.type == "dark",
     }
     payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)

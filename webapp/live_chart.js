@@ -169,6 +169,43 @@ function figureFor(data, display) {
   return figure;
 }
 
+// ---- room for the labels ------------------------------------------------------------------
+
+const canvas = document.createElement("canvas").getContext("2d");
+const ENTITIES = { "&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#x27;": "'" };
+
+function textWidth(text, size, family) {
+  canvas.font = `${size}px ${family}`;
+  return canvas.measureText(String(text).replace(/&(lt|gt|amp|quot|#x27);/g, (e) => ENTITIES[e])).width;
+}
+
+// plotly.js's automargin draws a figure twice to find the room its labels take; the live chart is
+// redrawn on every change, so it measures its labels here instead and gives the margins at once.
+function fitMargins(figure, family) {
+  const { layout, data } = figure;
+  const room = { l: 0, t: 0, b: 0 };
+  for (const name of Object.keys(layout).filter((key) => /^[xy]axis\d*$/.test(key))) {
+    const axis = layout[name];
+    if (!axis.automargin) continue;
+    axis.automargin = false;
+    const letter = name[0];
+    const id = letter + name.slice(5); // "xaxis2" -> "x2"
+    const size = axis.tickfont.size;
+    const labels = axis.showticklabels === false ? [] : data.filter((t) => (t[`${letter}axis`] || letter) === id).flatMap((t) => t[letter]);
+    const widest = Math.max(0, ...labels.map((label) => textWidth(label, size, family)));
+    const title = axis.title && axis.title.text ? axis.title.font.size * 1.6 : 0;
+    if (letter === "y") {
+      room.l = Math.max(room.l, widest + title + 14);
+    } else {
+      const angle = (Math.abs(axis.tickangle || 0) * Math.PI) / 180;
+      const high = angle ? widest * Math.sin(angle) + size * Math.cos(angle) : size * 1.3;
+      const side = axis.side === "top" ? "t" : "b";
+      room[side] = Math.max(room[side], high + title + 14);
+    }
+  }
+  for (const side of ["l", "t", "b"]) layout.margin[side] = Math.max(layout.margin[side], Math.ceil(room[side]));
+}
+
 // ---- the controls -------------------------------------------------------------------------
 
 // The temperature slider is logarithmic (0.1 to 10 has 1 in the middle): as fine near 1 as near 0.1.
@@ -211,6 +248,7 @@ function buildControls(live) {
 
 function showControls(live) {
   const { display, chrome } = live;
+  live.bar.style.fontSize = `${0.9 * Math.sqrt(chrome.font_scale || 1)}rem`; // a little larger on a projector
   for (const label of live.bar.querySelectorAll("label")) {
     const name = label.dataset.setting;
     label.querySelector(".name").textContent = chrome.labels[name];
@@ -272,7 +310,7 @@ class LiveChart {
     }
     this.incoming = incoming;
     showControls(this);
-    if (redraw) this.schedule();
+    if (redraw) this.schedule(true);
   }
 
   // A control moved: draw at once; with ``commit`` (a drag ended, a box clicked), tell the server once drawn.
@@ -297,14 +335,16 @@ class LiveChart {
     this.setStateValue("display", this.display);
   }
 
-  // Draw now, or right after the drawing under way: a dragged slider skips the values it passed.
-  schedule() {
+  // Draw at the next frame (``now``: at once, for the server's new bytes), or right after the drawing
+  // under way: a dragged slider skips the values it passed.
+  schedule(now = false) {
     if (this.drawing) {
       this.pending = true;
       return;
     }
     this.drawing = true;
-    requestAnimationFrame(() => this.draw());
+    if (now) queueMicrotask(() => this.draw());
+    else requestAnimationFrame(() => this.draw());
   }
 
   async draw() {
@@ -315,6 +355,7 @@ class LiveChart {
       const computed = performance.now();
       const layout = figure.layout;
       layout.font = { ...layout.font, family: getComputedStyle(document.body).fontFamily };
+      fitMargins(figure, layout.font.family);
       if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
       if (this.chrome.stretch) {
         delete layout.width;
