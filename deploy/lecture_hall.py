@@ -132,8 +132,13 @@ class LectureHall:
     def _start_apps(self) -> None:
         self.log(f"starting {self.processes} app processes (logs in {self.run_dir})")
 
+        # One core's worth of threads per process: two processes of torch's default two threads each on
+        # two cores wait on each other's threads far more than they compute.
+        threads = str(max(1, (os.cpu_count() or 1) // self.processes))
+        env = {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+
         def one(_: int) -> StreamlitServer:
-            server = StreamlitServer(self.run_dir, options=self.options)
+            server = StreamlitServer(self.run_dir, options=self.options, env=env)
             self.servers.append(server)  # list.append is atomic: stop() sees every started one
             self.log(f"  {server.url} healthy after {server.health_s:.1f} s (pid {server.process.pid})")
             if self.warm:
