@@ -84,6 +84,25 @@ def live() -> bool:
     return not st.session_state.get("quiz") and cache.live_chart_served()
 
 
+LIVE_LABELS = {
+    "temperature": "side.temperature",
+    "scale": "side.scale",
+    "transpose": "side.transpose",
+    "show_values": "side.numbers",
+    "fit_colors": "side.fit_colors",
+    "colors": "side.colors",
+}
+
+
+LIVE_HELP = {  # shown when the pointer rests on a control, as the sidebar's help icons do
+    "temperature": "side.temperature_caption",
+    "scale": "side.scale_caption",
+    "transpose": "side.transpose_help",
+    "fit_colors": "side.fit_colors_help",
+    "colors": "side.colors_help",
+}
+
+
 def preload_live_chart(place) -> None:
     """Have the browser fetch plotly.js for the live heatmap while the server goes on (see ``live_chart.preload``)."""
     if cache.live_chart_served():
@@ -94,6 +113,7 @@ def show_live(view: AttentionView, settings: Settings, options: FigureOptions, n
     """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``)."""
     chrome = {
         "labels": {key: t(label) for key, label in LIVE_LABELS.items()},
+        "help": {key: t(label) for key, label in LIVE_HELP.items()},
         "colors": list(WEIGHT_SCALES),
         "temperature_range": [FIELDS["temperature"].low, FIELDS["temperature"].high],
         "config": chart_config(file_name(name)),
@@ -103,16 +123,6 @@ def show_live(view: AttentionView, settings: Settings, options: FigureOptions, n
     }
     payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
     live_chart.show(display_of(settings, options), chrome, payload)
-
-
-LIVE_LABELS = {
-    "temperature": "side.temperature",
-    "scale": "side.scale",
-    "transpose": "side.transpose",
-    "show_values": "side.numbers",
-    "fit_colors": "side.fit_colors",
-    "colors": "side.colors",
-}
 
 
 def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, name: str) -> None:

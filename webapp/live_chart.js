@@ -252,6 +252,7 @@ function showControls(live) {
   for (const label of live.bar.querySelectorAll("label")) {
     const name = label.dataset.setting;
     label.querySelector(".name").textContent = chrome.labels[name];
+    label.title = (chrome.help && chrome.help[name]) || "";
     const input = label.querySelector("input, select");
     if (name === "temperature") {
       input.value = toPosition(display.temperature, chrome.temperature_range);
@@ -354,7 +355,8 @@ class LiveChart {
       const figure = figureFor(this.data, this.display);
       const computed = performance.now();
       const layout = figure.layout;
-      layout.font = { ...layout.font, family: getComputedStyle(document.body).fontFamily };
+      const page = getComputedStyle(this.root); // the app's font and text colour (light or dark theme)
+      layout.font = { ...layout.font, family: page.fontFamily, color: page.color };
       fitMargins(figure, layout.font.family);
       if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
       if (this.chrome.stretch) {
