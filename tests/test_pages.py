@@ -17,6 +17,7 @@ from tests.helpers import (
     choose_model,
     decode_array,
     heatmap,
+    live_charts,
     messages,
     open_app,
     run,
@@ -178,3 +179,22 @@ def test_step_page_survives_a_shorter_sentence_after_picking_a_late_cell():
     at.text_input("source").set_value("cat").run()
     assert not at.exception
     assert at.selectbox("pick_query").value == 0
+
+
+def test_without_a_writable_static_folder_the_pages_draw_the_servers_way(monkeypatch, tmp_path):
+    """Where plotly.js cannot be put into static/ (a read-only install), the cross page still draws:
+    the server's Plotly chart, with the temperature and picture controls back in the sidebar."""
+    from webapp import cache, live_chart
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    monkeypatch.setattr(live_chart, "STATIC", blocked / "static")  # a folder inside a file cannot be made
+    cache.live_chart_served.clear()
+    try:
+        at = open_app(CROSS)
+        assert not live_charts(at) and len(at.get("plotly_chart")) == 1
+        assert at.slider("temperature").value == 1.0 and at.toggle("transpose").value is False
+        at.toggle("transpose").set_value(True).run()
+        assert chart_spec(at)["layout"]["xaxis"]["title"]["text"].startswith("key")
+    finally:
+        cache.live_chart_served.clear()
