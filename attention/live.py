@@ -93,7 +93,6 @@ def live_payload(
         "figures": figures,
         "colorscales": {name: colorscale(colors) for name, colors in WEIGHT_SCALES.items()},
         "text": {
-            "weight": text("fig.weight", options.lang),
             "weight_fitted": text("fig.weight_fitted", options.lang, low=LOW, high=HIGH),
             "low": f"{LOW:.2f}",
             "high": f"{HIGH:.2f}",
