@@ -30,18 +30,14 @@ HEATMAP = ".js-plotly-plot .heatmaplayer"
 # The live heatmap (webapp/live_chart.js) logs its drawings in window.attentionLiveDraws: when the
 # frame after it was painted (``at``) and, for a change of its own controls, since the control's event.
 _LIVE_DRAWS = "(window.attentionLiveDraws || []).length"
-_SINCE_CHANGE = """(() => {
+# A field of the last drawing: "sinceChangeMs", "sinceDataMs", or "sinceEnterMs" (from the Enter key noted below).
+_LAST_DRAW = """(field) => {
     const d = window.attentionLiveDraws || [];
-    return d.length ? d[d.length - 1].sinceChangeMs : null;
-})()"""
-_SINCE_DATA = """(() => {
-    const d = window.attentionLiveDraws || [];
-    return d.length ? d[d.length - 1].sinceDataMs : null;
-})()"""
-_SINCE_ENTER = """(() => {
-    const d = window.attentionLiveDraws || [];
-    return d.length && window.benchEnterAt ? d[d.length - 1].at - window.benchEnterAt : null;
-})()"""
+    const last = d[d.length - 1];
+    if (!last) return null;
+    if (field === "sinceEnterMs") return window.benchEnterAt ? last.at - window.benchEnterAt : null;
+    return last[field];
+}"""
 # Notes when Enter was pressed in a text field, before Streamlit's own handler sees it.
 _NOTE_ENTER = """document.addEventListener("keydown", (event) => {
     if (event.key === "Enter") window.benchEnterAt = performance.now();
@@ -214,18 +210,18 @@ async def change_sentence(page, label: str, axis: str, sentence: Sentence, timeo
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
     page.last_wall_ms = (drawn - started) * 1000
-    in_page = await _in_page_ms(page, before, _SINCE_ENTER, page.last_wall_ms, timeout_ms)
-    page.last_component_ms = await page.evaluate(_SINCE_DATA) if before else None
+    in_page = await _in_page_ms(page, before, "sinceEnterMs", page.last_wall_ms, timeout_ms)
+    page.last_component_ms = await page.evaluate(_LAST_DRAW, "sinceDataMs") if before else None
     return in_page
 
 
-async def _in_page_ms(page, before: int, since: str, wall_ms: float, timeout_ms: float) -> float:
-    """On a page with the live heatmap, ``since`` for the drawing logged after the first ``before``
+async def _in_page_ms(page, before: int, field: str, wall_ms: float, timeout_ms: float) -> float:
+    """On a page with the live heatmap, ``field`` of the drawing logged after the first ``before``
     (its log entry is written once the frame is painted, a moment after the ticks show); else ``wall_ms``."""
     if not before:
         return wall_ms
     await page.wait_for_function(f"n => {_LIVE_DRAWS} > n", arg=before, timeout=timeout_ms)
-    return await page.evaluate(since)
+    return await page.evaluate(_LAST_DRAW, field)
 
 
 async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -> float:
@@ -239,7 +235,7 @@ async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -
     await wait_in_page(page, "xtitle", "key" if transposed else "query", timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
-    return await _in_page_ms(page, before, _SINCE_CHANGE, (drawn - started) * 1000, timeout_ms)
+    return await _in_page_ms(page, before, "sinceChangeMs", (drawn - started) * 1000, timeout_ms)
 
 
 async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> float:
@@ -259,7 +255,7 @@ async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> f
     await page.wait_for_function(f"n => {_LIVE_DRAWS} > n", arg=before, timeout=timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
-    in_page = await page.evaluate(_SINCE_CHANGE)
+    in_page = await page.evaluate(_LAST_DRAW, "sinceChangeMs")
     return in_page if in_page is not None else (drawn - started) * 1000
 
 

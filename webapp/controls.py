@@ -82,7 +82,7 @@ def attention_controls(
     """The controls of an attention figure, in ``place`` (folded away in presentation mode).
 
     With ``live``, the figure is the live heatmap, whose own controls above it set the temperature,
-    √d_k and the picture's options (``live_chart.DISPLAY_FIELDS``); their values are read from the session.
+    √d_k and the picture's options (``attention.live.DISPLAY_FIELDS``); their values are read from the session.
 
     Returns:
         What changes the numbers (Settings) and what changes only the picture
