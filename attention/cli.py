@@ -129,7 +129,7 @@ def render(args: argparse.Namespace) -> int:
         raise UsageError(str(error)) from None
     if view.problem:
         raise UsageError(view.problem)
-    meta = export_meta(sentences, settings, encoder.name, "cross" if cross else "self")
+    meta = export_meta(sentences, settings, encoder.name, "cross" if cross else "self", view)
     try:
         data = export_view(view, fmt, options, meta, scale=args.scale_factor)
     except ImageExportError as error:
@@ -147,7 +147,7 @@ def render(args: argparse.Namespace) -> int:
         if cross
         else f"self attention, {len(view.query_tokens)} tokens" + (" (causal)" if settings.causal else "")
     )
-    print(f"{shape}, model {encoder.name}")
+    print(f"{shape}, model {encoder.name}, vectors after layer {view.layer} of {view.n_layers}")
     return 0
 
 
@@ -181,6 +181,7 @@ def settings_from_args(args: argparse.Namespace, cross: bool) -> Settings:
         temperature=args.temperature,
         causal=args.causal,
         projection=Projection(args.projection, layer=args.layer, head=args.head, d_k=args.random_dk, seed=args.seed),
+        vector_layer=args.vector_layer,
     )
 
 
@@ -203,7 +204,7 @@ def figure_options_from_args(args: argparse.Namespace, cross: bool) -> FigureOpt
 # The settings' flags, by group; each is the setting's name in attention.settings.FIELDS with dashes.
 FLAG_GROUPS = {
     "tokens and scores (these change the numbers)": ("show_special", "merge_words", "scale", "temperature", "causal"),
-    "queries, keys and values": ("projection", "layer", "head", "random_dk", "seed"),
+    "queries, keys and values": ("vector_layer", "projection", "layer", "head", "random_dk", "seed"),
     "picture (these change only the figure)": (
         "transpose",
         "show_values",
@@ -242,7 +243,7 @@ def _add_setting(group, key: str) -> None:
     field = FIELDS[key]
     flag = "--" + key.replace("_", "-")
     shown = field.default if field.kind != "bool" else "on" if field.default else "off"
-    help_text = f"{field.help} (default: {shown})"
+    help_text = field.help if field.default is None else f"{field.help} (default: {shown})"
     if field.kind == "bool":
         group.add_argument(flag, dest=key, action=argparse.BooleanOptionalAction, default=field.default, help=help_text)
     elif field.kind == "choice":

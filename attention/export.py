@@ -207,16 +207,23 @@ def attention_json(view: AttentionView, meta: Mapping[str, Any] | None = None) -
         raise ValueError(f"meta must be JSON-serialisable: {error}") from None
 
 
-def export_meta(sentences: Mapping[str, str], settings: Settings, model: str, kind: str) -> dict[str, Any]:
+def export_meta(
+    sentences: Mapping[str, str], settings: Settings, model: str, kind: str, view: AttentionView | None = None
+) -> dict[str, Any]:
     """The ``meta`` of a JSON export: what produced the numbers.
 
     Args:
         sentences: sentence by role, e.g. {"source": ..., "target": ...} or {"sentence": ...}.
-        settings: the Settings the view was computed with.
+        settings: the Settings the view was computed with (``vector_layer`` None: the model's default).
         model: the model's name.
         kind: "cross" or "self" attention.
+        view: the view computed; its ``layer`` (the hidden states the tokens carried, the default
+            resolved) and the model's ``n_layers`` are added.
     """
-    return {"kind": kind, "sentences": dict(sentences), "settings": asdict(settings), "model": model}
+    meta = {"kind": kind, "sentences": dict(sentences), "settings": asdict(settings), "model": model}
+    if view is not None and view.layer is not None:
+        meta.update(layer=view.layer, n_layers=view.n_layers)
+    return meta
 
 
 def export_view(

@@ -217,7 +217,8 @@ def attention_figure_spec(
             yaxis=dict(
                 axis, autorange="reversed", domain=[1 - share + gap / 2 if strip else 0, 1], title=title(k_title)
             ),
-            xaxis2=dict(axis, matches="x", anchor="y2", tickangle=column_angle),
+            # under the strip the queries' labels again, except on a projector, whose height the strip needs
+            xaxis2=dict(axis, matches="x", anchor="y2", tickangle=column_angle, showticklabels=not options.fill_width),
             yaxis2=dict(
                 axis,
                 anchor="x2",
@@ -260,10 +261,9 @@ def _weights_trace(result: AttentionResult, q_labels: list[str], k_labels: list[
     scale_text = scale_description(
         bool(np.isclose(result.scale, 1 / np.sqrt(result.d_k))), result.temperature, options.lang
     )
-    # 0 is white and the darkest colour is the largest weight in this figure (uniform-looking
-    # weights would otherwise all be the same pale blue); fitted, white is the smallest weight shown.
-    high = float(weights.max())
-    low = float(weights[result.mask].min()) if options.fit_colors else 0.0
+    # 0 is white and 1 the darkest colour, so that a colour means the same weight in every figure;
+    # fitted, the colours run from the smallest weight shown to the largest (the colour bar says so).
+    low, high = weight_range(weights, result.mask, options.fit_colors)
     title = word("fig.weight_fitted", low=low, high=high) if options.fit_colors else word("fig.weight")
     return dict(
         type="heatmap",
@@ -284,6 +284,13 @@ def _weights_trace(result: AttentionResult, q_labels: list[str], k_labels: list[
         ),
         name=text("fig.weight", options.lang),
     )
+
+
+def weight_range(weights: np.ndarray, allowed: np.ndarray, fit: bool) -> tuple[float, float]:
+    """The colour range of attention weights: 0 to 1, or fitted to the smallest allowed weight and the largest."""
+    if not fit:
+        return 0.0, 1.0
+    return float(weights[allowed].min()), float(weights.max())
 
 
 TEMPERATURE_NOTE = " / T (T = {})"  # after the scaling's description, when the temperature is not 1
@@ -400,7 +407,7 @@ def weights_figure(
             x=q_labels,
             y=k_labels,
             zmin=0.0,
-            zmax=float(weights.max()),
+            zmax=1.0,
             colorscale=WEIGHT_COLORS,
             xgap=1,
             ygap=1,

@@ -37,6 +37,7 @@ from attention.figures import (
     colorscale,
     output_basis,
     scale_description,
+    weight_range,
 )
 from attention.i18n import text
 from attention.views import Settings
@@ -148,8 +149,7 @@ def figure_from_payload(payload: bytes, display: dict[str, object]) -> dict:
     flip = (lambda a: a) if display["transpose"] else (lambda a: np.swapaxes(a, 0, 1))
     grid["z"] = flip(weights)
     grid["customdata"] = flip(np.stack([scores, scaled], axis=-1))
-    high = float(weights.max())
-    low = float(weights[allowed].min()) if display["fit_colors"] else 0.0
+    low, high = weight_range(weights, allowed, bool(display["fit_colors"]))
     grid["zmin"], grid["zmax"] = low, high if high > low else low + 1e-9
     grid["colorscale"] = header["colorscales"][display["colors"]]
     if display["fit_colors"]:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from attention.compare import ATTENTIONS, COMPARED_SETTINGS, KINDS
-from attention.embeddings import DEFAULT_MODEL, EMBEDDED_MODELS, ENGLISH_MODEL
-from attention.examples import LECTURE_SOURCE, LECTURE_TARGET, LECTURE_TARGET_SCRIPT
+from attention.embeddings import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, ENGLISH_MODEL
+from attention.examples import LECTURE_SOURCE, LECTURE_TARGET_SCRIPT
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.i18n import LANGUAGES
 from attention.views import PROJECTIONS, Projection, Settings
@@ -61,6 +61,8 @@ class Field:
         limits (layer 99 means the last layer there is), anything else invalid raises ValueError."""
         if self.kind == "bool":
             return _boolean(raw)
+        if self.kind == "int" and self.default is None and raw.strip().lower() in ("", "auto"):
+            return None  # a setting whose default is "the model's own choice"
         if self.kind == "int":
             value = float(raw)
             if not math.isfinite(value):
@@ -107,7 +109,7 @@ FIELDS: dict[str, Field] = {
     "quiz": Field(False, "bool"),  # guess first: the weights stay hidden until revealed
     # the sentences
     "source": Field(LECTURE_SOURCE, "text"),
-    "target": Field(LECTURE_TARGET, "text"),
+    "target": Field(LECTURE_TARGET_SCRIPT, "text"),
     "sentence": Field(LECTURE_SOURCE, "text"),
     "model": Field(DEFAULT_MODEL, "text", help="sentence-transformers model name or local folder"),
     # what changes the numbers
@@ -129,6 +131,16 @@ FIELDS: dict[str, Field] = {
     "causal": Field(
         _NUMBERS.causal, "bool", help="self attention only: each token attends to itself and earlier tokens"
     ),
+    "vector_layer": Field(
+        _NUMBERS.vector_layer,
+        "int",
+        low=0,
+        high=63,
+        help="the token vectors are the model's hidden states after this many layers: 0 the input embeddings, "
+        "the model's depth its output (default: the model's own, "
+        + ", ".join(f"{layer} for {name}" for name, layer in DEFAULT_LAYERS.items())
+        + ", two thirds of the depth for other models); a real head reads its own layer's input",
+    ),
     "projection": Field(
         _PROJECTION.kind,
         "choice",
@@ -145,9 +157,10 @@ FIELDS: dict[str, Field] = {
     "transpose": Field(
         _PICTURE.transpose, "bool", help="rows are queries and columns keys (the lecture puts queries in columns)"
     ),
-    # On in the app and on the command line (the library's FigureOptions keeps 0 as white): the default,
-    # multilingual model gives nearly even weights, which would otherwise all be the same dark blue.
-    "fit_colors": Field(True, "bool", help="colours from the smallest weight shown to the largest, not from 0"),
+    # Off: 0 is white and 1 the darkest colour, so that a colour always means the same weight.
+    "fit_colors": Field(
+        _PICTURE.fit_colors, "bool", help="colours from the smallest weight shown to the largest, not from 0"
+    ),
     "colors": Field(_PICTURE.colorscale, "choice", choices=tuple(WEIGHT_SCALES), help="colour scale of the weights"),
     "n_components": Field(
         _PICTURE.n_components, "int", low=0, high=64, help="output-vector components drawn under the weights"

@@ -145,8 +145,6 @@ def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go
     row_title, col_title = step.row_title, step.col_title
     if transpose:
         matrix, rows, cols, row_title, col_title = matrix.T, cols, rows, col_title, row_title
-    finite = matrix[np.isfinite(matrix)]
-    limit = float(np.abs(finite).max()) if finite.size else 1.0
     readable = numbers and max(matrix.shape) <= MAX_NUMBERED
     fig = go.Figure(
         go.Heatmap(
@@ -156,7 +154,7 @@ def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go
             colorscale=diverging.RdBu_r if step.signed else sequential.Blues,
             zmid=0 if step.signed else None,
             zmin=None if step.signed else 0,
-            zmax=None if step.signed else max(limit, 1e-12),
+            zmax=None if step.signed else 1.0,  # weights and the mask: 0 white, 1 darkest
             xgap=1,
             ygap=1,
             texttemplate="%{z:.2f}" if readable else None,
@@ -240,14 +238,15 @@ def steps_animation(
     x, y = axis_labels(query_tokens), axis_labels(key_tokens)
     readable = max(len(x), len(y)) <= MAX_NUMBERED
 
-    def heatmap(z: np.ndarray) -> go.Heatmap:
+    def heatmap(z: np.ndarray, weights: bool = False) -> go.Heatmap:
         finite = z[np.isfinite(z)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
         return go.Heatmap(
             z=z.astype(np.float32),
             x=x,
             y=y,
-            zmin=float(finite.min()) if finite.size else 0,
-            zmax=float(finite.max()) if finite.size else 1,
+            zmin=0.0 if weights else low,  # weights on the fixed 0 to 1 scale of every weights figure
+            zmax=1.0 if weights else high,
             colorscale=sequential.Blues,
             texttemplate="%{z:.2f}" if readable else None,
             xgap=1,
@@ -256,7 +255,10 @@ def steps_animation(
             "<br>%{z:.3f}<extra></extra>",
         )
 
-    frames = [go.Frame(data=[heatmap(z)], name=name, layout=dict(title_text=name)) for name, z in stages]
+    frames = [
+        go.Frame(data=[heatmap(z, weights=number == len(stages) - 1)], name=name, layout=dict(title_text=name))
+        for number, (name, z) in enumerate(stages)
+    ]
     fig = go.Figure(data=[heatmap(stages[0][1])], frames=frames)
     cell = int(np.clip(420 / max(len(x), len(y)), 14, 48))
     fig.update_xaxes(type="category", side="top", title_text=text("step.axis.query", lang))

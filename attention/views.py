@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention
-from attention.embeddings import Encoder, TokenEmbeddings
-from attention.heads import ModelRun, QKVWeights, project, qkv_weights, run_model
+from attention.embeddings import EncodedText, Encoder, TokenEmbeddings
+from attention.heads import QKVWeights, project, qkv_weights
 from attention.i18n import text
 
 PROJECTIONS = {
@@ -52,6 +52,9 @@ class Settings:
         temperature: divide the scaled scores by this before softmax.
         causal: each query may attend only to itself and earlier keys (self attention).
         projection: how Q, K and V are made from the token vectors.
+        vector_layer: the token vectors are the model's hidden states after this many layers
+            (0: the input embeddings; the model's depth: its output); None: the model's
+            default layer (``Encoder.default_layer``). A real head reads its own layer's input instead.
     """
 
     show_special: bool = False
@@ -60,6 +63,7 @@ class Settings:
     temperature: float = 1.0
     causal: bool = False
     projection: Projection = field(default_factory=Projection)
+    vector_layer: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,8 @@ class AttentionView:
         key_tokens: one label per key.
         notes: things the reader should know, e.g. how many tokens were cut.
         problem: a short message shown where the figure would be.
+        layer: the hidden states the vectors were taken from (0: the input embeddings), or None.
+        n_layers: how many layers the model has.
     """
 
     result: AttentionResult | None = None
@@ -79,6 +85,8 @@ class AttentionView:
     key_tokens: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problem: str | None = None
+    layer: int | None = None
+    n_layers: int | None = None
 
 
 def attention_kind(sentences: dict[str, str]) -> str:
@@ -142,13 +150,6 @@ def random_projection(d_model: int, d_k: int, seed: int) -> QKVWeights:
     return QKVWeights(layer=-1, head=None, w_q=w_q, b_q=zeros, w_k=w_k, b_k=zeros, w_v=w_v, b_v=zeros)
 
 
-def layer_input(embeddings: TokenEmbeddings, run: ModelRun, layer: int) -> TokenEmbeddings:
-    """The same tokens, carrying the hidden states that enter ``layer`` instead of the final embeddings."""
-    if run.tokens != embeddings.tokens:
-        raise ValueError(f"the model run has {len(run.tokens)} tokens, the embeddings {len(embeddings.tokens)}")
-    return replace(embeddings, vectors=run.hidden_states[layer])
-
-
 def attend(
     queries: TokenEmbeddings,
     keys: TokenEmbeddings,
@@ -188,12 +189,19 @@ def attend(
     return AttentionView(result=result, query_tokens=q_tokens.tokens, key_tokens=k_tokens.tokens)
 
 
+def vectors_layer(encoder: Encoder, settings: Settings) -> int:
+    """Which hidden states the tokens carry under ``settings``: a real head's own layer reads the states
+    entering it (``hidden_states[layer]``); otherwise the chosen layer, or the model's default."""
+    if settings.projection.kind == "head":
+        return settings.projection.layer
+    return encoder.layer(settings.vector_layer)
+
+
 def compute_view(
     encoder: Encoder,
     sentences: dict[str, str],
     settings: Settings,
-    embed: Callable[[str], TokenEmbeddings] | None = None,
-    model_run: Callable[[str], ModelRun] | None = None,
+    encode: Callable[[str], EncodedText] | None = None,
     lang: str = "en",
 ) -> AttentionView:
     """Everything a page or the command line shows, from the sentences as typed.
@@ -203,32 +211,30 @@ def compute_view(
         sentences: ``{"source": ..., "target": ...}`` for cross attention (the first
             sentence asks, the last answers) or ``{"sentence": ...}`` for self attention.
         settings: what changes the numbers.
-        embed: text -> TokenEmbeddings; defaults to ``encoder.encode`` (the app passes a cached one).
-        model_run: text -> ModelRun, needed for a real head; defaults to ``run_model``.
+        encode: text -> EncodedText (every layer's hidden states); defaults to
+            ``encoder.encode_layers`` (the app passes a cached one).
         lang: the language of messages and notes.
 
     Returns:
         The attention with its token labels and notes, or a view whose ``problem``
         says why there is none (an empty sentence, nothing the model can read).
     """
-    embed = embed or encoder.encode
-    model_run = model_run or (lambda sentence: run_model(encoder, sentence))
+    encode = encode or encoder.encode_layers
     for role, sentence in sentences.items():
         message = blank_sentence_message(sentence, role, lang)
         if message:
             return AttentionView(problem=message)
     weights = projection_weights(encoder, settings.projection)  # first: it checks the layer and head
+    layer = vectors_layer(encoder, settings)
     notes: list[str] = []
-    vectors: dict[str, TokenEmbeddings] = {}  # by text, so that self attention embeds once
+    vectors: dict[str, TokenEmbeddings] = {}  # by text, so that self attention encodes once
     for role, sentence in sentences.items():
         if sentence in vectors:
             continue
-        vectors[sentence] = embed(sentence)
+        vectors[sentence] = encode(sentence).at_layer(layer)
         note = truncation_note(vectors[sentence], role, encoder.max_tokens, lang)
         if note:
             notes.append(note)
-        if settings.projection.kind == "head":
-            vectors[sentence] = layer_input(vectors[sentence], model_run(sentence), settings.projection.layer)
     (query_role, query_text), (key_role, key_text) = list(sentences.items())[0], list(sentences.items())[-1]
     view = attend(vectors[query_text], vectors[key_text], settings, (query_role, key_role), weights, lang)
-    return replace(view, notes=notes + view.notes)
+    return replace(view, notes=notes + view.notes, layer=layer, n_layers=encoder.n_layers)

@@ -69,7 +69,7 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
 
     def timed_encode(text: str):
         started = time.perf_counter()
-        embeddings = encoder.encode(text)
+        embeddings = encoder.encode_layers(text)
         encode_ms.append(ms_since(started))
         return embeddings
 
@@ -85,7 +85,7 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
 
         encode_ms.clear()
         update_started = time.perf_counter()
-        view = compute_view(encoder, texts, Settings(), embed=timed_encode)
+        view = compute_view(encoder, texts, Settings(), encode=timed_encode)
         t_view = ms_since(update_started)
         started = time.perf_counter()
         payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)

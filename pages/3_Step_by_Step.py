@@ -21,8 +21,10 @@ display.page_header("nav.steps", "steps.intro")
 kind = st.radio(t("steps.kind"), ["cross", "self"], format_func=labels("steps.kind."), horizontal=True, key="step_kind")
 settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=kind == "self")
 sentences = controls.cross_sentences(settings) if kind == "cross" else controls.self_sentence()
-view = compute_view(frame.encoder, sentences, settings, *cache.sources(frame.encoder), lang=lang())
+view = compute_view(frame.encoder, sentences, settings, cache.encode(frame.encoder), lang=lang())
 display.show_notes(view)
+if view.result is not None and view.layer is not None and settings.projection.kind != "head":
+    st.markdown(t("steps.layer", layer=view.layer, n_layers=view.n_layers))
 if view.result is not None:
     result, queries, keys = view.result, view.query_tokens, view.key_tokens
 

@@ -55,7 +55,7 @@ if kind == "models":
     encoder_b = cache.encoder(model_b)
 
 sides = compare.two_sides(kind, attention, {**values(), **texts}, settings, setting, temperature_b, head_b)
-sources = (cache.sources(frame.encoder), cache.sources(encoder_b))
+sources = (cache.encode(frame.encoder), cache.encode(encoder_b))
 result = compare.compare((frame.encoder, encoder_b), sides, sources, lang())
 st.info(compare.description(kind, setting, result, lang()), icon="⚖️")
 

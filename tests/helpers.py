@@ -17,6 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from attention.embeddings import ENGLISH_MODEL
+from attention.examples import LECTURE_TARGET
 from attention.live import DISPLAY_FIELDS, figure_from_payload, unpack
 from webapp.live_chart import KEY as LIVE_KEY
 from webapp.live_chart import unframe
@@ -42,11 +43,13 @@ def open_app(
 ) -> AppTest:
     """Open the app as a user does: the home page (with ``query`` as the link's parameters), then ``page``.
 
-    Most page tests check the small English model's word pieces (``ko ##re``), so the link names it;
-    ``model=None`` opens the app on its default, the multilingual model.
+    Most page tests check the small English model's word pieces (``ko ##re``), so the link names it and,
+    since that model cannot read Japanese script, the lecture's romaji target (``kore wa rei desu``);
+    ``model=None`` opens the app on its defaults, the multilingual model and ``これは例です``.
     """
     at = AppTest.from_file(APP, default_timeout=180)
-    query = {"model": model, **(query or {})} if model else dict(query or {})
+    english = {"model": model, "target": LECTURE_TARGET} if model == ENGLISH_MODEL else {"model": model}
+    query = {**english, **(query or {})} if model else dict(query or {})
     if query:
         at.query_params.update(query)
     at.run()

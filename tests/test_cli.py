@@ -59,7 +59,10 @@ def test_render_writes_each_format(encoder, capsys, tmp_path, suffix):
     code, stdout, stderr = run(capsys, "--source", SOURCE, "--target", TARGET, "--out", str(out))
     assert code == 0, stderr
     lines = stdout.splitlines()
-    assert lines == [str(out), f"cross attention, 4 source tokens × 6 target tokens, model {ENGLISH_MODEL}"]
+    assert lines == [
+        str(out),
+        (f"cross attention, 4 source tokens × 6 target tokens, model {ENGLISH_MODEL}, vectors after layer 1 of 6"),
+    ]
     data = out.read_bytes()
     view = attend(encoder.encode(SOURCE), encoder.encode(TARGET), Settings())
     if suffix == ".svg":

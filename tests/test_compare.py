@@ -35,7 +35,7 @@ TEXTS = {
 
 
 def sources(encoder):
-    return encoder.encode, None
+    return encoder.encode_layers
 
 
 # --- the library ---------------------------------------------------------------------------------
@@ -67,9 +67,13 @@ def test_different_sentences_have_no_difference(encoder):
 def test_both_figures_share_one_colour_range(encoder):
     sides = two_sides("settings", "self", TEXTS, Settings(), "temperature", temperature_b=0.2)
     result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
-    low, high = shared_range([result.a, result.b])
-    assert low == 0 and high == max(result.a.result.weights.max(), result.b.result.weights.max())
+    assert shared_range([result.a, result.b]) == (0.0, 1.0)  # the plain colours: a colour is a weight
     first, second = side_figures(result, FigureOptions(n_components=0))
+    assert (first.data[0].zmin, first.data[0].zmax) == (second.data[0].zmin, second.data[0].zmax) == (0.0, 1.0)
+    low, high = shared_range([result.a, result.b], fit=True)
+    assert high == max(result.a.result.weights.max(), result.b.result.weights.max())
+    assert low == min(result.a.result.weights.min(), result.b.result.weights.min())
+    first, second = side_figures(result, FigureOptions(n_components=0, fit_colors=True))
     assert (first.data[0].zmin, first.data[0].zmax) == (second.data[0].zmin, second.data[0].zmax) == (low, high)
 
 

@@ -32,6 +32,7 @@ CHANGES = [
     ("scale", False),
     ("show_special", True),
     ("merge_words", True),
+    ("vector_layer_slider", 3),  # every layer's hidden states are cached with the text
 ]
 
 
@@ -40,7 +41,7 @@ def model_calls(monkeypatch, encoder) -> Counter:
     """Counts of ``encode`` (Encoder.encode calls) and ``forward`` (forward passes of the model's
     transformer class, whichever code path runs it), around the real methods."""
     calls: Counter = Counter()
-    real_encode = Encoder.encode
+    real_encode = Encoder.encode_layers
 
     def counted_encode(self, text):
         calls["encode"] += 1
@@ -53,7 +54,7 @@ def model_calls(monkeypatch, encoder) -> Counter:
         calls["forward"] += 1
         return real_forward(self, *args, **kwargs)
 
-    monkeypatch.setattr(Encoder, "encode", counted_encode)
+    monkeypatch.setattr(Encoder, "encode_layers", counted_encode)
     monkeypatch.setattr(transformer, "forward", counted_forward)
     return calls
 

@@ -65,9 +65,9 @@ _encoded: dict[str, object] = {}
 
 
 def encoded(encoder, text: str):
-    """The encoder's TokenEmbeddings of ``text``, computed once per test run."""
+    """The encoder's EncodedText of ``text`` (every layer), computed once per test run."""
     if text not in _encoded:
-        _encoded[text] = encoder.encode(text)
+        _encoded[text] = encoder.encode_layers(text)
     return _encoded[text]
 
 
@@ -84,10 +84,12 @@ def assert_literal_labels(labels: list[str], tokens: list[str]) -> None:
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)
 def test_core_and_figure_take_every_string(encoder, text):
-    te = encoded(encoder, text)
-    assert te.vectors.shape == (len(te.tokens), 384) and np.all(np.isfinite(te.vectors))
+    every = encoded(encoder, text)
+    assert every.hidden_states.shape == (encoder.n_layers + 1, len(every.tokens), 384)
+    assert np.all(np.isfinite(every.hidden_states))
+    te = every.at_layer(encoder.default_layer)
     assert len(te.tokens) <= encoder.max_tokens
-    lecture = encoded(encoder, LECTURE_TARGET)
+    lecture = encoded(encoder, LECTURE_TARGET).at_layer(encoder.default_layer)
     cases = [
         (te, lecture, Settings()),
         (lecture, te, Settings(merge_words=True, show_special=True)),
@@ -175,7 +177,7 @@ def expect_page(at: AppTest, traces: list[dict], view, hovertemplate: str) -> No
 
 def page_view(encoder, sentences: dict[str, str]):
     """What a page with default settings shows for these sentences: the computation the pages share."""
-    return compute_view(encoder, sentences, Settings(), embed=lambda text: encoded(encoder, text))
+    return compute_view(encoder, sentences, Settings(), encode=lambda text: encoded(encoder, text))
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)
@@ -419,7 +421,8 @@ def test_allowed_models_lets_a_listed_folder_load(encoder, monkeypatch):
     monkeypatch.setenv(ALLOWED_MODELS_VARIABLE, f"someorg/model-a,{folder}")
     loaded = load_encoder(folder)
     assert loaded.name == folder
-    np.testing.assert_array_equal(loaded.encode(LECTURE_TARGET).vectors, encoder.encode(LECTURE_TARGET).vectors)
+    assert loaded.default_layer == 4  # not an embedded name: two thirds of its 6 layers
+    np.testing.assert_array_equal(loaded.encode(LECTURE_TARGET, 6).vectors, encoder.encode(LECTURE_TARGET, 6).vectors)
 
 
 def test_allowed_models_set_but_empty_allows_only_the_default(encoder, monkeypatch):

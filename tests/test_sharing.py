@@ -243,4 +243,4 @@ def test_the_json_export_names_the_model_that_computed_it(downloads):
     assert any("no-such-model-xyz-123" in str(e.value) for e in at.error)  # the typed model failed to load
     meta = json_download(downloads)["meta"]
     assert meta["model"] == DEFAULT_MODEL and "no-such-model-xyz-123" not in json.dumps(meta)
-    assert meta["sentences"] == {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}
+    assert meta["sentences"] == {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}  # the English tests' link

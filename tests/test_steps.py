@@ -8,7 +8,7 @@ import pytest
 from attention import Settings, attend, causal_mask, scaled_dot_product_attention
 from attention.heads import run_model
 from attention.steps import attention_steps, dot_product_parts, step_figure, steps_animation, weighted_values
-from attention.views import Projection, layer_input, projection_weights, random_projection
+from attention.views import Projection, compute_view, projection_weights, random_projection
 
 
 @pytest.fixture
@@ -80,12 +80,10 @@ def test_step_figures_and_animation(result):
 
 def test_real_head_projection_reproduces_the_model(encoder):
     text = "the cat sat on the mat"
-    run, tokens = run_model(encoder, text), encoder.encode(text)
+    run = run_model(encoder, text)
     settings = Settings(show_special=True, projection=Projection("head", layer=3, head=7))
-    weights = projection_weights(encoder, settings.projection)
-    hidden = layer_input(tokens, run, 3)
-    view = attend(hidden, hidden, settings, weights=weights)
-    assert view.result.d_k == 32
+    view = compute_view(encoder, {"sentence": text}, settings)  # the head reads the hidden states entering layer 3
+    assert view.result.d_k == 32 and view.layer == 3
     assert np.abs(view.result.weights - run.attentions[3, 7]).max() < 1e-5
 
 

@@ -15,7 +15,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
-from attention.embeddings import Encoder, TokenEmbeddings, load_encoder
+from attention.embeddings import EncodedText, Encoder, load_encoder
 from attention.export import image_export_available
 from attention.heads import (
     HeadsComparison,
@@ -50,10 +50,11 @@ def attention_twin(name: str):
     return attention_model(encoder(name))
 
 
-@st.cache_data(max_entries=512, max_size="256MB", show_spinner=False)
-def embeddings(model_name: str, text: str) -> TokenEmbeddings:
-    """Token embeddings of ``text``, computed once per model and text."""
-    return encoder(model_name).encode(text)
+@st.cache_data(max_entries=512, max_size="384MB", show_spinner=False)  # a 512-token text is ~10 MB
+def embeddings(model_name: str, text: str) -> EncodedText:
+    """Tokens of ``text`` and every layer's hidden states, computed once per model and text
+    (so that moving the layer slider recomputes nothing)."""
+    return encoder(model_name).encode_layers(text)
 
 
 @st.cache_data(max_entries=64, max_size="512MB", show_spinner=False)  # a 512-token run is ~80 MB
@@ -86,9 +87,9 @@ def image_export() -> bool:
     return image_export_available()
 
 
-def sources(model: Encoder) -> tuple[Callable[[str], TokenEmbeddings], Callable[[str], ModelRun]]:
-    """The cached ways to embed a text and to run the model over it, for ``compute_view``."""
-    return partial(embeddings, model.name), partial(model_run, model.name)
+def encode(model: Encoder) -> Callable[[str], EncodedText]:
+    """The cached way to encode a text with ``model``, for ``compute_view``."""
+    return partial(embeddings, model.name)
 
 
 @st.cache_resource(show_spinner=False)

@@ -9,13 +9,13 @@ from __future__ import annotations
 import streamlit as st
 
 from attention.embeddings import DEFAULT_MODEL, EMBEDDED_MODELS, Encoder, ModelLoadError
-from attention.examples import EXAMPLES, examples_of
+from attention.examples import EXAMPLE_DEFAULTS, EXAMPLES, examples_of
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.heads import layer_head_count
 from attention.i18n import LANGUAGES
 from attention.settings import FIELDS
 from attention.views import PROJECTIONS, Projection, Settings
-from webapp import cache
+from webapp import cache, quiz
 from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
 
 
@@ -61,6 +61,7 @@ def projection_controls(encoder: Encoder, place) -> Projection:
         t("side.projection"), options=list(PROJECTIONS), format_func=labels("side.proj."), key="projection"
     )
     place.caption(t(f"side.proj_caption.{kind}"))
+    vector_layer_control(encoder, place, kind == "head")
     if kind == "head":
         n_layers, n_heads = layer_head_count(encoder)
         keep_in_range("layer", n_layers, last=True)
@@ -74,6 +75,37 @@ def projection_controls(encoder: Encoder, place) -> Projection:
         place.caption(t("side.random_caption"))
         return Projection("random", d_k=int(d_k), seed=int(seed))
     return Projection()
+
+
+LAYER_SLIDER = "vector_layer_slider"  # the slider of the setting "vector_layer", whose default is the model's own
+
+
+def vector_layer_control(encoder: Encoder, place, head: bool) -> None:
+    """Which hidden states the tokens carry: a slider from 0 (the input embeddings) to the model's depth.
+
+    The setting ``vector_layer`` stays None (the model's own default layer, which follows a change of
+    model) until someone picks another layer; a real head reads its own layer instead.
+    """
+    depth, default = encoder.n_layers, encoder.default_layer
+    if head:
+        place.caption(t("side.vector_layer_head", layer=st.session_state.get("layer", 0)))
+        return
+    st.session_state[LAYER_SLIDER] = encoder.layer(st.session_state.get("vector_layer"))
+    place.slider(
+        t("side.vector_layer"),
+        0,
+        depth,
+        key=LAYER_SLIDER,
+        help=t("side.vector_layer_help", n_layers=depth, default=default),
+        on_change=_choose_layer,
+        args=(default,),
+    )
+    place.caption(t("side.vector_layer_caption", layer=st.session_state[LAYER_SLIDER], n_layers=depth, default=default))
+
+
+def _choose_layer(default: int) -> None:
+    chosen = st.session_state[LAYER_SLIDER]
+    set_setting("vector_layer", None if chosen == default else chosen)
 
 
 def attention_controls(
@@ -131,6 +163,7 @@ def attention_controls(
         temperature=float(temperature),
         causal=is_causal,
         projection=projection,
+        vector_layer=st.session_state.get("vector_layer"),
     )
     options = FigureOptions(
         show_values=show_values,
@@ -168,8 +201,20 @@ def font_scale() -> float:
 
 
 def sentence_input(label_key: str, key: str) -> str:
-    """A text field for a sentence that redraws shortly after the user stops typing."""
-    return st.text_input(t(label_key), help=t(f"{label_key}_help"), live="300ms", key=key)
+    """A text field for a sentence that redraws shortly after the user stops typing (on a projector its
+    label is the field's placeholder, leaving the screen's height to the figure)."""
+    return st.text_input(
+        t(label_key),
+        help=t(f"{label_key}_help"),
+        live="300ms",
+        key=key,
+        placeholder=t(label_key),
+        label_visibility=_label_visibility(),
+    )
+
+
+def _label_visibility() -> str:
+    return "collapsed" if presenting() else "visible"
 
 
 def example_picker(kind: str) -> None:
@@ -179,6 +224,7 @@ def example_picker(kind: str) -> None:
         examples_of(kind, lang()),
         index=None,
         placeholder=t("examples.none"),
+        label_visibility=_label_visibility(),
         format_func=labels("examples."),
         key=f"example_{kind}",
         on_change=_use_example,
@@ -196,20 +242,24 @@ def _use_example(widget_key: str) -> None:
         set_setting("target", second)
     else:
         set_setting("sentence", first)
-    for key, value in needs.items():
+    for key, value in {**EXAMPLE_DEFAULTS, **needs}.items():
         set_setting(key, value)
     st.session_state[widget_key] = None
 
 
-def cross_sentences(settings: Settings) -> dict[str, str]:
-    """Source and target fields with a swap button and the examples; returns the two sentences by role."""
+def cross_sentences(settings: Settings, guess_first: bool = False) -> dict[str, str]:
+    """Source and target fields, then one row with the swap button, the *Guess first* switch (with
+    ``guess_first``) and the examples; returns the two sentences by role."""
     left, right = st.columns(2)
     with left:
         source = sentence_input("input.source", "source")
     with right:
         target = sentence_input("input.target", "target")
-    buttons, examples = st.columns([1, 2])
+    buttons, switch, examples = st.columns([1, 1, 2], vertical_alignment="bottom")
     buttons.button(t("input.swap"), on_click=swap_roles, key="swap", help=t("input.swap_help"))
+    if guess_first:
+        with switch:
+            quiz.toggle()
     with examples:
         example_picker("cross")
     if settings.projection.kind == "head":
@@ -217,10 +267,16 @@ def cross_sentences(settings: Settings) -> dict[str, str]:
     return {"source": source, "target": target}
 
 
-def self_sentence() -> dict[str, str]:
-    """One sentence field and the examples; returns ``{"sentence": ...}``."""
+def self_sentence(guess_first: bool = False) -> dict[str, str]:
+    """One sentence field, then the *Guess first* switch (with ``guess_first``) beside the examples;
+    returns ``{"sentence": ...}``."""
     sentence = sentence_input("input.sentence", "sentence")
-    example_picker("self")
+    switch, examples = st.columns([1, 3], vertical_alignment="bottom") if guess_first else (None, st.container())
+    if guess_first:
+        with switch:
+            quiz.toggle()
+    with examples:
+        example_picker("self")
     return {"sentence": sentence}
 
 

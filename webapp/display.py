@@ -8,6 +8,7 @@ from functools import partial
 
 import streamlit as st
 
+from attention.examples import ROMANISATION
 from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view
 from attention.figures import WEIGHT_SCALES, FigureOptions, attention_figure
 from attention.live import display_of, live_payload
@@ -73,9 +74,24 @@ def show_attention(
         show_figure(
             attention_figure(view.result, view.query_tokens, view.key_tokens, options), name, stretch=options.fill_width
         )
+    figure_caption(view, options, model, sentences, settings)
+    download_buttons(view, options, export_meta(sentences, settings, model, attention_kind(sentences), view), name)
+
+
+def figure_caption(
+    view: AttentionView, options: FigureOptions, model: str, sentences: dict[str, str], settings: Settings
+) -> None:
+    """What the figure shows, under it: how to read it, which hidden states the tokens carry, why self
+    attention's diagonal is dark, and how the lecture reads a sentence in Japanese script."""
     d = view.result.output.shape[1]
     st.caption(t("fig.caption", components=options.describe_components(min(options.n_components, d), d)))
-    download_buttons(view, options, export_meta(sentences, settings, model, attention_kind(sentences)), name)
+    if attention_kind(sentences) == "self" and settings.projection.kind == "identity":
+        st.caption(t("self.diagonal"))
+    if view.layer is not None:
+        st.caption(t("fig.layer_caption", model=model, layer=view.layer, n_layers=view.n_layers))
+    for sentence in dict.fromkeys(sentences.values()):
+        if sentence in ROMANISATION:
+            st.caption(t("cross.romanised", script=sentence, romaji=ROMANISATION[sentence]))
 
 
 def live() -> bool:
@@ -146,7 +162,11 @@ def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, na
 
 
 def page_header(title_key: str, intro_key: str | None = None, **intro_values) -> None:
-    """A page's title and, outside presentation mode, its introduction."""
+    """A page's title and, outside presentation mode, its introduction (on a projector the title is
+    smaller, so that the figure below it fits on the screen)."""
+    if presenting():
+        st.header(t(title_key))
+        return
     st.title(t(title_key))
-    if intro_key and not presenting():
+    if intro_key:
         st.markdown(t(intro_key, **intro_values))

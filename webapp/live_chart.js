@@ -136,13 +136,17 @@ function figureFor(data, display) {
   // the lecture draws one column per query: z is weights transposed
   weightsTrace.z = grid(weights, nQ, nK, !display.transpose);
   weightsTrace.customdata = hoverData(arrays.scores, scaled, nQ, nK, !display.transpose);
-  let high = -Infinity;
-  let low = Infinity;
-  for (let i = 0; i < weights.length; i++) {
-    high = Math.max(high, weights[i]);
-    if (!arrays.allowed || arrays.allowed[i]) low = Math.min(low, weights[i]);
+  // 0 to 1, or fitted to the weights shown (attention/figures.py's weight_range)
+  let high = 1;
+  let low = 0;
+  if (display.fit_colors) {
+    high = -Infinity;
+    low = Infinity;
+    for (let i = 0; i < weights.length; i++) {
+      high = Math.max(high, weights[i]);
+      if (!arrays.allowed || arrays.allowed[i]) low = Math.min(low, weights[i]);
+    }
   }
-  if (!display.fit_colors) low = 0;
   weightsTrace.zmin = low;
   weightsTrace.zmax = high > low ? high : low + 1e-9;
   weightsTrace.colorscale = header.colorscales[display.colors] || header.colorscales.Blues;
@@ -204,6 +208,14 @@ function fitMargins(figure, family) {
     }
   }
   for (const side of ["l", "t", "b"]) layout.margin[side] = Math.max(layout.margin[side], Math.ceil(room[side]));
+}
+
+// The height left on the screen below the chart's top (the page scrolled to its top), between
+// MIN_HEIGHT and the figure's own height.
+const MIN_HEIGHT = 320;
+function fitHeight(chart, height) {
+  const top = chart.getBoundingClientRect().top + window.scrollY;
+  return Math.round(Math.max(MIN_HEIGHT, Math.min(height, window.innerHeight - top - 12)));
 }
 
 // ---- the controls -------------------------------------------------------------------------
@@ -359,9 +371,12 @@ class LiveChart {
       layout.font = { ...layout.font, family: page.fontFamily, color: page.color };
       fitMargins(figure, layout.font.family);
       if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
+      this.root.classList.toggle("present", Boolean(this.chrome.stretch)); // see live_chart.css
       if (this.chrome.stretch) {
+        // on a projector the whole figure, grid and output strip, stands on the screen without scrolling
         delete layout.width;
         layout.autosize = true;
+        layout.height = fitHeight(this.chart, layout.height);
       }
       const config = { ...this.chrome.config, responsive: this.chrome.stretch };
       await Plotly.react(this.chart, figure.data, layout, config);

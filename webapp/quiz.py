@@ -30,6 +30,11 @@ def toggle() -> bool:
     return st.toggle(t("quiz.toggle"), help=t("quiz.toggle_help"), key="quiz")
 
 
+def active() -> bool:
+    """Whether the page is guessing first (its switch, or ``?quiz=true`` in the link)."""
+    return bool(st.session_state.get("quiz"))
+
+
 def fingerprint(kind: str, view: AttentionView, settings: Settings, model: str) -> str:
     """What the numbers depend on: the page, the model, the tokens and the settings (not the picture's options)."""
     what = repr((kind, model, list(view.query_tokens), list(view.key_tokens), settings))
@@ -58,7 +63,8 @@ def show_quiz(
     state = current_round(kind, fingerprint(kind, view, settings, model))
     name = "_".join(sentences.values())
     if state["revealed"]:
-        _reveal(view, options, kind, state, export_meta(sentences, settings, model, kind), name)
+        meta = export_meta(sentences, settings, model, kind, view)
+        _reveal(view, options, kind, state, meta, model, sentences, settings)
     else:
         _ask(view, options, kind, state, name)
 
@@ -93,8 +99,18 @@ def _ask(view: AttentionView, options: FigureOptions, kind: str, state: dict, na
     clear.button(t("quiz.clear"), disabled=not guesses, on_click=_clear, args=(kind,), key=f"quiz_clear_{kind}")
 
 
-def _reveal(view: AttentionView, options: FigureOptions, kind: str, state: dict, meta: dict, name: str) -> None:
+def _reveal(
+    view: AttentionView,
+    options: FigureOptions,
+    kind: str,
+    state: dict,
+    meta: dict,
+    model: str,
+    sentences: dict[str, str],
+    settings: Settings,
+) -> None:
     """The real figure, drawn as on the normal page, with each guess framed; the score and the downloads."""
+    name = "_".join(sentences.values())
     score = score_guesses(view.result.weights, state["guesses"])
     even = 100 / len(view.key_tokens)  # what each key would get if the weights were all the same
     st.success(
@@ -107,8 +123,7 @@ def _reveal(view: AttentionView, options: FigureOptions, kind: str, state: dict,
     marked = mark_guesses(figure, score, len(view.key_tokens), options)
     display.show_figure(marked, name, key="quiz_revealed", stretch=options.fill_width)
     st.caption(t("quiz.legend"))
-    d = view.result.output.shape[1]
-    st.caption(t("fig.caption", components=options.describe_components(min(options.n_components, d), d)))
+    display.figure_caption(view, options, model, sentences, settings)
     st.button(t("quiz.again"), on_click=_clear, args=(kind,), key=f"quiz_again_{kind}")
     display.download_buttons(view, options, meta, name)
 

@@ -71,13 +71,13 @@ STRINGS = {
     ),
     "examples.label": "Examples",
     "examples.none": "choose an example…",
-    "examples.lecture_cross": "The lecture: this is an example → kore wa rei desu",
-    "examples.lecture_script": "The lecture in Japanese script: this is an example → これは例です",
+    "examples.lecture_script": "The lecture's figure: this is an example → これは例です (kore wa rei desu)",
+    "examples.lecture_cross": "The lecture's romaji: this is an example → kore wa rei desu (rare text for any model: expect little)",
     "examples.korean_pair": "Korean and English: 이것은 예입니다 → this is an example",
     "examples.korean_self": "A Korean sentence: 그 동물은 너무 피곤해서 길을 건너지 않았다",
     "examples.chinese_self": "A Chinese sentence: 猫坐在垫子上，因为它累了。",
     "examples.lecture_self": "The lecture's self attention: this is an example",
-    "examples.pronoun": "A pronoun and its noun",
+    "examples.pronoun": "A pronoun and its noun: head 8 of layer 8 links it → animal",
     "examples.bank": "One word, two meanings: bank",
     "examples.paraphrase": "A sentence and its paraphrase",
     "examples.repeated": "Repeated words",
@@ -129,6 +129,36 @@ STRINGS = {
     ),
     "side.causal": "Causal mask",
     "side.causal_caption": "Each token may attend only to itself and earlier tokens, as in a decoder.",
+    "side.vector_layer": "Token vectors from layer",
+    "side.vector_layer_help": (
+        "A transformer changes each token's vector layer by layer, mixing in the words around it. 0 is the "
+        "input embedding, before any layer; {n_layers} is the model's output. This model was trained to average "
+        "its last layer into one sentence vector, so there all token vectors point the same way and attention "
+        "is nearly even; halfway up, a token still carries its own meaning in context, so words line up with "
+        "their translations. Measured default: layer {default}."
+    ),
+    "side.vector_layer_caption": "Hidden states after layer {layer} of {n_layers} (0: input embeddings, {n_layers}: output; default {default}).",
+    "side.vector_layer_head": "A real head reads the hidden states entering its own layer ({layer}).",
+    "fig.layer_caption": "Token vectors: {model}'s hidden states after layer {layer} of {n_layers}.",
+    "home.layers": (
+        "**Which vectors?** A transformer changes each token's vector layer by layer, mixing in the words around "
+        "it. The pages attend with the vectors after a middle layer (layer {default} of {n_layers} for this model): "
+        "there a word still carries its own meaning, so a word and its translation line up, while the last layer "
+        "of a sentence-embedding model makes every token point the same way. The sidebar's *Token vectors from "
+        "layer* changes it."
+    ),
+    "steps.layer": (
+        "**Step 1, where the vectors come from:** the hidden states after layer {layer} of {n_layers} of the "
+        "model. Each layer mixes every token with the others; a middle layer keeps each word's own meaning "
+        "(words align with their translations), the last one is trained to be averaged into one sentence "
+        "vector. Change it with *Token vectors from layer*."
+    ),
+    "cross.romanised": '{script} is read *{romaji}*: これは *kore wa* ("this is"), 例 *rei* ("example"), です *desu* ("is").',
+    "self.diagonal": (
+        "With Q = K = V, a token's own vector is the most similar to itself, so the diagonal is darkest (about "
+        "half of each column at the default layer); the rest of a column shows which other words are near it "
+        "in meaning. The deeper the layer, the more evenly the weights spread."
+    ),
     "side.qkv": "Queries, keys, values",
     "side.projection": "Projection",
     "side.proj.identity": "identity: Q = K = V",

@@ -70,13 +70,13 @@ STRINGS = {
     ),
     "examples.label": "예시",
     "examples.none": "예시를 고르세요…",
-    "examples.lecture_cross": "강의: this is an example → kore wa rei desu",
-    "examples.lecture_script": "강의를 일본어 글자로: this is an example → これは例です",
+    "examples.lecture_script": "강의의 그림: this is an example → これは例です (kore wa rei desu)",
+    "examples.lecture_cross": "강의의 로마자: this is an example → kore wa rei desu (어떤 모델에게도 드문 글이라 큰 기대는 금물)",
     "examples.korean_pair": "한국어와 영어: 이것은 예입니다 → this is an example",
     "examples.korean_self": "한국어 문장: 그 동물은 너무 피곤해서 길을 건너지 않았다",
     "examples.chinese_self": "중국어 문장: 猫坐在垫子上，因为它累了。",
     "examples.lecture_self": "강의의 셀프 어텐션: this is an example",
-    "examples.pronoun": "대명사와 그 명사",
+    "examples.pronoun": "대명사와 그 명사: 8층의 8번 헤드가 it → animal을 잇는다",
     "examples.bank": "한 단어, 두 뜻: bank",
     "examples.paraphrase": "문장과 그 바꾸어 쓴 문장",
     "examples.repeated": "반복되는 단어",
@@ -126,6 +126,32 @@ STRINGS = {
     "side.temperature_caption": "스케일된 스코어를 이 값으로 나눈다: 1보다 작으면 가중치가 날카로워지고, 크면 평평해진다.",
     "side.causal": "인과 마스크",
     "side.causal_caption": "디코더에서처럼 각 토큰은 자기 자신과 앞의 토큰에만 어텐션할 수 있다.",
+    "side.vector_layer": "토큰 벡터를 가져올 층",
+    "side.vector_layer_help": (
+        "트랜스포머는 층을 지날 때마다 각 토큰의 벡터에 주변 단어들을 섞는다. 0은 어떤 층도 지나기 전의 입력 "
+        "임베딩이고, {n_layers}는 모델의 출력이다. 이 모델은 마지막 층을 평균해 문장 벡터 하나를 만들도록 "
+        "학습되었기 때문에, 거기서는 모든 토큰 벡터가 같은 쪽을 가리켜 어텐션이 거의 고르게 퍼진다. 중간 층에서는 "
+        "토큰이 아직 문맥 속 자기 뜻을 지니고 있어 단어가 번역어와 짝을 이룬다. 측정으로 고른 기본값: {default}층."
+    ),
+    "side.vector_layer_caption": "{n_layers}개 층 중 {layer}층을 지난 은닉 상태 (0: 입력 임베딩, {n_layers}: 출력, 기본값 {default}).",
+    "side.vector_layer_head": "실제 헤드는 자기 층({layer})에 들어오는 은닉 상태를 읽는다.",
+    "fig.layer_caption": "토큰 벡터: {model}의 {n_layers}개 층 중 {layer}층을 지난 은닉 상태.",
+    "home.layers": (
+        "**어떤 벡터인가?** 트랜스포머는 층을 지날 때마다 각 토큰의 벡터에 주변 단어들을 섞는다. 이 앱의 페이지는 "
+        "중간 층을 지난 벡터로 어텐션한다 (이 모델은 {n_layers}개 층 중 {default}층): 거기서는 단어가 아직 자기 뜻을 "
+        "지니고 있어 단어와 그 번역어가 짝을 이루지만, 문장 임베딩 모델의 마지막 층은 모든 토큰을 같은 쪽으로 "
+        "향하게 만든다. 사이드바의 *토큰 벡터를 가져올 층*으로 바꿀 수 있다."
+    ),
+    "steps.layer": (
+        "**1단계, 벡터는 어디서 오나:** 모델의 {n_layers}개 층 중 {layer}층을 지난 은닉 상태다. 각 층은 모든 "
+        "토큰을 서로 섞는다. 중간 층은 각 단어의 뜻을 지니고 있어 (단어가 번역어와 짝을 이룬다), 마지막 층은 "
+        "평균해서 문장 벡터 하나를 만들도록 학습되었다. *토큰 벡터를 가져올 층*으로 바꿀 수 있다."
+    ),
+    "cross.romanised": '{script}는 *{romaji}*로 읽는다: これは *kore wa* ("이것은"), 例 *rei* ("예"), です *desu* ("입니다").',
+    "self.diagonal": (
+        "Q = K = V이면 토큰의 벡터는 자기 자신과 가장 비슷하므로 대각선이 가장 어둡다 (기본 층에서 각 열의 절반쯤). "
+        "열의 나머지는 뜻이 가까운 다른 단어들을 보여 준다. 층이 깊을수록 가중치가 더 고르게 퍼진다."
+    ),
     "side.qkv": "쿼리, 키, 밸류",
     "side.projection": "투영",
     "side.proj.identity": "항등: Q = K = V",
