@@ -25,6 +25,8 @@ from attention.export import (
     ImageExportError,
     export_meta,
     export_view,
+    figure_html,
+    figure_image,
     image_export_available,
 )
 from attention.figures import FigureOptions
@@ -39,6 +41,7 @@ examples:
   {PROG} render --source "this is an example" --target "kore wa rei desu" --out fig.svg
   {PROG} render --source "the cat sat on the mat" --causal --merge-words --out self.png --scale-factor 3
   {PROG} render --source "this is an example" --target "kore wa rei desu" --out numbers.csv
+  {PROG} render --translate en-pt --source "I like the red car." --out translator.png
 
 formats (by the suffix of --out): {", ".join(SUFFIXES)}
   .png/.svg/.pdf need Chromium (drawn by kaleido); .html is one file with plotly.js inside, works offline;
@@ -111,6 +114,8 @@ def render(args: argparse.Namespace) -> int:
         OutputError: the image could not be drawn or the file not written.
     """
     fmt = output_format(args.out)
+    if args.translate:
+        return render_translation(args, fmt)
     cross = not args.self_attention and args.target is not None
     sentences = {"source": args.source, "target": args.target} if cross else {"sentence": args.source}
     settings = settings_from_args(args, cross)
@@ -134,10 +139,7 @@ def render(args: argparse.Namespace) -> int:
         data = export_view(view, fmt, options, meta, scale=args.scale_factor)
     except ImageExportError as error:
         raise OutputError(str(error)) from None
-    try:
-        args.out.write_bytes(data)
-    except OSError as error:
-        raise OutputError(f"cannot write {args.out}: {error.strerror or error}") from None
+    _write(args.out, data)
 
     for note in view.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -149,6 +151,52 @@ def render(args: argparse.Namespace) -> int:
     )
     print(f"{shape}, model {encoder.name}, vectors after layer {view.layer} of {view.n_layers}")
     return 0
+
+
+def render_translation(args: argparse.Namespace, fmt: str) -> int:
+    """The real translator's cross attention (the Translation page's figure) for ``--source``, written
+    to ``args.out``: its own translation, or ``--target`` fed to its decoder.
+
+    Raises:
+        UsageError: an empty sentence, or text the translator cannot read at all.
+        OutputError: the image could not be drawn or the file not written.
+    """
+    from attention.translation import load_translator
+    from attention.translation_view import translation_csv, translation_figure, translation_json
+
+    if not args.source.strip() or (args.target is not None and not args.target.strip()):
+        raise UsageError("--source (and --target, if given) must have at least one word")
+    if fmt in IMAGE_FORMATS and not image_export_available():
+        raise OutputError(f"cannot write {fmt.upper()} here: kaleido and a Chromium browser are needed")
+    try:
+        run = load_translator(args.translate).cross_attention(args.source, args.target)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    layer, head = args.translate_layer, args.translate_head
+    if fmt == "csv":
+        data = translation_csv(run, layer, head).encode("utf-8")
+    elif fmt == "json":
+        data = translation_json(run, layer, head).encode("utf-8")
+    else:
+        figure = translation_figure(run, layer, head, args.transpose, args.lang)
+        if fmt == "html":
+            data = figure_html(figure).encode("utf-8")
+        else:
+            try:
+                data = figure_image(figure, fmt, args.scale_factor)
+            except ImageExportError as error:
+                raise OutputError(str(error)) from None
+    _write(args.out, data)
+    print(args.out)
+    print(f"translation {args.translate}: {run.translation!r}, decoder layer {layer}, head {head}")
+    return 0
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def output_format(path: Path) -> str:
@@ -205,6 +253,7 @@ def figure_options_from_args(args: argparse.Namespace, cross: bool) -> FigureOpt
 FLAG_GROUPS = {
     "tokens and scores (these change the numbers)": ("show_special", "merge_words", "scale", "temperature", "causal"),
     "queries, keys and values": ("vector_layer", "projection", "layer", "head", "random_dk", "seed"),
+    "the real translator (with --translate)": ("translate_layer", "translate_head"),
     "picture (these change only the figure)": (
         "transpose",
         "show_values",
@@ -229,6 +278,13 @@ def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
         help="self attention of --source (also what a missing --target means)",
     )
     _add_setting(group, "model")
+    direction = FIELDS["translate_direction"]
+    group.add_argument(
+        "--translate",
+        choices=direction.choices,
+        metavar="DIRECTION",
+        help=f"{direction.help} ({', '.join(direction.choices)}; default: the embedding model's attention)",
+    )
 
 
 def _add_setting_arguments(parser: argparse.ArgumentParser) -> None:

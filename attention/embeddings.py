@@ -274,10 +274,11 @@ class Encoder:
     def token_labels(self, ids: list[int]) -> list[str]:
         """The tokens of ``ids`` as the axes show them: the tokenizer's pieces, with SentencePiece's
         word-start mark ``▁`` taken off (``▁これは`` shows as ``これは``; a lone ``▁`` stays)."""
-        return [_without_word_mark(piece) for piece in self.tokenizer.convert_ids_to_tokens(ids)]
+        return [without_word_mark(piece) for piece in self.tokenizer.convert_ids_to_tokens(ids)]
 
 
-def _without_word_mark(piece: str) -> str:
+def without_word_mark(piece: str) -> str:
+    """A SentencePiece piece as the axes show it: without its word-start mark ``▁`` (a lone ``▁`` stays)."""
     return piece[1:] if piece.startswith(WORD_MARK) and len(piece) > 1 else piece
 
 

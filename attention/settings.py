@@ -22,6 +22,8 @@ from attention.embeddings import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS,
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET_SCRIPT
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.i18n import LANGUAGES
+from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER
+from attention.translation import DIRECTIONS as TRANSLATION_DIRECTIONS
 from attention.views import PROJECTIONS, Projection, Settings
 
 MAX_TEXT = 100_000  # characters of one sentence taken from a link; the model reads far fewer tokens anyway
@@ -190,6 +192,20 @@ FIELDS: dict[str, Field] = {
     "heads_layer": Field(0, "int", low=0, high=63),
     "heads_head": Field(0, "int", low=0, high=63),
     "heads_average": Field(False, "bool"),
+    # the translation page: a real translator (attention/translation.py); an empty target is the model's own
+    "translate_direction": Field(
+        "en-pt",
+        "choice",
+        choices=tuple(TRANSLATION_DIRECTIONS),
+        help="draw a real translator's cross attention instead: --source is translated (or --target is fed "
+        "to its decoder), for --translate-layer and --translate-head",
+    ),
+    "translate_source": Field("I like the red car.", "text"),
+    "translate_target": Field("", "text"),
+    "translate_layer": Field(ALIGNMENT_LAYER, "int", low=0, high=1, help="the translator's decoder layer"),
+    "translate_head": Field(ALIGNMENT_HEAD, "int", low=0, high=7, help="the head of that layer (0: alignment)"),
+    "translate_average": Field(False, "bool"),
+    "translate_transpose": Field(False, "bool"),
 }
 
 

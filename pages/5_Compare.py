@@ -86,12 +86,4 @@ elif compare.not_comparable_note(result, lang()):
 files = compare.downloads(result, display.file_name("_".join(sides[0].sentences.values())))
 if files:
     st.markdown(f"**{t('compare.downloads')}**")
-    for index, (column, file) in enumerate(zip(st.columns(len(files)), files, strict=True)):
-        column.download_button(
-            file.label,
-            data=file.data,
-            file_name=file.file_name,
-            mime=file.mime,
-            on_click="ignore",
-            key=f"compare_file_{index}",
-        )
+    display.download_row(files, "compare_file")

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -31,8 +32,9 @@ SELF = "pages/2_Self_Attention.py"
 STEPS = "pages/3_Step_by_Step.py"
 HEADS = "pages/4_Model_Heads.py"
 TEXT_FIELDS = ("source", "target", "sentence")
-# Browser tests that check the English model's word pieces open their pages with this link parameter.
-ENGLISH = f"?model={ENGLISH_MODEL}"
+# Browser tests that check the English model's word pieces open their pages with these link parameters
+# (the lecture's romaji target: the English model cannot read the default target's Japanese script).
+ENGLISH = f"?model={ENGLISH_MODEL}&target={quote(LECTURE_TARGET)}"
 
 
 # --- the app, headless -------------------------------------------------------------------------

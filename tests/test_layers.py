@@ -201,3 +201,30 @@ def test_the_exports_name_the_layer(multilingual):
     view = compute_view(multilingual, LECTURE, Settings())
     meta = export_meta(LECTURE, Settings(), MULTILINGUAL_MODEL, "cross", view)
     assert json.loads(attention_json(view, meta))["meta"]["layer"] == 7
+
+
+# Each example's claim, as its label states it: query -> its darkest key (self attention: besides itself).
+EXAMPLE_CLAIMS = {
+    "lecture_script": {"this": "これは", "is": "です", "example": "例"},
+    "korean_pair": {"이것은": "this", "예": "example", "입니다": "is"},
+    "pronoun": {"it": "animal"},
+    "bank": {"bank": "bank"},
+    "paraphrase": {"cat": "ki", "sleeping": "nap", "sofa": "cou"},  # kitten, naps, couch
+    "repeated": {"dog": "dog", "cat": "cat"},  # each repeated word's twin
+}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_CLAIMS)
+def test_every_example_still_shows_what_its_label_claims(multilingual, name):
+    from attention.examples import EXAMPLES
+    from attention.views import Projection
+
+    kind, first, second, needs = EXAMPLES[name]
+    projection = Projection(needs.get("projection", "identity"), needs.get("layer", 0), needs.get("head", 0))
+    sentences = {"source": first, "target": second} if kind == "cross" else {"sentence": first}
+    view = compute_view(multilingual, sentences, Settings(projection=projection))
+    weights = view.result.weights.copy()  # (n_q, n_k)
+    if kind == "self" and projection.kind == "identity":
+        np.fill_diagonal(weights, 0)  # a token is always nearest itself: the claim is about the others
+    found = {q: view.key_tokens[int(weights[i].argmax())] for i, q in enumerate(view.query_tokens)}
+    assert {q: found[q] for q in EXAMPLE_CLAIMS[name]} == EXAMPLE_CLAIMS[name], found

@@ -27,6 +27,7 @@ from attention.heads import (
     run_model,
 )
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
+from attention.translation import CrossAttention, Translator, load_translator
 from webapp import live_chart
 
 
@@ -79,6 +80,20 @@ def layer_recomputed(model_name: str, text: str, layer: int) -> MultiHeadResult:
 def rollout(model_name: str, text: str) -> np.ndarray:
     """Attention rollout through every layer of the model's run over ``text``: (n_layers, n, n)."""
     return attention_rollout(model_run(model_name, text).attentions, residual=DEFAULT_RESIDUAL)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def translator(direction: str) -> Translator:
+    """One tiny Marian translator per direction ("en-pt", "pt-en"), shared by every session (its arrays are
+    read-only, so one object serves every thread)."""
+    return load_translator(direction)
+
+
+@st.cache_data(max_entries=64, max_size="256MB", show_spinner=False)  # a 256-piece source is ~25 MB
+def translation_run(direction: str, source: str, target: str | None) -> CrossAttention:
+    """The translator's attention and predictions for ``source``: its own translation when ``target`` is None,
+    else ``target`` fed to the decoder (teacher forcing). Raises ValueError for a text it cannot read."""
+    return translator(direction).cross_attention(source, target)
 
 
 @st.cache_resource(show_spinner=False)

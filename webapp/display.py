@@ -8,8 +8,9 @@ from functools import partial
 
 import streamlit as st
 
+from attention.compare import Download
 from attention.examples import ROMANISATION
-from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view
+from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view, figure_image
 from attention.figures import WEIGHT_SCALES, FigureOptions, attention_figure
 from attention.live import display_of, live_payload
 from attention.settings import FIELDS
@@ -159,6 +160,35 @@ def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, na
             on_click="ignore",
             key=f"download_{fmt}_{scale}",
         )
+
+
+def download_row(files: list, key: str) -> None:
+    """One button per file, side by side; each file (``attention.compare.Download``) is made when clicked."""
+    for index, (column, file) in enumerate(zip(st.columns(len(files)), files, strict=True)):
+        column.download_button(
+            file.label,
+            data=file.data,
+            file_name=file.file_name,
+            mime=file.mime,
+            on_click="ignore",
+            key=f"{key}_{index}",
+        )
+
+
+def image_files(figure, stem: str) -> list:
+    """PNG (1×, 2×, 3×), SVG and PDF of ``figure`` as downloads, where this server can draw images."""
+    if not cache.image_export():
+        return []
+    choices = [("png", scale) for scale in (1, 2, 3)] + [("svg", 1), ("pdf", 1)]
+    return [
+        Download(
+            t("export.png", scale=scale) if fmt == "png" else fmt.upper(),
+            f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
+            MIME_TYPES[fmt],
+            partial(figure_image, figure, fmt, scale),
+        )
+        for fmt, scale in choices
+    ]
 
 
 def page_header(title_key: str, intro_key: str | None = None, **intro_values) -> None:

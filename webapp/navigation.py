@@ -20,6 +20,7 @@ PAGES = (
     ("pages/3_Step_by_Step.py", "Step_by_Step", "nav.steps", "🪜"),
     ("pages/4_Model_Heads.py", "Model_Heads", "nav.heads", "🧠"),
     ("pages/5_Compare.py", "Compare", "nav.compare", "⚖️"),
+    ("pages/6_Translation.py", "Translation", "nav.translate", "🌐"),
 )
 
 

