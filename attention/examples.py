@@ -19,8 +19,9 @@ LECTURE_TARGET_SCRIPT = "これは例です"
 ROMANISATION = {LECTURE_TARGET_SCRIPT: LECTURE_TARGET}
 
 MULTILINGUAL = {"model": "multilingual-e5-small"}  # the examples in Korean, Japanese or Chinese need it
-# What every example sets unless it says otherwise: the lecture's Q = K = V.
-EXAMPLE_DEFAULTS = {"projection": "identity"}
+# What every example sets unless it says otherwise: the lecture's Q = K = V on the plain 0 to 1
+# colours, so that what its label claims is seen as it is.
+EXAMPLE_DEFAULTS = {"projection": "identity", "fit_colors": False}
 
 EXAMPLES: dict[str, tuple[str, str, str | None, dict[str, object]]] = {
     "lecture_script": ("cross", LECTURE_SOURCE, LECTURE_TARGET_SCRIPT, MULTILINGUAL),

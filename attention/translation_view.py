@@ -124,6 +124,7 @@ def translation_figure(
     if len(targets) > MAX_PREDICTION_LABELS:
         return fig  # too many steps to label under each; the hover still says them
     stagger = not transpose and len(targets) > STAGGER_FROM  # narrow columns: every other label one row lower
+    notes = []  # added in one go: plotly.py checks a figure's whole layout at every add_annotation
     for step, label in enumerate(targets):
         differs = run.top_tokens[step] != run.target_tokens[step]
         note = f"{'≠ ' if differs else ''}{html.escape(top_pieces[step], quote=False)}"
@@ -141,10 +142,10 @@ def translation_figure(
                 text=f"{note}<br>{top}",
             )
         )
-        fig.add_annotation(**where, showarrow=False, font=dict(size=11, color=PREDICTION_COLOR))
+        notes.append(dict(where, showarrow=False, font=dict(size=11, color=PREDICTION_COLOR)))
     below = 50 + 30 * stagger
     room = dict(r=fig.layout.margin.r + 150) if transpose else dict(b=fig.layout.margin.b + below)
-    fig.update_layout(margin=room, height=fig.layout.height + (0 if transpose else below))
+    fig.update_layout(annotations=notes, margin=room, height=fig.layout.height + (0 if transpose else below))
     return fig
 
 

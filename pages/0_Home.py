@@ -17,3 +17,4 @@ encoder = frame.encoder
 reads = t(f"model.reads.{encoder.name}" if encoder.name in EMBEDDED_MODELS else "model.reads.other")
 st.caption(t("home.model", name=encoder.name, dim=encoder.dim, max_tokens=encoder.max_tokens, reads=reads))
 st.markdown(t("home.layers", default=encoder.default_layer, n_layers=encoder.n_layers))
+st.caption(t("home.translator"))

@@ -9,7 +9,7 @@ from attention.figures import heads_grid_figure
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS
 from attention.translation_view import is_alignment_head, translation_csv, translation_figure, translation_json
 from webapp import cache, display, navigation
-from webapp.session import labels, lang, literal, set_setting, t
+from webapp.session import labels, lang, literal, set_setting, t, write_link
 
 navigation.frame()
 display.page_header("translate.title", "translate.intro")
@@ -63,25 +63,36 @@ if not run.finished:
 st.caption(t("translate.forced", own=literal(own.translation)) if run.teacher_forced else t("translate.own"))
 st.markdown(t("translate.roles"))
 
-layer_box, head_box, switches = st.columns([1, 1, 2])
-layer = layer_box.selectbox(t("translate.layer"), (0, 1), key="translate_layer")
-names = {h: t("translate.head_alignment", head=h) if is_alignment_head(layer, h) else str(h) for h in range(8)}
-head = head_box.selectbox(t("translate.head"), tuple(names), key="translate_head", format_func=names.get)
-average = switches.toggle(t("translate.average"), key="translate_average")
-transpose = switches.toggle(t("translate.transpose"), key="translate_transpose")
-shown = None if average else head
-figure = translation_figure(run, layer, shown, transpose, lang())
-display.show_figure(figure, name=f"{source}_{run.translation}")
-st.caption(t("translate.predictions_caption"))
-st.caption(t("translate.alignment_note", layer=ALIGNMENT_LAYER, head=ALIGNMENT_HEAD))
 
-st.markdown(f"**{t('export.title')}**")
-stem = display.file_name(f"{source}_{run.translation}")
-numbers = [
-    Download("CSV", f"{stem}.csv", "text/csv", lambda: translation_csv(run, layer, shown).encode("utf-8")),
-    Download("JSON", f"{stem}.json", "application/json", lambda: translation_json(run, layer, shown).encode("utf-8")),
-]
-display.download_row(display.image_files(figure, stem) + numbers, "translate_file")
+@st.fragment
+def cross_map(run, source: str) -> None:
+    """The map of one head (or a layer's average) and its downloads: a fragment, so that choosing another
+    head redraws this part alone, not the translation above or the encoder's heads below."""
+    layer_box, head_box, switches = st.columns([1, 1, 2])
+    layer = layer_box.selectbox(t("translate.layer"), (0, 1), key="translate_layer")
+    names = {h: t("translate.head_alignment", head=h) if is_alignment_head(layer, h) else str(h) for h in range(8)}
+    head = head_box.selectbox(t("translate.head"), tuple(names), key="translate_head", format_func=names.get)
+    average = switches.toggle(t("translate.average"), key="translate_average")
+    transpose = switches.toggle(t("translate.transpose"), key="translate_transpose")
+    shown = None if average else head
+    figure = translation_figure(run, layer, shown, transpose, lang())
+    display.show_figure(figure, name=f"{source}_{run.translation}")
+    st.caption(t("translate.predictions_caption"))
+    st.caption(t("translate.alignment_note", layer=ALIGNMENT_LAYER, head=ALIGNMENT_HEAD))
+
+    st.markdown(f"**{t('export.title')}**")
+    stem = display.file_name(f"{source}_{run.translation}")
+    numbers = [
+        Download("CSV", f"{stem}.csv", "text/csv", lambda: translation_csv(run, layer, shown).encode("utf-8")),
+        Download(
+            "JSON", f"{stem}.json", "application/json", lambda: translation_json(run, layer, shown).encode("utf-8")
+        ),
+    ]
+    display.download_row(display.image_files(figure, stem) + numbers, "translate_file")
+    write_link()  # the address bar follows a head chosen in the fragment too
+
+
+cross_map(run, source)
 
 n_layers, n_heads = run.encoder_attention.shape[:2]
 st.subheader(t("translate.encoder", n_layers=n_layers, n_heads=n_heads))

