@@ -4,14 +4,16 @@ and sessions that each open the app the way a browser does through the proxy.
     python -m bench.hall                                  # 2 processes, 60 sessions x 10 changes
     python -m bench.hall --sweep 20,40,60,80 --json hall.json   # the capacity table
 
-Each session, as a browser: GET the page (nginx gives it a ``hall_seat`` cookie), GET
-/_stcore/health and /_stcore/host-config (Streamlit sets its ``_streamlit_xsrf`` cookie), then the
-websocket /_stcore/stream with both cookies, the XSRF token in its subprotocol and the page's Origin.
-Then it changes its sentences like bench.loadtest.run_load_ws's sessions. At the end each session
-uploads a small file to /_stcore/upload_file/SESSION_ID/..., which Streamlit accepts only in the
-process that holds the session (elsewhere: 400 "Invalid session_id") and only with the XSRF token
-(without it: 403). nginx's ``X-Upstream`` header names the process behind every response; a session
-is sticky when its page, health check, host config, websocket handshake and upload all name one.
+Each session, as a browser: GET the page (nginx seats it on the next process in turn and names that
+process in a ``hall_seat`` cookie), GET /_stcore/health and /_stcore/host-config (Streamlit sets its
+``_streamlit_xsrf`` cookie), then the websocket /_stcore/stream with both cookies, the XSRF token in
+its subprotocol and the page's Origin. Then it changes its sentences like bench.loadtest.run_load_ws's
+sessions. At the end each session uploads a small file to /_stcore/upload_file/SESSION_ID/..., which
+Streamlit accepts only in the process that holds the session (elsewhere: 400 "Invalid session_id")
+and only with the XSRF token (without it: 403). nginx's ``X-Upstream`` header names the process
+behind every response; a session is sticky when its page, health check, host config, websocket
+handshake and upload all name one.
+Every session starts as a fresh browser, so "per upstream" is how nginx seats fresh browsers.
 """
 
 from __future__ import annotations

@@ -9,8 +9,16 @@ a run folder, and runs Debian's nginx in the foreground as a child (its pid, log
 the run folder: no root needed). Ctrl-C or SIGTERM stops nginx, then the app processes.
 
 Students open http://HOST:PORT/ (--listen 0.0.0.0 to be reachable from the hall's network; the
-default listens on 127.0.0.1 only). Each browser gets a ``hall_seat`` cookie on its first response
-and stays on one process (see the template for why that cookie and not ip_hash or the XSRF cookie).
+default listens on 127.0.0.1 only). Each new browser goes to the next process in turn (nginx's
+round robin, which skips a process that failed) and gets a ``hall_seat`` cookie naming it on that
+first response; from then on nginx routes it by the cookie, so it stays on one process (see the
+template for the details, the reseat of a dead process's browsers, and why not ip_hash or the
+XSRF cookie).
+
+A hall is closed by default: its app processes get ``ATTENTION_ALLOWED_MODELS=""``, so only the
+shipped models load, whatever a student types into the model field (no downloads of any size into
+the hall's shared memory, no reading the server's folders). ``--allow-models name-1,name-2`` lets
+those load too.
 """
 
 from __future__ import annotations
@@ -31,10 +39,16 @@ from pathlib import Path
 if __package__ in (None, ""):  # python deploy/lecture_hall.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from attention.embeddings import ALLOWED_MODELS_VARIABLE, EMBEDDED_MODELS
 from bench.server import StreamlitServer, free_port, rss_mb
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 SERVER_LINE = "        server 127.0.0.1:{port} max_fails={max_fails} fail_timeout={fail_timeout}s;"
+SEAT_MAP_LINE = '        "127.0.0.1:{port}" hall_seat_{port};'
+SEAT_UPSTREAM = """    upstream hall_seat_{port} {{
+        server 127.0.0.1:{port};
+        keepalive 8;
+    }}"""
 
 
 def find_nginx() -> str | None:
@@ -55,13 +69,32 @@ def render_config(
     template: Path = TEMPLATE,
 ) -> str:
     """The nginx configuration for app processes on ``ports`` (127.0.0.1), listening on ``listen``."""
-    servers = "\n".join(SERVER_LINE.format(port=p, max_fails=max_fails, fail_timeout=fail_timeout) for p in ports)
+    values = {
+        "RUN_DIR": str(run_dir),
+        "SERVERS": "\n".join(SERVER_LINE.format(port=p, max_fails=max_fails, fail_timeout=fail_timeout) for p in ports),
+        "SEAT_MAP": "\n".join(SEAT_MAP_LINE.format(port=p) for p in ports),
+        "SEAT_UPSTREAMS": "\n".join(SEAT_UPSTREAM.format(port=p) for p in ports),
+        "LISTEN": listen,
+    }
     text = template.read_text()
-    for key, value in {"RUN_DIR": str(run_dir), "SERVERS": servers, "LISTEN": listen}.items():
+    for key, value in values.items():
         text = text.replace("{{" + key + "}}", value)
     if "{{" in text:
         raise ValueError(f"{template} has a placeholder left: {text[text.index('{{') :][:40]}")
     return text
+
+
+def app_environment(processes: int, allowed_models: list[str] | None = None, cores: int | None = None) -> dict:
+    """The variables each app process gets on top of the hall's own environment.
+
+    ``ATTENTION_ALLOWED_MODELS``: always set, so a hall is closed by default ("": only the embedded
+    models load); ``allowed_models`` adds those names (hub names or folders on the server).
+    Torch's threads: one core's worth per process; two processes of torch's default two threads
+    each on two cores wait on each other's threads far more than they compute.
+    """
+    threads = str(max(1, (cores or os.cpu_count() or 1) // processes))
+    names = [name.strip() for name in allowed_models or [] if name.strip()]
+    return {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads, ALLOWED_MODELS_VARIABLE: ",".join(names)}
 
 
 def warm(url: str, timeout_s: float = 300) -> None:
@@ -96,6 +129,7 @@ class LectureHall:
         warm: bool = True,
         nginx: str | None = None,
         options: dict[str, object] | None = None,
+        allowed_models: list[str] | None = None,
         log=print,
     ):
         if processes < 1:
@@ -108,6 +142,7 @@ class LectureHall:
         self.warm = warm
         self.nginx_path = nginx or find_nginx()
         self.options = options or {}
+        self.allowed_models = [name.strip() for name in allowed_models or [] if name.strip()]
         self.log = log
         self.servers: list[StreamlitServer] = []
         self.nginx: subprocess.Popen | None = None
@@ -131,11 +166,10 @@ class LectureHall:
 
     def _start_apps(self) -> None:
         self.log(f"starting {self.processes} app processes (logs in {self.run_dir})")
-
-        # One core's worth of threads per process: two processes of torch's default two threads each on
-        # two cores wait on each other's threads far more than they compute.
-        threads = str(max(1, (os.cpu_count() or 1) // self.processes))
-        env = {"OMP_NUM_THREADS": threads, "MKL_NUM_THREADS": threads}
+        env = app_environment(self.processes, self.allowed_models)
+        self.log(f"models allowed: {', '.join([*EMBEDDED_MODELS, *self.allowed_models])}")
+        if not self.allowed_models:
+            self.log(f'  (only the embedded ones: {ALLOWED_MODELS_VARIABLE}=""; --allow-models NAME,NAME adds more)')
 
         def one(_: int) -> StreamlitServer:
             server = StreamlitServer(self.run_dir, options=self.options, env=env)
@@ -240,7 +274,7 @@ class LectureHall:
         self.stop()
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m deploy.lecture_hall", description=__doc__.split("\n\n")[0])
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 2, help="app processes (default: cores)")
     parser.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
@@ -248,7 +282,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-dir", type=Path, help="config, logs, pid and temp files (default: a new temp folder)")
     parser.add_argument("--no-warm", action="store_true", help="do not load the model before nginx starts")
     parser.add_argument("--nginx", help="the nginx binary (default: nginx on PATH, else /usr/sbin/nginx)")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--allow-models",
+        metavar="NAME,NAME",
+        type=lambda s: [name.strip() for name in s.split(",") if name.strip()],
+        default=[],
+        help="models students may load besides the embedded ones (hub names or server folders; default: none)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
 
     def log(message: str) -> None:
         print(message, flush=True)
@@ -264,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
         run_dir=args.run_dir,
         warm=not args.no_warm,
         nginx=args.nginx,
+        allowed_models=args.allow_models,
         log=log,
     )
     try:
