@@ -49,6 +49,10 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
   d3/jQuery/RequireJS come from the npm registry, cached in ~/.cache/attention-bench,
   and are served by request routing: this machine cannot reach the CDNs it names).
 
+- the Translation page (bench/translation.py, skipped with --no-translation): translating a new
+  sentence and drawing its map in process, and in the browser a new sentence and a head change, at
+  the lengths up to 128; the memory both translators add.
+
 Medians over --repeats runs. Progress goes to stderr, the table to stdout.
 """
 
@@ -71,6 +75,8 @@ from bench.live import MODES, PROBED, live_phase
 from bench.measure import measure_server_side, quiet_streamlit
 from bench.report import print_report, save_plot, targets
 from bench.texts import Texts
+from bench.translation import measure as measure_translation
+from bench.translation import print_table as print_translation
 
 LENGTHS = [8, 32, 128, 512]
 QUICK_LENGTHS = [8, 32]
@@ -96,6 +102,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="skip timing the multilingual model's first-ever start (its conversion into an empty cache)",
     )
     parser.add_argument("--lengths", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 8,32,128,512")
+    parser.add_argument("--no-translation", action="store_true", help="skip the Translation page's rows")
     parser.add_argument("--repeats", type=int, help="in-process repeats per length (default 20, quick 5)")
     parser.add_argument("--browser-updates", type=int, help="browser updates per length and page (default 12)")
     parser.add_argument("--toggles", type=int, help="'transpose' toggles per length (default 4)")
@@ -296,7 +303,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     result["targets"] = targets(all_rows, browser["server"], browser["load"], args.lengths)
     result["run_s"] = round(time.perf_counter() - started, 1)
+    if not args.no_translation:  # the Translation page, at the lengths up to 128
+        lengths = [n for n in args.lengths if n <= 128] or [8]
+        result["translation"] = measure_translation(lengths, min(args.repeats, 5), browser=not args.no_browser)
     print_report(result)
+    if "translation" in result:
+        print("\n### Translation page (python -m bench.translation)\n")
+        print_translation(result["translation"])
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
         log(f"wrote {args.json}")

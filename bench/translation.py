@@ -127,26 +127,36 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
     return results
 
 
+def measure(lengths: list[int], repeats: int, browser: bool = True) -> dict:
+    """Every figure of this module, as the JSON of ``python -m bench`` keeps them under "translation"."""
+    loaded, rows = in_process(lengths, repeats)
+    seen = in_browser(lengths, repeats) if browser and find_chromium() else {}
+    for row in rows:
+        row.update(seen.get(row["length"], {}))
+    return {**loaded, "rows": rows}
+
+
+def print_table(result: dict) -> None:
+    """The Translation page's rows as a Markdown table (after the loading time and memory)."""
+    print(f"both translators: loaded in {result['load_ms']:.0f} ms, {result['rss_added_mib']:.0f} MiB added\n")
+    print("| source pieces | translate | figure (server) | new sentence, browser | head change, browser |")
+    print("|---:|---:|---:|---:|---:|")
+    for row in result["rows"]:
+        cells = [f"{row[key]:.0f} ms" if key in row else "-" for key in ("browser_new_ms", "browser_head_ms")]
+        print(
+            f"| {row['source_pieces']:.0f} | {row['translate_ms']:.0f} ms | {row['figure_ms']:.0f} ms | "
+            + " | ".join(cells)
+            + " |"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.translation", description=__doc__.splitlines()[0])
     parser.add_argument("--lengths", default="8,32,128", help="source lengths in pieces, comma-separated")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--no-browser", action="store_true", help="in-process rows only")
     args = parser.parse_args(argv)
-    lengths = [int(n) for n in args.lengths.split(",")]
-    loaded, rows = in_process(lengths, args.repeats)
-    browser = {} if args.no_browser or not find_chromium() else in_browser(lengths, args.repeats)
-    print(f"both translators: loaded in {loaded['load_ms']:.0f} ms, {loaded['rss_added_mib']:.0f} MiB added\n")
-    print("| source pieces | translate | figure (server) | new sentence, browser | head change, browser |")
-    print("|---:|---:|---:|---:|---:|")
-    for row in rows:
-        seen = browser.get(row["length"], {})
-        cells = [f"{seen[key]:.0f} ms" if key in seen else "-" for key in ("browser_new_ms", "browser_head_ms")]
-        print(
-            f"| {row['source_pieces']:.0f} | {row['translate_ms']:.0f} ms | {row['figure_ms']:.0f} ms | "
-            + " | ".join(cells)
-            + " |"
-        )
+    print_table(measure([int(n) for n in args.lengths.split(",")], args.repeats, not args.no_browser))
     return 0
 
 
