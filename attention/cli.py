@@ -283,7 +283,9 @@ def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
         "--translate",
         choices=direction.choices,
         metavar="DIRECTION",
-        help=f"{direction.help} ({', '.join(direction.choices)}; default: the embedding model's attention)",
+        help="draw a real translator's cross attention instead: --source is translated (or --target is fed to "
+        f"its decoder), for --translate-layer and --translate-head ({', '.join(direction.choices)}; "
+        "default: the embedding model's attention)",
     )
 
 

@@ -193,13 +193,8 @@ FIELDS: dict[str, Field] = {
     "heads_head": Field(0, "int", low=0, high=63),
     "heads_average": Field(False, "bool"),
     # the translation page: a real translator (attention/translation.py); an empty target is the model's own
-    "translate_direction": Field(
-        "en-pt",
-        "choice",
-        choices=tuple(TRANSLATION_DIRECTIONS),
-        help="draw a real translator's cross attention instead: --source is translated (or --target is fed "
-        "to its decoder), for --translate-layer and --translate-head",
-    ),
+    # the command line draws this page's figure with --translate DIRECTION (attention.cli), not --translate-direction
+    "translate_direction": Field("en-pt", "choice", choices=tuple(TRANSLATION_DIRECTIONS)),
     "translate_source": Field("I like the red car.", "text"),
     "translate_target": Field("", "text"),
     "translate_layer": Field(ALIGNMENT_LAYER, "int", low=0, high=1, help="the translator's decoder layer"),

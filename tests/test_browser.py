@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 from attention.embeddings import ENGLISH_MODEL
 from tests.helpers import (
@@ -95,8 +96,9 @@ def test_a_shared_link_opens_the_same_view(server, page):
         + f"/Cross_Attention?source=the+cat+sat&target=le+chat&transpose=true&temperature=0.5&model={ENGLISH_MODEL}"
     )
     page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=60_000)
-    assert page.get_by_role("textbox", name="Source sentence", exact=True).input_value() == "the cat sat"
-    assert page.get_by_role("textbox", name="Target sentence", exact=True).input_value() == "le chat"
+    # the fields are filled from the link (waited for: a loaded machine may draw the page before them)
+    expect(page.get_by_role("textbox", name="Source sentence", exact=True)).to_have_value("the cat sat", timeout=30_000)
+    expect(page.get_by_role("textbox", name="Target sentence", exact=True)).to_have_value("le chat", timeout=30_000)
     wait_for_ticks(page, "y", ["the", "cat", "sat"])  # transposed: queries are rows
     wait_for_ticks(page, "x", ["le", "chat"])
     # the URL follows every change, so the address bar is always a link to what is on screen

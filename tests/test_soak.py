@@ -111,6 +111,7 @@ def test_the_caches_are_bounded(cache):
         cache.heads_comparison,
         cache.layer_recomputed,
         cache.rollout,
+        cache.translation_run,
     ):
         info = cached._info
         assert info.max_entries or getattr(info, "max_size_bytes", None), info.func.__name__
@@ -125,18 +126,22 @@ def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(encoder, cach
     from attention.rollout import attention_rollout
 
     longest = "word " * 600  # cut to the model's 512 positions
-    embeddings_entry = len(pickle.dumps(encoder.encode(longest)))
+    embeddings_entry = len(pickle.dumps(encoder.encode_layers(longest)))  # every layer's hidden states
     run = run_model(encoder, longest)
     model_run_entry = len(pickle.dumps(run))
     heads_entry = len(pickle.dumps(compare_heads(encoder, run)))
     layer_entry = len(pickle.dumps(multi_head_attention(encoder, 0, run.hidden_states[0])))
     rollout_entry = len(pickle.dumps(attention_rollout(run.attentions)))
+    from attention.translation import load_translator
+
+    translation_entry = len(pickle.dumps(load_translator("en-pt").cross_attention(longest)))  # cut to 256 pieces
     bounds = {
         "embeddings": cache_bound_mb(cache.embeddings, embeddings_entry),
         "model_run": cache_bound_mb(cache.model_run, model_run_entry),
         "heads_comparison": cache_bound_mb(cache.heads_comparison, heads_entry),
         "layer_recomputed": cache_bound_mb(cache.layer_recomputed, layer_entry),
         "rollout": cache_bound_mb(cache.rollout, rollout_entry),
+        "translation_run": cache_bound_mb(cache.translation_run, translation_entry),
     }
     print(
         f"\nlargest entries: embeddings {embeddings_entry / 2**20:.1f} MB, model run {model_run_entry / 2**20:.1f} MB,"

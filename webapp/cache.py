@@ -51,14 +51,14 @@ def attention_twin(name: str):
     return attention_model(encoder(name))
 
 
-@st.cache_data(max_entries=512, max_size="384MB", show_spinner=False)  # a 512-token text is ~10 MB
+@st.cache_data(max_entries=512, max_size="256MB", show_spinner=False)  # a 512-token text, every layer: ~10 MB
 def embeddings(model_name: str, text: str) -> EncodedText:
     """Tokens of ``text`` and every layer's hidden states, computed once per model and text
     (so that moving the layer slider recomputes nothing)."""
     return encoder(model_name).encode_layers(text)
 
 
-@st.cache_data(max_entries=64, max_size="512MB", show_spinner=False)  # a 512-token run is ~80 MB
+@st.cache_data(max_entries=64, max_size="384MB", show_spinner=False)  # a 512-token run is ~80 MB
 def model_run(model_name: str, text: str) -> ModelRun:
     """The model's own attention maps and hidden states for ``text``, computed once per model and text."""
     return run_model(encoder(model_name), text, twin=attention_twin(model_name))
@@ -89,7 +89,7 @@ def translator(direction: str) -> Translator:
     return load_translator(direction)
 
 
-@st.cache_data(max_entries=64, max_size="256MB", show_spinner=False)  # a 256-piece source is ~25 MB
+@st.cache_data(max_entries=64, max_size="128MB", show_spinner=False)  # a 256-piece source is ~25 MB
 def translation_run(direction: str, source: str, target: str | None) -> CrossAttention:
     """The translator's attention and predictions for ``source``: its own translation when ``target`` is None,
     else ``target`` fed to the decoder (teacher forcing). Raises ValueError for a text it cannot read."""
