@@ -31,7 +31,7 @@ EXAMPLES: dict[str, tuple[str, str, str | None, dict[str, object]]] = {
     "lecture_self": ("self", LECTURE_SOURCE, None, {}),
     "korean_self": ("self", "그 동물은 너무 피곤해서 길을 건너지 않았다", None, MULTILINGUAL),
     "chinese_self": ("self", "猫坐在垫子上，因为它累了。", None, MULTILINGUAL),
-    # Q = K = V shows no pronoun pointing at its noun at any layer; the model's head 8 of layer 8 does (0.57)
+    # with Q = K = V, "animal" is never the darkest key of "it" on e5 (0.08 at most); its head 8 of layer 8 is (0.57)
     "pronoun": (
         "self",
         "The animal didn't cross the street because it was too tired.",
