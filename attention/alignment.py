@@ -123,18 +123,14 @@ def evaluate(encoder: Encoder, pairs: list[Pair], layers: list[int] | None = Non
             k = target.hidden_states[layer][k_keep]  # (n_k, d)
             weights = scaled_dot_product_attention(q, k, k).weights  # (n_q, n_k)
             for q_rows, k_cols in links:
-                if not q_rows or not k_cols:
-                    continue
-                row = weights[q_rows].mean(axis=0)  # (n_k,): the word's weights, its pieces averaged
-                hit = int(np.argmax(row)) in k_cols
+                hit, share = False, 0.0  # a link that covers no piece counts, as a miss
+                if q_rows and k_cols:
+                    row = weights[q_rows].mean(axis=0)  # (n_k,): the word's weights, its pieces averaged
+                    hit, share = int(np.argmax(row)) in k_cols, float(row[k_cols].sum())
                 hits[layer] += hit
-                weight[layer] += float(row[k_cols].sum())
+                weight[layer] += share
                 done, total = groups[layer].get(group, (0, 0))
                 groups[layer][group] = (done + hit, total + 1)
-            for q_rows, k_cols in links:  # links that cover no piece still count, as misses
-                if not q_rows or not k_cols:
-                    done, total = groups[layer].get(group, (0, 0))
-                    groups[layer][group] = (done, total + 1)
     return [LayerScore(layer, n_links, hits[layer], weight[layer] / max(n_links, 1), groups[layer]) for layer in layers]
 
 

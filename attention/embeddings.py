@@ -254,7 +254,7 @@ class Encoder:
             word_ids=word_ids,
             offsets=offsets,
             n_total=sum(w is not None for w in full.word_ids()),
-            hidden_states=hidden.astype(np.float32),
+            hidden_states=hidden,  # float32, as the model computes
         )
 
     def encode(self, text: str, layer: int | None = None) -> TokenEmbeddings:

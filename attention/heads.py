@@ -419,7 +419,7 @@ def attention_model(enc: Encoder):
 
 def _auto_model(enc: Encoder):
     """The Hugging Face transformer inside the sentence-transformers model."""
-    return enc.model[0].auto_model
+    return enc.transformer
 
 
 def _self_attention_module(enc: Encoder, layer: int):
@@ -443,17 +443,18 @@ def _d_head(enc: Encoder) -> int:
 
 def _check_layer(enc: Encoder, layer: int) -> None:
     n_layers, _ = layer_head_count(enc)
-    if not _is_index(layer) or not 0 <= layer < n_layers:
+    if not is_index(layer) or not 0 <= layer < n_layers:
         raise ValueError(f"layer must be an integer from 0 to {n_layers - 1}, got {layer!r}")
 
 
 def _check_head(enc: Encoder, head: int) -> None:
     _, n_heads = layer_head_count(enc)
-    if not _is_index(head) or not 0 <= head < n_heads:
+    if not is_index(head) or not 0 <= head < n_heads:
         raise ValueError(f"head must be an integer from 0 to {n_heads - 1}, got {head!r}")
 
 
-def _is_index(value) -> bool:
+def is_index(value) -> bool:
+    """Whether ``value`` is a whole number that may index a layer or head (not a bool)."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 

