@@ -1,4 +1,5 @@
-"""Files to download: the figure as PNG, SVG, PDF or HTML, and the numbers as CSV or JSON.
+"""Files to download: the figure as PNG, SVG, PDF or HTML, and the numbers as CSV or JSON (of one view,
+or of the compare page's two views and their difference).
 
 Pure functions, no Streamlit; the pages and ``python -m attention render`` both use them.
 
@@ -34,8 +35,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 
+from attention.compare import Comparison
 from attention.figures import FigureOptions, attention_figure
 from attention.views import AttentionView, Settings
 
@@ -51,6 +54,7 @@ MIME_TYPES = {
     "json": "application/json",
 }
 CSV_COLUMNS = ("query_index", "query_token", "key_index", "key_token", "score", "scaled_score", "weight")
+DIFFERENCE_COLUMNS = ("query_index", "query_token", "key_index", "key_token", "weight_a", "weight_b", "difference")
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 IMAGE_EXPORT_UNAVAILABLE = (
     "PNG, SVG and PDF downloads need Chromium on the server, which is not installed here; "
@@ -257,6 +261,54 @@ def export_view(
     if fmt == "html":
         return figure_html(fig).encode("utf-8")
     return figure_image(fig, fmt, scale)
+
+
+def comparison_metas(comparison: Comparison) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``export_meta`` of A and of B: each side's sentences, settings and model."""
+    a, b = (
+        export_meta(side.sentences, side.settings, model, side.kind, view)
+        for side, model, view in zip(comparison.sides, comparison.models, (comparison.a, comparison.b), strict=True)
+    )
+    return a, b
+
+
+def difference_csv(comparison: Comparison) -> str:
+    """One CSV row per (query, key) pair: indices, tokens, A's weight, B's weight and B − A (DIFFERENCE_COLUMNS).
+
+    Raises:
+        ValueError: the two sides are not comparable (no difference).
+    """
+    a, b, difference = _difference(comparison)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(DIFFERENCE_COLUMNS)
+    for i, query in enumerate(comparison.a.query_tokens):
+        for j, key in enumerate(comparison.a.key_tokens):
+            numbers = (a[i, j], b[i, j], difference[i, j])
+            writer.writerow([i, query, j, key, *(repr(float(x)) for x in numbers)])
+    return buffer.getvalue()
+
+
+def difference_json(comparison: Comparison, meta: Mapping[str, object] | None = None) -> str:
+    """The difference as JSON: ``query_tokens``, ``key_tokens``, ``weights_a``, ``weights_b``, ``difference``
+    (n_q lists of n_k numbers, query-major) and ``meta`` as given (e.g. both sides' ``export_meta``)."""
+    a, b, difference = _difference(comparison)
+    document = {
+        "query_tokens": list(comparison.a.query_tokens),
+        "key_tokens": list(comparison.a.key_tokens),
+        "weights_a": a.tolist(),
+        "weights_b": b.tolist(),
+        "difference": difference.tolist(),
+        "meta": dict(meta or {}),
+    }
+    return json.dumps(document, ensure_ascii=False, allow_nan=False)
+
+
+def _difference(comparison: Comparison) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A's weights, B's and B − A, each (n_q, n_k)."""
+    if not comparison.comparable:
+        raise ValueError("A and B do not have the same tokens: there is no difference to export")
+    return comparison.a.result.weights, comparison.b.result.weights, comparison.difference
 
 
 def _result(view: AttentionView):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention import compare
+from attention import compare, compare_figure
 from attention.embeddings import EMBEDDED_MODELS
 from attention.heads import layer_head_count
 from attention.settings import FIELDS
 from attention.views import Projection
-from webapp import cache, controls, display, navigation
+from webapp import cache, controls, display, downloads, navigation
 from webapp.session import keep_in_range, labels, lang, literal, set_setting, t, values
 
 frame = navigation.frame()
@@ -31,7 +31,8 @@ st.button(
 settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=attention == "self")
 texts = {key: controls.sentence_input(label, key) for key, label in compare.sentence_fields(attention, kind)}
 
-setting, temperature_b, head_b, encoder_b = "scale", FIELDS["temperature_b"].default, None, frame.encoder
+# side B: how it differs from A (the controls above)
+setting, temperature_b, head_b, encoder_b = "scale", FIELDS["temperature_b"].default, None, None
 if kind == "settings":
     choices = compare.settings_choices(attention)
     if st.session_state.get("compare_setting") not in choices:
@@ -53,14 +54,15 @@ if kind == "settings":
 if kind == "models":
     model_b = st.selectbox(t("compare.model_b"), EMBEDDED_MODELS, help=t("compare.model_b_help"), key="model_b")
     encoder_b = cache.encoder(model_b)
+side_b = compare.SideB(kind, setting, temperature_b, head_b, encoder_b)
 
-sides = compare.two_sides(kind, attention, {**values(), **texts}, settings, setting, temperature_b, head_b)
-sources = (cache.encode(frame.encoder), cache.encode(encoder_b))
-result = compare.compare((frame.encoder, encoder_b), sides, sources, lang())
-st.info(compare.description(kind, setting, result, lang()), icon="⚖️")
+sides = compare.two_sides(attention, {**values(), **texts}, settings, side_b)
+encoders = side_b.encoders(frame.encoder)
+result = compare.compare(encoders, sides, (cache.encode(encoders[0]), cache.encode(encoders[1])), lang())
+st.info(compare.description(side_b, result, lang()), icon="⚖️")
 
 options = display.with_roles(options, sides[0].sentences)
-figures = compare.side_figures(result, options)
+figures = compare_figure.side_figures(result, options)
 for column, name, view, side, figure in zip(
     st.columns(2), "AB", (result.a, result.b), result.sides, figures, strict=True
 ):
@@ -77,13 +79,15 @@ if result.comparable:
     st.subheader(t("compare.difference"))
     tokens = (result.a.query_tokens, result.a.key_tokens)
     display.show_figure(
-        compare.difference_figure(result.difference, *tokens, lang(), options.transpose), "B-A", "compare_difference"
+        compare_figure.difference_figure(result.difference, *tokens, lang(), options.transpose),
+        "B-A",
+        "compare_difference",
     )
     st.caption(t("compare.difference_caption", largest=compare.largest_change(result)))
 elif compare.not_comparable_note(result, lang()):
     st.info(compare.not_comparable_note(result, lang()), icon="↔️")
 
-files = compare.downloads(result, display.file_name("_".join(sides[0].sentences.values())))
+files = downloads.comparison_files(result, display.file_name("_".join(sides[0].sentences.values())), lang())
 if files:
     st.markdown(f"**{t('compare.downloads')}**")
     display.download_row(files, "compare_file")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention.compare import Download
 from attention.figures import heads_grid_figure
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS
 from attention.translation_view import is_alignment_head, translation_csv, translation_figure, translation_json
 from webapp import cache, display, navigation
+from webapp.downloads import Download
 from webapp.session import labels, lang, literal, set_setting, t, write_link
 
 navigation.frame()

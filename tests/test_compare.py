@@ -9,20 +9,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from attention.compare import (
-    compare,
-    difference_figure,
-    downloads,
-    fit_to_model,
-    settings_choices,
-    shared_range,
-    side_figures,
-    two_sides,
-)
+from attention.compare import SideB, compare, fit_to_model, settings_choices, shared_range, two_sides
+from attention.compare_figure import difference_figure, side_figures
 from attention.figures import FigureOptions
 from attention.rollout import head_average
 from attention.views import Projection, Settings
 from tests.helpers import chart_spec, decode_array, messages, open_app, set_widgets
+from webapp.downloads import comparison_files
 
 COMPARE = "pages/5_Compare.py"
 TEXTS = {
@@ -42,7 +35,7 @@ def sources(encoder):
 
 
 def test_the_difference_is_b_minus_a_exactly(encoder):
-    sides = two_sides("settings", "self", TEXTS, Settings(), "temperature", temperature_b=0.5)
+    sides = two_sides("self", TEXTS, Settings(), SideB("settings", "temperature", temperature=0.5))
     result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
     assert result.comparable
     assert result.sides[1].settings.temperature == 0.5 and result.sides[0].settings.temperature == 1.0
@@ -56,16 +49,16 @@ def test_the_difference_is_b_minus_a_exactly(encoder):
 
 
 def test_different_sentences_have_no_difference(encoder):
-    sides = two_sides("sentences", "self", TEXTS, Settings())
+    sides = two_sides("self", TEXTS, Settings(), SideB("sentences"))
     result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
     assert not result.comparable and result.difference is None
     assert result.a.result is not None and result.b.result is not None
-    names = [file.file_name for file in downloads(result, "bank")]
+    names = [file.file_name for file in comparison_files(result, "bank")]
     assert names == ["bank_A.csv", "bank_A.json", "bank_B.csv", "bank_B.json"]  # no difference to export
 
 
 def test_both_figures_share_one_colour_range(encoder):
-    sides = two_sides("settings", "self", TEXTS, Settings(), "temperature", temperature_b=0.2)
+    sides = two_sides("self", TEXTS, Settings(), SideB("settings", "temperature", temperature=0.2))
     result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
     assert shared_range([result.a, result.b]) == (0.0, 1.0)  # the plain colours: a colour is a weight
     first, second = side_figures(result, FigureOptions(n_components=0))
@@ -78,9 +71,9 @@ def test_both_figures_share_one_colour_range(encoder):
 
 
 def test_exports_of_the_difference_name_both_sides(encoder):
-    sides = two_sides("settings", "self", TEXTS, Settings(), "scale")
+    sides = two_sides("self", TEXTS, Settings(), SideB("settings", "scale"))
     result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
-    files = {file.file_name: file for file in downloads(result, "bank")}
+    files = {file.file_name: file for file in comparison_files(result, "bank")}
     document = json.loads(files["bank_B-A.json"].data())
     np.testing.assert_array_equal(document["difference"], result.difference)
     assert document["meta"]["a"]["model"] == document["meta"]["b"]["model"] == encoder.name
@@ -103,12 +96,12 @@ def test_exports_of_the_difference_name_both_sides(encoder):
     ],
 )
 def test_b_differs_from_a_in_the_one_setting(setting, check):
-    a, b = two_sides("settings", "self", TEXTS, Settings(), setting, head_b=Projection("head", 2, 3))
+    a, b = two_sides("self", TEXTS, Settings(), SideB("settings", setting, head=Projection("head", 2, 3)))
     assert check(a.settings, b.settings) and a.sentences == b.sentences == {"sentence": TEXTS["sentence"]}
 
 
 def test_cross_attention_compares_one_source_with_two_targets():
-    a, b = two_sides("sentences", "cross", TEXTS, Settings(causal=True))
+    a, b = two_sides("cross", TEXTS, Settings(causal=True), SideB("sentences"))
     assert a.sentences == {"source": "this is an example", "target": "kore wa rei desu"}
     assert b.sentences == {"source": "this is an example", "target": "kore wa hon desu"}
     assert not a.settings.causal  # a mask needs the same tokens on both axes

@@ -8,7 +8,6 @@ from functools import partial
 
 import streamlit as st
 
-from attention.compare import Download
 from attention.examples import ROMANISATION
 from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view, figure_image
 from attention.figures import WEIGHT_SCALES, FigureOptions, attention_figure
@@ -16,6 +15,7 @@ from attention.live import display_of, live_payload
 from attention.settings import FIELDS
 from attention.views import AttentionView, Settings, attention_kind
 from webapp import cache, live_chart
+from webapp.downloads import Download
 from webapp.session import presenting, t
 
 
@@ -162,8 +162,8 @@ def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, na
         )
 
 
-def download_row(files: list, key: str) -> None:
-    """One button per file, side by side; each file (``attention.compare.Download``) is made when clicked."""
+def download_row(files: list[Download], key: str) -> None:
+    """One button per file, side by side; each file is made when clicked."""
     for index, (column, file) in enumerate(zip(st.columns(len(files)), files, strict=True)):
         column.download_button(
             file.label,
@@ -175,7 +175,7 @@ def download_row(files: list, key: str) -> None:
         )
 
 
-def image_files(figure, stem: str) -> list:
+def image_files(figure, stem: str) -> list[Download]:
     """PNG (1×, 2×, 3×), SVG and PDF of ``figure`` as downloads, where this server can draw images."""
     if not cache.image_export():
         return []

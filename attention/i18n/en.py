@@ -492,4 +492,16 @@ STRINGS = {
         "engine also limits each step to a dictionary's shortlist and edits its Portuguese afterwards; here every "
         "piece of the vocabulary competes, so a few translations differ."
     ),
+    # --- new keys from builders
+    "compare.not_comparable_sizes": (
+        "A has {a_q} × {a_k} tokens and B has {b_q} × {b_k}: the cells do not stand for the same pairs of "
+        "tokens, so there is no difference map. Compare the two maps by eye; their colours mean the same weights."
+    ),
+    "compare.not_comparable_tokens": (
+        "A has {a_q} × {a_k} tokens and B has {b_q} × {b_k}, and the tokens are not the same: the cells do not "
+        "stand for the same pairs of tokens, so there is no difference map. Compare the two maps by eye; their "
+        "colours mean the same weights."
+    ),
+    "compare.file_side": "{side} · {fmt}",
+    "compare.file_difference": "B − A · {fmt}",
 }

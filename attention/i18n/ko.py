@@ -462,4 +462,15 @@ STRINGS = {
         "패키지에 들어 있는 것을 여기서 넘파이로 돌린다. 패키지 자체의 엔진은 매 단계 사전의 후보 목록으로 조각을 제한하고 "
         "포르투갈어를 나중에 고치기도 한다. 여기서는 어휘의 모든 조각이 겨루므로 몇몇 번역이 다르다."
     ),
+    # --- new keys from builders
+    "compare.not_comparable_sizes": (
+        "A는 토큰이 {a_q} × {a_k}개, B는 {b_q} × {b_k}개다. 칸이 같은 토큰 쌍을 뜻하지 않으므로 차이 맵은 "
+        "없다. 두 맵을 눈으로 비교하자. 색은 같은 가중치를 뜻한다."
+    ),
+    "compare.not_comparable_tokens": (
+        "A는 토큰이 {a_q} × {a_k}개, B는 {b_q} × {b_k}개다 (그리고 토큰 자체가 다르다). 칸이 같은 토큰 쌍을 "
+        "뜻하지 않으므로 차이 맵은 없다. 두 맵을 눈으로 비교하자. 색은 같은 가중치를 뜻한다."
+    ),
+    "compare.file_side": "{side} · {fmt}",
+    "compare.file_difference": "B − A · {fmt}",
 }
