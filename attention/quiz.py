@@ -12,19 +12,19 @@ A guess is ``query index -> key index``; weights[i, j] is how much query i atten
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 
-from attention.figures import FigureOptions, axis_labels
+from attention import style
+from attention.figures import FigureOptions
 from attention.i18n import text
 
 BLANK_CELL = "#e6e9f0"  # a cell nobody has guessed yet
 ANSWERED_CELL = "#f6f7fa"  # the other cells of a column (or row) that has its guess
-GUESS_CELL = "#6a3d9a"  # the guessed cell, in the lecture's purple
+GUESS_CELL = style.PURPLE  # the guessed cell, in the lecture's purple
 HIT_COLOR = "#1a9850"
 MISS_COLOR = "#d73027"
 
@@ -125,7 +125,7 @@ def blank_grid_figure(
     options = options or FigureOptions()
     guesses = guesses or {}
     n_q, n_k = len(query_tokens), len(key_tokens)
-    q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
+    q_labels, k_labels = style.axis_labels(query_tokens), style.axis_labels(key_tokens)
     queries, keys = np.divmod(np.arange(n_q * n_k), n_k)  # (n_q * n_k,) each, query by query
     colors = [
         GUESS_CELL if guesses.get(q) == k else ANSWERED_CELL if q in guesses else BLANK_CELL
@@ -135,17 +135,17 @@ def blank_grid_figure(
     word_q, word_k = text("fig.word.query", options.lang), text("fig.word.key", options.lang)
     if options.transpose:
         x, y, x_labels, y_labels = k_of_point, q_of_point, k_labels, q_labels
-        who = f"{word_q}: %{{y}}<br>{word_k}: %{{x}}"
+        who = (f"{word_q}: %{{y}}", f"{word_k}: %{{x}}")
     else:
         x, y, x_labels, y_labels = q_of_point, k_of_point, q_labels, k_labels
-        who = f"{word_q}: %{{x}}<br>{word_k}: %{{y}}"
-    cell = float(np.clip(520 / max(n_q, n_k, 1), 8, 48)) * options.font_scale
-    tick_size = round((16 if max(n_q, n_k) <= 20 else 11) * options.font_scale)
-    widest = max((len(html.unescape(label)) for label in x_labels), default=0) * tick_size * 0.6
-    axis = dict(type="category", automargin=True, tickfont_size=tick_size, title_font_size=tick_size + 1)
+        who = (f"{word_q}: %{{x}}", f"{word_k}: %{{y}}")
+    n = max(n_q, n_k)
+    cell = style.cell_size(n, low=8) * options.font_scale  # at least 8 px: a square must stay clickable
+    size = style.tick_size(n, options.font_scale)
+    axis = dict(type="category", automargin=True, tickfont_size=size, title_font_size=size + 1)
     axis.update(fixedrange=True, showgrid=False, zeroline=False)
-    q_title = html.escape(text("fig.query", options.lang, role=options.query_role), quote=False)
-    k_title = html.escape(text("fig.key", options.lang, role=options.key_role), quote=False)
+    q_title = style.escaped(text("fig.query", options.lang, role=options.query_role))
+    k_title = style.escaped(text("fig.key", options.lang, role=options.key_role))
     trace = go.Scatter(
         x=x,
         y=y,
@@ -153,39 +153,35 @@ def blank_grid_figure(
         marker=dict(symbol="square", size=cell * 0.9, color=colors, line=dict(width=0)),
         selected=dict(marker=dict(opacity=1)),
         unselected=dict(marker=dict(opacity=1)),  # Plotly would dim the other squares after a click
-        hovertemplate=f"{who}<br>{text('quiz.hover', options.lang)}<extra></extra>",
+        hovertemplate=style.hover(*who, text("quiz.hover", options.lang)),
         name=text("quiz.grid", options.lang),
     )
     cols, rows = len(x_labels), len(y_labels)
-    return go.Figure(
-        data=[trace],
-        layout=dict(
-            xaxis=dict(
-                axis,
-                side="top",
-                categoryorder="array",
-                categoryarray=x_labels,
-                tickangle=-45 if widest > cell else 0,
-                constrain="domain",
-                title_text=k_title if options.transpose else q_title,
-            ),
-            yaxis=dict(
-                axis,
-                autorange="reversed",
-                categoryorder="array",
-                categoryarray=y_labels,
-                scaleanchor="x",  # square cells, however much room the labels leave
-                constrain="domain",
-                title_text=q_title if options.transpose else k_title,
-            ),
-            height=int(rows * cell + 220),
-            width=int(cols * cell + 300),
-            margin=dict(l=10, r=10, t=10, b=10),
-            plot_bgcolor="white",
-            showlegend=False,
-            font=dict(size=round((14 if max(n_q, n_k) <= 20 else 11) * options.font_scale)),
+    layout = style.layout(
+        height=rows * cell + 220,
+        width=cols * cell + 300,
+        xaxis=dict(
+            axis,
+            side="top",
+            categoryorder="array",
+            categoryarray=x_labels,
+            tickangle=style.tick_angle(x_labels, cell, size),
+            constrain="domain",
+            title_text=k_title if options.transpose else q_title,
         ),
+        yaxis=dict(
+            axis,
+            autorange="reversed",
+            categoryorder="array",
+            categoryarray=y_labels,
+            scaleanchor="x",  # square cells, however much room the labels leave
+            constrain="domain",
+            title_text=q_title if options.transpose else k_title,
+        ),
+        showlegend=False,
+        font=dict(size=style.font_size(n, options.font_scale)),
     )
+    return go.Figure(data=[trace], layout=layout)
 
 
 def mark_guesses(figure: go.Figure, score: QuizScore, n_keys: int, options: FigureOptions | None = None) -> go.Figure:

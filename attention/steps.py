@@ -8,19 +8,19 @@ nothing here computes attention a second way.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import diverging, sequential
 from plotly.subplots import make_subplots
 
+from attention import style
 from attention.core import AttentionResult
-from attention.figures import axis_labels
 from attention.i18n import text
 
+# Signed numbers (scores, values, outputs): the blue–white–red scale of the difference map, 0 white.
+SIGNED_COLORS = style.DIFFERENCE_COLORS
 MAX_NUMBERED = 20  # above this many rows or columns, cell numbers are too small to read
 SHOWN_COMPONENTS = 8  # value and output vectors show their first components
 
@@ -146,73 +146,69 @@ def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go
     if transpose:
         matrix, rows, cols, row_title, col_title = matrix.T, cols, rows, col_title, row_title
     readable = numbers and max(matrix.shape) <= MAX_NUMBERED
-    fig = go.Figure(
-        go.Heatmap(
-            z=matrix.astype(np.float32),
-            x=axis_labels(cols),
-            y=axis_labels(rows),
-            colorscale=diverging.RdBu_r if step.signed else sequential.Blues,
-            zmid=0 if step.signed else None,
-            zmin=None if step.signed else 0,
-            zmax=None if step.signed else 1.0,  # weights and the mask: 0 white, 1 darkest
-            xgap=1,
-            ygap=1,
-            texttemplate="%{z:.2f}" if readable else None,
-            hovertemplate=f"{col_title}: %{{x}}<br>{row_title}: %{{y}}<br>%{{z:.4f}}<extra></extra>",
-            colorbar=dict(thickness=10),
-        )
+    heatmap = go.Heatmap(
+        z=matrix.astype(np.float32),
+        x=style.axis_labels(cols),
+        y=style.axis_labels(rows),
+        colorscale=SIGNED_COLORS if step.signed else style.WEIGHT_COLORS,
+        zmid=0 if step.signed else None,
+        zmin=None if step.signed else 0,
+        zmax=None if step.signed else 1.0,  # weights and the mask: 0 white, 1 darkest
+        xgap=1,
+        ygap=1,
+        texttemplate="%{z:.2f}" if readable else None,
+        hovertemplate=style.hover(f"{col_title}: %{{x}}", f"{row_title}: %{{y}}", "%{z:.4f}"),
+        colorbar=dict(thickness=10),
     )
-    cell = int(np.clip(360 / max(matrix.shape), 14, 44))
-    fig.update_xaxes(type="category", side="top", title_text=col_title, automargin=True)
-    fig.update_yaxes(type="category", autorange="reversed", title_text=row_title, automargin=True)
-    fig.update_layout(
+    cell = int(style.cell_size(max(matrix.shape), span=360, low=14, high=44))  # small panels, side by side
+    layout = style.layout(
         height=matrix.shape[0] * cell + 140,
         width=matrix.shape[1] * cell + 220,
-        margin=dict(l=10, r=10, t=10, b=10),
-        plot_bgcolor="white",
+        xaxis=dict(type="category", side="top", title_text=col_title, automargin=True),
+        yaxis=dict(type="category", autorange="reversed", title_text=row_title, automargin=True),
     )
-    return fig
+    return go.Figure(data=[heatmap], layout=layout)
 
 
 def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str, lang: str = "en") -> go.Figure:
     """Bars of q_i·k_i for every dimension i, the largest contributions named."""
     word = partial(text, lang=lang)
     d = len(parts.products)
-    colors = np.where(parts.products >= 0, "#6a3d9a", "#e08214")
-    fig = go.Figure(
-        go.Bar(
-            x=np.arange(d),
-            y=parts.products.astype(np.float32),
-            marker_color=colors.tolist(),
-            hovertemplate=f"{word('fig.word.dimension')} %{{x}}<br>{word('fig.dot_part')} = %{{y:.4f}}<extra></extra>",
-        )
+    bars = go.Bar(
+        x=np.arange(d),
+        y=parts.products.astype(np.float32),
+        marker_color=np.where(parts.products >= 0, style.PURPLE, style.ORANGE).tolist(),
+        hovertemplate=style.hover(f"{word('fig.word.dimension')} %{{x}}", f"{word('fig.dot_part')} = %{{y:.4f}}"),
     )
-    for i in parts.largest:
-        fig.add_annotation(
+    notes = [
+        dict(
             x=i, y=parts.products[i], text=f"{word('fig.word.dimension')} {i}: {parts.products[i]:+.3f}", showarrow=True
         )
-    q, k = html.escape(query_label, quote=False), html.escape(key_label, quote=False)
-    fig.update_layout(
-        title=dict(text=f"q({q}) · k({k}) = Σ q_i k_i = {parts.score:.3f}", font_size=15),
+        for i in parts.largest
+    ]
+    q, k = style.escaped(query_label), style.escaped(key_label)
+    layout = dict(
+        title=dict(text=f"q({q}) · k({k}) = Σ q_i k_i = {parts.score:.3f}", font=dict(size=style.TITLE_SIZE)),
         xaxis_title=f"{word('fig.word.dimension')} i",
         yaxis_title="q_i × k_i",
+        annotations=notes,
         height=320,
         margin=dict(l=10, r=10, t=50, b=10),
         showlegend=False,
     )
-    return fig
+    return go.Figure(data=[bars], layout=layout)
 
 
 def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, key: int, lang: str = "en") -> go.Figure:
     """One query's scaled scores beside the weights softmax turns them into; the chosen key highlighted."""
-    labels = axis_labels(key_tokens)
-    highlight = ["#6a3d9a" if j == key else "#9ecae1" for j in range(len(labels))]
+    labels = style.axis_labels(key_tokens)
+    highlight = [style.PURPLE if j == key else style.LIGHT_BLUE for j in range(len(labels))]
     scaled = np.where(result.mask[query], result.scaled[query], np.nan)
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=(text("fig.scaled_scores", lang), text("fig.softmax_weights", lang))
     )
     for column, values in ((1, scaled), (2, result.weights[query])):
-        bars = go.Bar(x=labels, y=values, marker_color=highlight, hovertemplate="%{x}: %{y:.3f}<extra></extra>")
+        bars = go.Bar(x=labels, y=values, marker_color=highlight, hovertemplate=style.hover("%{x}: %{y:.3f}"))
         fig.add_trace(bars, row=1, col=column)
     fig.update_xaxes(type="category")
     fig.update_layout(height=320, showlegend=False, margin=dict(l=10, r=10, t=40, b=10))
@@ -235,7 +231,7 @@ def steps_animation(
         ),
         ("3. " + text("step.weights", lang), result.weights.T),
     ]
-    x, y = axis_labels(query_tokens), axis_labels(key_tokens)
+    x, y = style.axis_labels(query_tokens), style.axis_labels(key_tokens)
     readable = max(len(x), len(y)) <= MAX_NUMBERED
 
     def heatmap(z: np.ndarray, weights: bool = False) -> go.Heatmap:
@@ -247,28 +243,27 @@ def steps_animation(
             y=y,
             zmin=0.0 if weights else low,  # weights on the fixed 0 to 1 scale of every weights figure
             zmax=1.0 if weights else high,
-            colorscale=sequential.Blues,
+            colorscale=style.WEIGHT_COLORS,
             texttemplate="%{z:.2f}" if readable else None,
             xgap=1,
             ygap=1,
-            hovertemplate=f"{text('fig.word.query', lang)}: %{{x}}<br>{text('fig.word.key', lang)}: %{{y}}"
-            "<br>%{z:.3f}<extra></extra>",
+            hovertemplate=style.hover(
+                f"{text('fig.word.query', lang)}: %{{x}}", f"{text('fig.word.key', lang)}: %{{y}}", "%{z:.3f}"
+            ),
         )
 
     frames = [
         go.Frame(data=[heatmap(z, weights=number == len(stages) - 1)], name=name, layout=dict(title_text=name))
         for number, (name, z) in enumerate(stages)
     ]
-    fig = go.Figure(data=[heatmap(stages[0][1])], frames=frames)
-    cell = int(np.clip(420 / max(len(x), len(y)), 14, 48))
-    fig.update_xaxes(type="category", side="top", title_text=text("step.axis.query", lang))
-    fig.update_yaxes(type="category", autorange="reversed", title_text=text("step.axis.key", lang))
-    fig.update_layout(
-        title_text=stages[0][0],
+    cell = int(style.cell_size(max(len(x), len(y)), span=420, low=14))
+    layout = style.layout(
         height=len(y) * cell + 260,
         width=len(x) * cell + 260,
+        title_text=stages[0][0],
+        xaxis=dict(type="category", side="top", title_text=text("step.axis.query", lang)),
+        yaxis=dict(type="category", autorange="reversed", title_text=text("step.axis.key", lang)),
         margin=dict(l=10, r=10, t=120, b=80),
-        plot_bgcolor="white",
         updatemenus=[
             dict(
                 type="buttons",
@@ -302,4 +297,4 @@ def steps_animation(
             )
         ],
     )
-    return fig
+    return go.Figure(data=[heatmap(stages[0][1])], frames=frames, layout=layout)
