@@ -8,7 +8,6 @@ pieces. Under each column stands what the decoder predicted at that step and wit
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 from functools import partial
@@ -16,14 +15,15 @@ from functools import partial
 import numpy as np
 import plotly.graph_objects as go
 
+from attention import style
 from attention.embeddings import without_word_mark
-from attention.figures import axis_labels, weights_figure
+from attention.figures import weights_figure
 from attention.i18n import text
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, CrossAttention
 
 MAX_PREDICTION_LABELS = 40  # target steps; beyond, the predictions are in the hover only
 STAGGER_FROM = 10  # target steps; beyond, the labels under neighbouring columns alternate between two rows
-PREDICTION_COLOR = "#6a3d9a"  # the purple of the output strips
+PREDICTION_COLOR = style.PURPLE  # the purple of the output strips
 CSV_COLUMNS = (
     "target_index",
     "target_token",
@@ -85,68 +85,81 @@ def translation_figure(
     source_pieces = [without_word_mark(piece) for piece in run.source_tokens]
     top_pieces = [without_word_mark(piece) for piece in run.top_tokens]
     fig = weights_figure(weights, target_pieces, source_pieces, map_title(layer, head, lang), lang)
-    targets, sources = axis_labels(target_pieces), axis_labels(source_pieces)
+    targets, sources = style.axis_labels(target_pieces), style.axis_labels(source_pieces)
     query_title, key_title = word("translate.axis_target"), word("translate.axis_source")
     predictions = [  # what the decoder predicted at each step, for the hover of every cell of that step
         word(
             "translate.hover_prediction",
-            predicted=html.escape(top_pieces[t], quote=False),
+            predicted=style.escaped(top_pieces[t]),
             top=run.top_probabilities[t],
-            token=html.escape(target_pieces[t], quote=False),
+            token=style.escaped(target_pieces[t]),
             probability=run.probabilities[t],
         )
         for t in range(len(targets))
     ]
-    hover = f"<br>{word('fig.weight')} = %{{z:.4f}}<br>%{{customdata}}<extra></extra>"
+    weight = (f"{word('fig.weight')} = %{{z:.4f}}", "%{customdata}")
+    query, key = word("fig.word.query"), word("fig.word.key")
+    width, height, margin = fig.layout.width, fig.layout.height, fig.layout.margin
     if transpose:  # rows: target steps (queries); columns: source pieces (keys)
-        fig.update_traces(
+        trace = dict(
             z=weights.astype(np.float32),
             x=sources,
             y=targets,
             customdata=[[p] * len(sources) for p in predictions],
-            hovertemplate=f"{word('fig.word.query')}: %{{y}}<br>{word('fig.word.key')}: %{{x}}{hover}",
+            hovertemplate=style.hover(f"{query}: %{{y}}", f"{key}: %{{x}}", *weight),
             colorbar=dict(orientation="h", y=-0.04, yanchor="top", thickness=12),
         )
-        fig.update_xaxes(title_text=key_title, tickangle=-45 if len(sources) > 8 else 0)
-        fig.update_yaxes(title_text=query_title)
-        fig.update_layout(width=fig.layout.width + 140, height=fig.layout.height + 60)
+        axes = dict(
+            xaxis=dict(title_text=key_title, tickangle=-45 if len(sources) > 8 else 0),
+            yaxis=dict(title_text=query_title),
+        )
+        width, height = width + 140, height + 60
     else:  # the lecture's layout: columns are the target steps (queries), rows the source pieces (keys)
-        fig.update_traces(
+        trace = dict(
             customdata=[predictions] * len(sources),
-            hovertemplate=f"{word('fig.word.query')}: %{{x}}<br>{word('fig.word.key')}: %{{y}}{hover}",
+            hovertemplate=style.hover(f"{query}: %{{x}}", f"{key}: %{{y}}", *weight),
         )
-        fig.update_xaxes(title_text=query_title)
-        fig.update_yaxes(title_text=key_title)
+        axes = dict(xaxis=dict(title_text=query_title), yaxis=dict(title_text=key_title))
+    bottom = margin.b + (110 if transpose else 40)
+    height += 40
     # The title goes under the figure: above it, the top axis's labels and title need the room.
-    fig.update_layout(title=dict(yref="container", y=0.01, yanchor="bottom", x=0.02, xanchor="left"))
-    fig.update_layout(margin=dict(b=fig.layout.margin.b + (110 if transpose else 40)))
-    fig.update_layout(height=fig.layout.height + 40)
-    if len(targets) > MAX_PREDICTION_LABELS:
-        return fig  # too many steps to label under each; the hover still says them
-    stagger = not transpose and len(targets) > STAGGER_FROM  # narrow columns: every other label one row lower
-    notes = []  # added in one go: plotly.py checks a figure's whole layout at every add_annotation
-    for step, label in enumerate(targets):
-        differs = run.top_tokens[step] != run.target_tokens[step]
-        note = f"{'≠ ' if differs else ''}{html.escape(top_pieces[step], quote=False)}"
-        top = f"{run.top_probabilities[step]:.0%}"
-        where = (
-            dict(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=f"{note} {top}")
-            if transpose
-            else dict(
-                x=label,
-                xref="x",
-                y=0,
-                yref="paper",
-                yanchor="top",
-                yshift=-6 - 30 * (stagger and step % 2),
-                text=f"{note}<br>{top}",
-            )
-        )
-        notes.append(dict(where, showarrow=False, font=dict(size=11, color=PREDICTION_COLOR)))
-    below = 50 + 30 * stagger
-    room = dict(r=fig.layout.margin.r + 150) if transpose else dict(b=fig.layout.margin.b + below)
-    fig.update_layout(annotations=notes, margin=room, height=fig.layout.height + (0 if transpose else below))
+    title = dict(yref="container", y=0.01, yanchor="bottom", x=0.02, xanchor="left")
+    labelled = len(targets) <= MAX_PREDICTION_LABELS  # with more steps, the hover alone says the predictions
+    stagger = labelled and not transpose and len(targets) > STAGGER_FROM  # narrow columns: every other label lower
+    right = margin.r + 150 if labelled and transpose else margin.r
+    if labelled and not transpose:
+        below = 50 + 30 * stagger
+        bottom, height = bottom + below, height + below
+    layout = dict(axes, title=title, width=width, height=height, margin=dict(r=right, b=bottom))
+    if labelled:
+        layout["annotations"] = [
+            _prediction_note(run, step, label, top_pieces[step], transpose, stagger)
+            for step, label in enumerate(targets)
+        ]
+    fig.update(data=[trace], layout=layout)  # one update of the bare map: plotly.py checks the whole figure each time
     return fig
+
+
+def _prediction_note(run: CrossAttention, step: int, label: str, piece: str, transpose: bool, stagger: bool) -> dict:
+    """The annotation under column ``label`` (or beside its row, transposed): the piece the decoder rated highest
+    at ``step`` and its probability, marked ≠ where it is not the piece in the translation."""
+    differs = run.top_tokens[step] != run.target_tokens[step]
+    note = f"{'≠ ' if differs else ''}{style.escaped(piece)}"
+    top = f"{run.top_probabilities[step]:.0%}"
+    where = (
+        dict(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=f"{note} {top}")
+        if transpose
+        else dict(
+            x=label,
+            xref="x",
+            y=0,
+            yref="paper",
+            yanchor="top",
+            yshift=-6 - 30 * (stagger and step % 2),
+            text=f"{note}<br>{top}",
+        )
+    )
+    return dict(where, showarrow=False, font=dict(size=11, color=PREDICTION_COLOR))
 
 
 def translation_csv(run: CrossAttention, layer: int, head: int | None) -> str:
