@@ -30,7 +30,7 @@ from attention.embeddings import EncodedText, Encoder
 from attention.export import MIME_TYPES, export_meta, export_view
 from attention.figures import FigureOptions, attention_figure, axis_labels
 from attention.heads import layer_head_count
-from attention.i18n import text
+from attention.i18n import COMPARE_SETTING_WHAT, text
 from attention.views import AttentionView, Projection, Settings, attention_kind, compute_view
 
 KINDS = ("sentences", "settings", "models")  # what differs between A and B; labels: compare.kind.<kind>
@@ -209,7 +209,7 @@ def description(kind: str, setting: str, comparison: Comparison, lang: str = "en
         return text("compare.what.sentences", lang)
     a, b = (side.settings for side in comparison.sides)
     return text(
-        f"compare.what.{setting}",
+        COMPARE_SETTING_WHAT[setting],
         lang,
         a=a.temperature,
         b=b.temperature,
@@ -324,8 +324,8 @@ def difference_figure(
         ),
         layout=dict(
             title=dict(text=html.escape(word("compare.fig.title"), quote=False), font_size=15, y=0.98, yanchor="top"),
-            xaxis=dict(axis, side="top", title_text=word(f"fig.word.{'key' if transpose else 'query'}")),
-            yaxis=dict(axis, autorange="reversed", title_text=word(f"fig.word.{'query' if transpose else 'key'}")),
+            xaxis=dict(axis, side="top", title_text=word("fig.word.key" if transpose else "fig.word.query")),
+            yaxis=dict(axis, autorange="reversed", title_text=word("fig.word.query" if transpose else "fig.word.key")),
             height=int((n_q if transpose else n_k) * cell + 240),
             width=int((n_k if transpose else n_q) * cell + 260),
             margin=dict(l=10, r=10, t=100, b=10),  # the title above the query axis, not on it

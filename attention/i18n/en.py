@@ -174,7 +174,6 @@ SECTIONS = {
     # Loading a model, and why one could not be loaded
     "models": {
         "msg.model_fallback": "{error} Using the embedded default model, {default}, instead.",
-        "msg.model_not_allowed": "{error}",
         "load.not_allowed": "“{name}” is not in this server's list of allowed models: {allowed}.",
         "load.no_tokens": "“{name}” loaded, but it is not a text model with a tokenizer whose tokens can be shown.",
         "load.a_file": "“{name}” is a file here, not a folder holding a sentence-transformers model.",
@@ -236,6 +235,16 @@ SECTIONS = {
         "share.too_long": "Too long for a link, so left out of it: {keys} (over {limit:,} characters in a URL).",
         "share.rejected": "Ignored link settings that made no sense: {keys}.",
         "share.help": "Opening this link shows exactly this figure: the sentences and every setting are in it.",
+        "export.no_browser": (
+            "PNG, SVG and PDF downloads need Chromium on the server, which is not installed here; "
+            "use the camera icon above the figure, or download HTML, CSV or JSON instead."
+        ),
+        "export.stuck": "Image export stopped responding earlier; restart the app to use it again.",
+        "export.browser_died": (
+            "Image export failed: the Chromium browser that draws the image did not start or stopped."
+        ),
+        "export.timeout": "Image export failed: no image after {seconds:.0f} seconds; restart the app to use it again.",
+        "export.failed": "Image export failed ({error}).",
     },
     # The cross and self attention pages
     "cross_self": {

@@ -161,7 +161,6 @@ SECTIONS = {
     # Loading a model, and why one could not be loaded
     "models": {
         "msg.model_fallback": "{error} 대신 내장 기본 모델 {default}을 쓴다.",
-        "msg.model_not_allowed": "{error}",
         "load.not_allowed": "“{name}”은(는) 이 서버가 허용한 모델 목록에 없다: {allowed}.",
         "load.no_tokens": "“{name}”을(를) 불러왔지만, 토큰을 보여 줄 토크나이저가 있는 텍스트 모델이 아니다.",
         "load.a_file": "“{name}”은(는) 이 컴퓨터의 파일이지, sentence-transformers 모델이 든 폴더가 아니다.",
@@ -223,6 +222,14 @@ SECTIONS = {
         "share.too_long": "링크에 넣기에 너무 길어서 뺐다: {keys} (URL에서 {limit:,}자 넘음).",
         "share.rejected": "링크의 설정 중 말이 안 되는 것은 무시했다: {keys}.",
         "share.help": "이 링크를 열면 똑같은 그림이 보인다: 문장과 모든 설정이 들어 있다.",
+        "export.no_browser": (
+            "PNG, SVG, PDF를 내려받으려면 서버에 Chromium이 필요한데 여기에는 설치되어 있지 않다. "
+            "그림 위의 카메라 아이콘을 쓰거나, 대신 HTML, CSV, JSON을 내려받는다."
+        ),
+        "export.stuck": "그림 내보내기가 앞서 응답을 멈췄다. 다시 쓰려면 앱을 다시 시작한다.",
+        "export.browser_died": "그림 내보내기 실패: 그림을 그리는 Chromium 브라우저가 시작되지 않았거나 멈췄다.",
+        "export.timeout": "그림 내보내기 실패: {seconds:.0f}초가 지나도 그림이 나오지 않았다. 다시 쓰려면 앱을 다시 시작한다.",
+        "export.failed": "그림 내보내기 실패 ({error}).",
     },
     # The cross and self attention pages
     "cross_self": {
