@@ -30,7 +30,7 @@ from attention.export import (
     image_export_available,
 )
 from attention.figures import FigureOptions
-from attention.i18n import text
+from attention.i18n import ROLE_WORDS, text
 from attention.settings import FIELDS
 from attention.views import Projection, Settings, compute_view
 
@@ -183,7 +183,7 @@ def render_translation(args: argparse.Namespace, fmt: str) -> int:
             data = figure_html(figure).encode("utf-8")
         else:
             try:
-                data = figure_image(figure, fmt, args.scale_factor)
+                data = figure_image(figure, fmt, args.scale_factor, args.lang)
             except ImageExportError as error:
                 raise OutputError(str(error)) from None
     _write(args.out, data)
@@ -237,8 +237,8 @@ def figure_options_from_args(args: argparse.Namespace, cross: bool) -> FigureOpt
     """The FigureOptions (what changes only the picture) given on the command line."""
     query_role, key_role = ("source", "target") if cross else ("sentence", "sentence")
     return FigureOptions(
-        query_role=text(f"role.{query_role}", args.lang),
-        key_role=text(f"role.{key_role}", args.lang),
+        query_role=text(ROLE_WORDS[query_role], args.lang),
+        key_role=text(ROLE_WORDS[key_role], args.lang),
         show_values=args.show_values,
         transpose=args.transpose,
         n_components=args.n_components,

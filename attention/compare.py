@@ -20,19 +20,12 @@ import numpy as np
 
 from attention.embeddings import EncodedText, Encoder
 from attention.heads import layer_head_count
-from attention.i18n import text
+from attention.i18n import COMPARE_SETTING_WHAT, text
 from attention.views import AttentionView, Projection, Settings, attention_kind, compute_view
 
 KINDS = ("sentences", "settings", "models")  # what differs between A and B; labels: compare.kind.<kind>
 ATTENTIONS = ("self", "cross")  # labels: compare.attention.<kind>
 COMPARED_SETTINGS = ("scale", "temperature", "causal", "projection")  # labels: compare.setting.<setting>
-# What B changes, said in one sentence, for each setting that can differ (see ``description``).
-SETTING_DESCRIPTIONS = {
-    "scale": "compare.what.scale",
-    "temperature": "compare.what.temperature",
-    "causal": "compare.what.causal",
-    "projection": "compare.what.projection",
-}
 # The compare page's "bank" button: one word, two meanings, under self attention.
 BANK_EXAMPLE = {
     "compare_kind": "sentences",
@@ -217,7 +210,7 @@ def description(b: SideB, comparison: Comparison, lang: str = "en") -> str:
         return text("compare.what.sentences", lang)
     settings_a, settings_b = (side.settings for side in comparison.sides)
     return text(
-        SETTING_DESCRIPTIONS[b.setting],
+        COMPARE_SETTING_WHAT[b.setting],
         lang,
         a=settings_a.temperature,
         b=settings_b.temperature,

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from attention.i18n import text
+from attention.i18n import TranslatedError
 from attention.multilingual import MULTILINGUAL_MODEL, multilingual_model_path
 
 ENGLISH_MODEL = "all-MiniLM-L6-v2"
@@ -49,20 +49,12 @@ WORD_MARK = "▁"  # SentencePiece marks the first piece of each word with it
 ALLOWED_MODELS_VARIABLE = "ATTENTION_ALLOWED_MODELS"
 
 
-class ModelLoadError(RuntimeError):
+class ModelLoadError(TranslatedError):
     """A model name or path that could not be loaded; the message says why, for a user.
 
     ``str(error)`` is the English message; ``error.message(lang)`` the same in another
-    language of the interface (the i18n string ``key`` with ``values`` filled in).
+    language of the interface.
     """
-
-    def __init__(self, key: str, **values):
-        self.key, self.values = key, values
-        super().__init__(text(key, "en", **values))
-
-    def message(self, lang: str = "en") -> str:
-        """The message in ``lang``."""
-        return text(self.key, lang, **self.values)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ import plotly.graph_objects as go
 
 from attention.compare import Comparison
 from attention.figures import FigureOptions, attention_figure
+from attention.i18n import TranslatedError
 from attention.views import AttentionView, Settings
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -56,18 +57,14 @@ MIME_TYPES = {
 CSV_COLUMNS = ("query_index", "query_token", "key_index", "key_token", "score", "scaled_score", "weight")
 DIFFERENCE_COLUMNS = ("query_index", "query_token", "key_index", "key_token", "weight_a", "weight_b", "difference")
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-IMAGE_EXPORT_UNAVAILABLE = (
-    "PNG, SVG and PDF downloads need Chromium on the server, which is not installed here; "
-    "use the camera icon above the figure, or download HTML, CSV or JSON instead."
-)
 MAX_SCALE = 8
 # Kaleido gives up on one image after 90 s; wait a little longer than that before
 # declaring the image server stuck.
 EXPORT_TIMEOUT = 150.0
 
 
-class ImageExportError(RuntimeError):
-    """An image could not be drawn; the message says why, for a user."""
+class ImageExportError(TranslatedError):
+    """An image could not be drawn; the message says why, for a user, in the language asked for."""
 
 
 def image_export_available() -> bool:
@@ -95,7 +92,7 @@ _lock = threading.Lock()
 _server_stuck = False
 
 
-def figure_image(fig: go.Figure, fmt: str, scale: float = 1) -> bytes:
+def figure_image(fig: go.Figure, fmt: str, scale: float = 1, lang: str = "en") -> bytes:
     """Draw a figure as PNG, SVG or PDF.
 
     Exports run one at a time: kaleido's server hands results back through one
@@ -107,6 +104,7 @@ def figure_image(fig: go.Figure, fmt: str, scale: float = 1) -> bytes:
         fmt: "png", "svg" or "pdf".
         scale: PNG only: pixels per CSS pixel, so a PNG is width*scale by
             height*scale pixels. Vector formats ignore it.
+        lang: the language of an ImageExportError's message.
 
     Returns:
         The file's bytes.
@@ -121,25 +119,21 @@ def figure_image(fig: go.Figure, fmt: str, scale: float = 1) -> bytes:
     if not (isinstance(scale, (int, float)) and math.isfinite(scale) and 0 < scale <= MAX_SCALE):
         raise ValueError(f"scale must be a number above 0 and at most {MAX_SCALE}, got {scale!r}")
     if not image_export_available():
-        raise ImageExportError(IMAGE_EXPORT_UNAVAILABLE)
+        raise ImageExportError("export.no_browser", lang)
     with _lock:
         if _server_stuck:
-            raise ImageExportError("Image export stopped responding earlier; restart the app to use it again.")
+            raise ImageExportError("export.stuck", lang)
         server = _start_server()
         try:
             return _run_watched(lambda: fig.to_image(format=fmt, scale=scale if fmt == "png" else 1), server)
         except _ServerDied:
             _stop_server()
-            raise ImageExportError(
-                "Image export failed: the Chromium browser that draws the image did not start or stopped."
-            ) from None
+            raise ImageExportError("export.browser_died", lang) from None
         except TimeoutError:
             _server_stuck = True
-            raise ImageExportError(
-                f"Image export failed: no image after {EXPORT_TIMEOUT:.0f} seconds; restart the app to use it again."
-            ) from None
+            raise ImageExportError("export.timeout", lang, seconds=EXPORT_TIMEOUT) from None
         except Exception as error:  # kaleido's and Chromium's errors are many and undocumented
-            raise ImageExportError(f"Image export failed ({type(error).__name__}: {error}).") from None
+            raise ImageExportError("export.failed", lang, error=f"{type(error).__name__}: {error}") from None
 
 
 def stop_image_server() -> None:
@@ -246,6 +240,8 @@ def export_view(
         meta: what produced the numbers (JSON only).
         scale: pixels per CSS pixel (PNG only).
 
+    An image's error message is in the figure's language, ``options.lang``.
+
     Raises:
         ValueError: an unknown format or a view without attention.
         ImageExportError: an image could not be drawn.
@@ -260,7 +256,7 @@ def export_view(
     fig = attention_figure(result, view.query_tokens, view.key_tokens, options)
     if fmt == "html":
         return figure_html(fig).encode("utf-8")
-    return figure_image(fig, fmt, scale)
+    return figure_image(fig, fmt, scale, options.lang if options else "en")
 
 
 def comparison_metas(comparison: Comparison) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.colors import diverging, sequential
 
 from attention.core import AttentionResult
-from attention.i18n import text
+from attention.i18n import COMPONENT_WORDS, text
 
 # Weights: a single-hue sequential scale, light (low) to dark (high), as in the lecture.
 WEIGHT_COLORS = sequential.Blues
@@ -83,7 +83,7 @@ class FigureOptions:
 
     def describe_components(self, n: int, d: int) -> str:
         """Which part of the output vectors is drawn, in words (for hovers and captions)."""
-        return text(f"fig.components.{self.components}", self.lang, n=n, d=d)
+        return text(COMPONENT_WORDS[self.components], self.lang, n=n, d=d)
 
 
 def axis_labels(tokens: list[str]) -> list[str]:

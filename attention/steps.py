@@ -23,6 +23,16 @@ from attention.i18n import text
 SIGNED_COLORS = style.DIFFERENCE_COLORS
 MAX_NUMBERED = 20  # above this many rows or columns, cell numbers are too small to read
 SHOWN_COMPONENTS = 8  # value and output vectors show their first components
+# The sentence under each panel, by the panel's name.
+STEP_TEXTS = {
+    "scores": "step.scores_text",
+    "scaled": "step.scaled_text",
+    "mask": "step.mask_text",
+    "weights": "step.weights_text",
+    "values": "step.values_text",
+    "weighted": "step.weighted_text",
+    "outputs": "step.outputs_text",
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,11 @@ def attention_steps(
     d_v = result.values.shape[1]
     m = min(SHOWN_COMPONENTS, d_v)
     components = [f"v{i + 1}" for i in range(m)]
-    axis = {name: text(f"step.axis.{name}", lang) for name in ("query", "key", "component")}
+    axis = {
+        "query": text("step.axis.query", lang),
+        "key": text("step.axis.key", lang),
+        "component": text("step.axis.component", lang),
+    }
     scaled_title = text("step.scaled", lang, d_k=result.d_k, root=np.sqrt(result.d_k))
     if result.temperature != 1:
         scaled_title += text("step.scaled_temperature", lang, temperature=result.temperature)
@@ -90,7 +104,7 @@ def attention_steps(
             number=number,
             name=name,
             title=title,
-            explanation=text(f"step.{name}_text", lang, m=m, d=d_v),
+            explanation=text(STEP_TEXTS[name], lang, m=m, d=d_v),
             matrix=matrix,
             row_labels=rows,
             col_labels=cols,

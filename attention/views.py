@@ -13,7 +13,7 @@ import numpy as np
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention
 from attention.embeddings import EncodedText, Encoder, TokenEmbeddings
 from attention.heads import QKVWeights, project, qkv_weights
-from attention.i18n import text
+from attention.i18n import ROLE_WORDS, text
 
 PROJECTIONS = {
     "identity": "Q = K = V = the token embeddings, as in the lecture",
@@ -100,7 +100,7 @@ def blank_sentence_message(sentence: str, role: str, lang: str = "en") -> str | 
     ``role`` is "source", "target" or "sentence"; the message is in ``lang``.
     """
     if not sentence or not sentence.strip():
-        return text("msg.blank", lang, role=text(f"role.{role}", lang))
+        return text("msg.blank", lang, role=text(ROLE_WORDS[role], lang))
     return None
 
 
@@ -111,7 +111,7 @@ def truncation_note(embeddings: TokenEmbeddings, role: str, max_tokens: int, lan
     return text(
         "msg.truncated",
         lang,
-        role=text(f"role.{role}", lang),
+        role=text(ROLE_WORDS[role], lang),
         total=embeddings.n_total,
         max_tokens=max_tokens,
         kept=embeddings.n_kept,
@@ -172,7 +172,7 @@ def attend(
     q_tokens, k_tokens = select_tokens(queries, settings), select_tokens(keys, settings)
     for tokens, role in ((q_tokens, roles[0]), (k_tokens, roles[1])):
         if not tokens.tokens:
-            return AttentionView(problem=text("msg.no_pieces", lang, role=text(f"role.{role}", lang)))
+            return AttentionView(problem=text("msg.no_pieces", lang, role=text(ROLE_WORDS[role], lang)))
     if weights is None:
         q, k, v = q_tokens.vectors, k_tokens.vectors, k_tokens.vectors  # (n_q, d), (n_k, d), (n_k, d)
     else:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention.embeddings import EMBEDDED_MODELS
+from attention.i18n import MODEL_READS
 from webapp import display, navigation
 from webapp.navigation import PAGES
 from webapp.session import t
 
 frame = navigation.frame()
 display.page_header("app.title", "home.body")
-for path, _, title, icon in PAGES[1:]:
-    st.page_link(path, label=t(title.replace("nav.", "home.", 1)), icon=icon)  # nav.cross -> home.cross
+for path, _, _, home_line, icon in PAGES[1:]:
+    st.page_link(path, label=t(home_line), icon=icon)
 encoder = frame.encoder
-reads = t(f"model.reads.{encoder.name}" if encoder.name in EMBEDDED_MODELS else "model.reads.other")
+reads = t(MODEL_READS.get(encoder.name, "model.reads.other"))
 st.caption(t("home.model", name=encoder.name, dim=encoder.dim, max_tokens=encoder.max_tokens, reads=reads))
 st.markdown(t("home.layers", default=encoder.default_layer, n_layers=encoder.n_layers))
 st.caption(t("home.translator"))

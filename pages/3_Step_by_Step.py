@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from attention.i18n import STEP_KIND_LABELS
 from attention.steps import (
     attention_steps,
     dot_product_figure,
@@ -18,7 +19,9 @@ from webapp.session import keep_in_range, labels, lang, t
 
 frame = navigation.frame()
 display.page_header("nav.steps", "steps.intro")
-kind = st.radio(t("steps.kind"), ["cross", "self"], format_func=labels("steps.kind."), horizontal=True, key="step_kind")
+kind = st.radio(
+    t("steps.kind"), ["cross", "self"], format_func=labels(STEP_KIND_LABELS), horizontal=True, key="step_kind"
+)
 settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=kind == "self")
 sentences = controls.cross_sentences(settings) if kind == "cross" else controls.self_sentence()
 view = compute_view(frame.encoder, sentences, settings, cache.encode(frame.encoder), lang=lang())

@@ -8,6 +8,7 @@ import streamlit as st
 from attention import compare, compare_figure
 from attention.embeddings import EMBEDDED_MODELS
 from attention.heads import layer_head_count
+from attention.i18n import COMPARE_ATTENTION_LABELS, COMPARE_KIND_LABELS, COMPARE_SETTING_LABELS
 from attention.settings import FIELDS
 from attention.views import Projection
 from webapp import cache, controls, display, downloads, navigation
@@ -16,12 +17,12 @@ from webapp.session import keep_in_range, labels, lang, literal, set_setting, t,
 frame = navigation.frame()
 display.page_header("nav.compare", "compare.intro")
 kind = st.radio(
-    t("compare.kind"), compare.KINDS, format_func=labels("compare.kind."), key="compare_kind", horizontal=True
+    t("compare.kind"), compare.KINDS, format_func=labels(COMPARE_KIND_LABELS), key="compare_kind", horizontal=True
 )
 attention = st.radio(
     t("compare.attention"),
     compare.ATTENTIONS,
-    format_func=labels("compare.attention."),
+    format_func=labels(COMPARE_ATTENTION_LABELS),
     key="compare_attention",
     horizontal=True,
 )
@@ -37,7 +38,7 @@ if kind == "settings":
     choices = compare.settings_choices(attention)
     if st.session_state.get("compare_setting") not in choices:
         set_setting("compare_setting", choices[0])
-    setting = st.radio(t("compare.setting"), choices, format_func=labels("compare.setting."), key="compare_setting")
+    setting = st.radio(t("compare.setting"), choices, format_func=labels(COMPARE_SETTING_LABELS), key="compare_setting")
     if setting == "temperature":
         field = FIELDS["temperature_b"]
         help_text = t("compare.temperature_b_help")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from attention.figures import heads_grid_figure
+from attention.i18n import DIRECTION_LABELS
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS
 from attention.translation_view import is_alignment_head, translation_csv, translation_figure, translation_json
 from webapp import cache, display, navigation
@@ -15,7 +16,7 @@ navigation.frame()
 display.page_header("translate.title", "translate.intro")
 left, right = st.columns([1, 3])
 direction = left.selectbox(
-    t("translate.direction"), tuple(DIRECTIONS), key="translate_direction", format_func=labels("translate.direction.")
+    t("translate.direction"), tuple(DIRECTIONS), key="translate_direction", format_func=labels(DIRECTION_LABELS)
 )
 source = right.text_input(t("translate.source"), help=t("translate.source_help"), key="translate_source")
 if not source.strip():

@@ -12,7 +12,6 @@ from streamlit.delta_generator import DeltaGenerator
 from attention import settings
 from attention.embeddings import DEFAULT_MODEL, ENGLISH_MODEL
 from attention.examples import EXAMPLES, LECTURE_SOURCE, LECTURE_TARGET
-from attention.i18n import STRINGS, text
 from tests.helpers import (
     CROSS,
     HEADS,
@@ -173,14 +172,6 @@ def test_switching_language_keeps_every_setting():
     assert at.session_state["transpose"] is True and at.radio("projection").value == "random"
     assert at.select_slider("random_dk").options == ["4", "8", "16", "32", "64", "128"]
     assert at.title[0].value == "크로스 어텐션"
-
-
-def test_strings_exist_in_both_languages_with_the_same_placeholders():
-    fields = lambda s: {name for _, name, _, _ in string.Formatter().parse(s) if name}  # noqa: E731
-    assert STRINGS["en"].keys() == STRINGS["ko"].keys()
-    for key in STRINGS["en"]:
-        assert fields(STRINGS["en"][key]) == fields(STRINGS["ko"][key]), key
-    assert text("msg.blank", "ko", role=text("role.source", "ko")) == "입력 문장을 입력하면 어텐션이 보인다."
 
 
 @pytest.mark.parametrize(

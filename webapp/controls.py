@@ -12,7 +12,14 @@ from attention.embeddings import DEFAULT_MODEL, EMBEDDED_MODELS, Encoder, ModelL
 from attention.examples import EXAMPLE_DEFAULTS, EXAMPLES, examples_of
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.heads import layer_head_count
-from attention.i18n import LANGUAGES
+from attention.i18n import (
+    COMPONENT_LABELS,
+    EXAMPLE_LABELS,
+    LANGUAGES,
+    PROJECTION_CAPTIONS,
+    PROJECTION_LABELS,
+    SENTENCE_HELP,
+)
 from attention.settings import FIELDS
 from attention.views import PROJECTIONS, Projection, Settings
 from webapp import cache, quiz
@@ -58,9 +65,9 @@ def projection_controls(encoder: Encoder, place) -> Projection:
     """How Q, K and V are made: identity (the lecture), one of the model's real heads, or random."""
     place.subheader(t("side.qkv"))
     kind = place.radio(
-        t("side.projection"), options=list(PROJECTIONS), format_func=labels("side.proj."), key="projection"
+        t("side.projection"), options=list(PROJECTIONS), format_func=labels(PROJECTION_LABELS), key="projection"
     )
-    place.caption(t(f"side.proj_caption.{kind}"))
+    place.caption(t(PROJECTION_CAPTIONS[kind]))
     vector_layer_control(encoder, place, kind == "head")
     if kind == "head":
         n_layers, n_heads = layer_head_count(encoder)
@@ -152,7 +159,7 @@ def attention_controls(
     components = place.radio(
         t("side.components"),
         options=list(COMPONENT_MODES),
-        format_func=labels("side.components."),
+        format_func=labels(COMPONENT_LABELS),
         help=t("side.components_help"),
         key="components",
     )
@@ -205,7 +212,7 @@ def sentence_input(label_key: str, key: str) -> str:
     label is the field's placeholder, leaving the screen's height to the figure)."""
     return st.text_input(
         t(label_key),
-        help=t(f"{label_key}_help"),
+        help=t(SENTENCE_HELP[label_key]),
         live="300ms",
         key=key,
         placeholder=t(label_key),
@@ -225,7 +232,7 @@ def example_picker(kind: str) -> None:
         index=None,
         placeholder=t("examples.none"),
         label_visibility=_label_visibility(),
-        format_func=labels("examples."),
+        format_func=labels(EXAMPLE_LABELS),
         key=f"example_{kind}",
         on_change=_use_example,
         args=(f"example_{kind}",),

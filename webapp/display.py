@@ -11,12 +11,13 @@ import streamlit as st
 from attention.examples import ROMANISATION
 from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view, figure_image
 from attention.figures import WEIGHT_SCALES, FigureOptions, attention_figure
+from attention.i18n import ROLE_WORDS
 from attention.live import display_of, live_payload
 from attention.settings import FIELDS
 from attention.views import AttentionView, Settings, attention_kind
 from webapp import cache, live_chart
 from webapp.downloads import Download
-from webapp.session import presenting, t
+from webapp.session import lang, presenting, t
 
 
 def chart_config(file_name: str) -> dict:
@@ -54,7 +55,7 @@ def with_roles(options: FigureOptions, sentences: dict[str, str]) -> FigureOptio
     """FigureOptions with the roles of ``sentences`` on the axes, in this session's language: the first
     sentence asks (queries), the last answers (keys), as in ``compute_view``."""
     roles = list(sentences)
-    return replace(options, query_role=t(f"role.{roles[0]}"), key_role=t(f"role.{roles[-1]}"))
+    return replace(options, query_role=t(ROLE_WORDS[roles[0]]), key_role=t(ROLE_WORDS[roles[-1]]))
 
 
 def show_attention(
@@ -185,7 +186,7 @@ def image_files(figure, stem: str) -> list[Download]:
             t("export.png", scale=scale) if fmt == "png" else fmt.upper(),
             f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
             MIME_TYPES[fmt],
-            partial(figure_image, figure, fmt, scale),
+            partial(figure_image, figure, fmt, scale, lang()),
         )
         for fmt, scale in choices
     ]

@@ -12,15 +12,15 @@ import streamlit as st
 
 from attention.embeddings import Encoder
 
-# file, URL path (what links have always used), title's i18n key, icon
+# file, URL path (what links have always used), title's i18n key, its line on Home's i18n key, icon
 PAGES = (
-    ("pages/0_Home.py", "", "nav.home", "🔍"),
-    ("pages/1_Cross_Attention.py", "Cross_Attention", "nav.cross", "🔤"),
-    ("pages/2_Self_Attention.py", "Self_Attention", "nav.self", "🔁"),
-    ("pages/3_Step_by_Step.py", "Step_by_Step", "nav.steps", "🪜"),
-    ("pages/4_Model_Heads.py", "Model_Heads", "nav.heads", "🧠"),
-    ("pages/5_Compare.py", "Compare", "nav.compare", "⚖️"),
-    ("pages/6_Translation.py", "Translation", "nav.translate", "🌐"),
+    ("pages/0_Home.py", "", "nav.home", None, "🔍"),
+    ("pages/1_Cross_Attention.py", "Cross_Attention", "nav.cross", "home.cross", "🔤"),
+    ("pages/2_Self_Attention.py", "Self_Attention", "nav.self", "home.self", "🔁"),
+    ("pages/3_Step_by_Step.py", "Step_by_Step", "nav.steps", "home.steps", "🪜"),
+    ("pages/4_Model_Heads.py", "Model_Heads", "nav.heads", "home.heads", "🧠"),
+    ("pages/5_Compare.py", "Compare", "nav.compare", "home.compare", "⚖️"),
+    ("pages/6_Translation.py", "Translation", "nav.translate", "home.translate", "🌐"),
 )
 
 
@@ -45,7 +45,7 @@ def pages(t) -> list:
     """The st.Page of every page, titled in this session's language by ``t``."""
     return [
         st.Page(path, title=t(title), icon=icon, url_path=url or None, default=not url)
-        for path, url, title, icon in PAGES
+        for path, url, title, _, icon in PAGES
     ]
 
 

@@ -9,7 +9,7 @@ bar always opens exactly the figure on screen.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -66,11 +66,11 @@ def t(key: str, **values) -> str:
     return text(key, lang(), **values)
 
 
-def labels(prefix: str) -> Callable[[object], str]:
-    """A format_func for a menu whose options are string keys: ``prefix + option`` in this
+def labels(family: Mapping[str, str]) -> Callable[[object], str]:
+    """A format_func for a menu whose options are string keys: the string ``family[option]`` in this
     session's language, fixed now (a widget may format its options outside the script run)."""
     language = lang()
-    return lambda option: text(f"{prefix}{option}", language)
+    return lambda option: text(family[option], language)
 
 
 def presenting() -> bool:

@@ -1,9 +1,14 @@
 """The interface's words in English and Korean: one module of strings per language.
 
-    text("msg.blank", "ko", role=text("role.source", "ko"))
+    text("msg.blank", "ko", role=text(ROLE_WORDS["source"], "ko"))
 
-A missing Korean string falls back to English, never to a key; a test checks
-that both languages have the same keys and the same placeholders.
+Each language's strings are in sections, one per page or shared part (en.py, ko.py). A missing
+Korean string falls back to English, never to a key.
+
+Every key is written out in full where the code uses it, never built from pieces, so that
+tests/test_i18n.py can scan the source and prove that each key used exists in both languages
+and each key defined is used. Where a key depends on a choice made at run time (a role, a
+menu's option), the whole family is listed below, choice by choice.
 """
 
 from __future__ import annotations
@@ -18,3 +23,87 @@ def text(key: str, lang: str = "en", **values) -> str:
     """The string ``key`` in ``lang`` (English where unknown), with ``values`` filled in."""
     template = STRINGS.get(lang, en.STRINGS).get(key) or en.STRINGS[key]
     return template.format(**values) if values else template
+
+
+class TranslatedError(RuntimeError):
+    """An error whose message is an i18n string, for a user.
+
+    ``str(error)`` is the message in the language it was raised in (English unless told);
+    ``error.message(lang)`` is the same message in another language of the interface.
+    """
+
+    def __init__(self, key: str, lang: str = "en", **values):
+        self.key, self.values = key, values
+        super().__init__(text(key, lang, **values))
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang``."""
+        return text(self.key, lang, **self.values)
+
+
+# --- key families: one key per choice, chosen at run time -----------------------------------------
+
+# A sentence's role ("source", "target" or "sentence"), as messages and axis titles name it.
+ROLE_WORDS = {"source": "role.source", "target": "role.target", "sentence": "role.sentence"}
+# The help under each sentence field, by the field's label.
+SENTENCE_HELP = {
+    "input.source": "input.source_help",
+    "input.target": "input.target_help",
+    "input.sentence": "input.sentence_help",
+    "compare.sentence_a": "compare.sentence_a_help",
+    "compare.sentence_b": "compare.sentence_b_help",
+    "compare.target_a": "compare.target_a_help",
+    "compare.target_b": "compare.target_b_help",
+}
+# What each of the model's readers reads, by embedded model (attention.embeddings.EMBEDDED_MODELS).
+MODEL_READS = {
+    "multilingual-e5-small": "model.reads.multilingual-e5-small",
+    "all-MiniLM-L6-v2": "model.reads.all-MiniLM-L6-v2",
+}
+# The examples menu, by example (attention.examples.EXAMPLES).
+EXAMPLE_LABELS = {
+    "lecture_script": "examples.lecture_script",
+    "lecture_cross": "examples.lecture_cross",
+    "korean_pair": "examples.korean_pair",
+    "korean_self": "examples.korean_self",
+    "chinese_self": "examples.chinese_self",
+    "lecture_self": "examples.lecture_self",
+    "pronoun": "examples.pronoun",
+    "bank": "examples.bank",
+    "paraphrase": "examples.paraphrase",
+    "repeated": "examples.repeated",
+}
+# How Q, K and V are made (attention.views.PROJECTIONS): the menu's labels and the caption under it.
+PROJECTION_LABELS = {"identity": "side.proj.identity", "head": "side.proj.head", "random": "side.proj.random"}
+PROJECTION_CAPTIONS = {
+    "identity": "side.proj_caption.identity",
+    "head": "side.proj_caption.head",
+    "random": "side.proj_caption.random",
+}
+# Which output components are drawn (attention.figures.COMPONENT_MODES): the menu, and the figure's words.
+COMPONENT_LABELS = {"first": "side.components.first", "pca": "side.components.pca"}
+COMPONENT_WORDS = {"first": "fig.components.first", "pca": "fig.components.pca"}
+# The step-by-step page's kind of attention.
+STEP_KIND_LABELS = {"cross": "steps.kind.cross", "self": "steps.kind.self"}
+# The compare page's menus (attention.compare.KINDS, ATTENTIONS and COMPARED_SETTINGS), and the sentence
+# that says what differs when one setting does.
+COMPARE_KIND_LABELS = {
+    "sentences": "compare.kind.sentences",
+    "settings": "compare.kind.settings",
+    "models": "compare.kind.models",
+}
+COMPARE_ATTENTION_LABELS = {"self": "compare.attention.self", "cross": "compare.attention.cross"}
+COMPARE_SETTING_LABELS = {
+    "scale": "compare.setting.scale",
+    "temperature": "compare.setting.temperature",
+    "causal": "compare.setting.causal",
+    "projection": "compare.setting.projection",
+}
+COMPARE_SETTING_WHAT = {
+    "scale": "compare.what.scale",
+    "temperature": "compare.what.temperature",
+    "causal": "compare.what.causal",
+    "projection": "compare.what.projection",
+}
+# The translation page's directions (attention.translation.DIRECTIONS).
+DIRECTION_LABELS = {"en-pt": "translate.direction.en-pt", "pt-en": "translate.direction.pt-en"}
