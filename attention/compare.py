@@ -31,11 +31,9 @@ from attention.export import MIME_TYPES, export_meta, export_view
 from attention.figures import FigureOptions, attention_figure, axis_labels
 from attention.heads import layer_head_count
 from attention.i18n import text
+from attention.options import ATTENTIONS, COMPARED_SETTINGS, KINDS
 from attention.views import AttentionView, Projection, Settings, attention_kind, compute_view
 
-KINDS = ("sentences", "settings", "models")  # what differs between A and B; labels: compare.kind.<kind>
-ATTENTIONS = ("self", "cross")  # labels: compare.attention.<kind>
-COMPARED_SETTINGS = ("scale", "temperature", "causal", "projection")  # labels: compare.setting.<setting>
 # Negative (B gives less weight) blue, 0 white, positive (B gives more) red.
 DIFFERENCE_COLORS = diverging.RdBu[::-1]
 # The compare page's "bank" button: one word, two meanings, under self attention.
