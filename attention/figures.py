@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 from collections import Counter
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -17,7 +16,8 @@ import plotly.graph_objects as go
 from plotly.colors import diverging, sequential
 
 from attention.core import AttentionResult
-from attention.i18n import COMPONENT_WORDS, text
+from attention.i18n import text
+from attention.options import COMPONENT_MODES, FigureOptions
 
 # Weights: a single-hue sequential scale, light (low) to dark (high), as in the lecture.
 WEIGHT_COLORS = sequential.Blues
@@ -26,7 +26,6 @@ WEIGHT_SCALES = {"Blues": sequential.Blues, "Cividis": sequential.Cividis, "Viri
 # Output components are signed: white at 0, purple (the lecture's colour) for
 # positive, orange for negative, darker for larger magnitude.
 OUTPUT_COLORS = diverging.PuOr
-COMPONENT_MODES = ("first", "pca")  # described by the strings fig.components.first / .pca
 MAX_LABEL_CHARS = 24
 STRIP_CELL_RATIO = 0.6
 MIN_STRIP_SHARE = 0.08
@@ -40,50 +39,6 @@ PAGE_SIDE_ROOM = 200
 TOP_ROOM = 220
 CELL_ASPECT = 1.5  # a square-ish cell is at most this much wider than high
 LABEL_LINE = 1.25  # a row of a projected figure is at least this many times its labels' font size high
-
-
-@dataclass(frozen=True)
-class FigureOptions:
-    """How to draw an attention figure; none of these change the numbers.
-
-    Attributes:
-        query_role: names the query axis, e.g. "source".
-        key_role: names the key/value axis, e.g. "target".
-        show_values: print each weight in its cell (two decimals), for screenshots.
-        transpose: rows are queries and columns keys (the conventional layout)
-            instead of the lecture's columns-are-queries.
-        n_components: how many components of each output vector to draw (0 for none).
-        components: "first" (the first components as they are) or "pca".
-        colorscale: the weights' scale, one of WEIGHT_SCALES.
-        fit_colors: the colours run from the smallest weight shown to the largest (said on
-            the colour bar) instead of from 0, for nearly even weights.
-        font_scale: text size relative to normal (e.g. 1.5 for a projector).
-        lang: the language of axis titles and colour bars ("en" or "ko").
-        target_width: the width in pixels the figure is drawn for (e.g. the page's main
-            area); None sizes it from the number of tokens alone, as for a file.
-        target_height: the most height in pixels it may take (e.g. the screen's); None: no limit.
-        fill_width: the grid and its output strip take the whole target width, cells as wide as
-            that makes them, and rows at least high enough for their labels (a projector);
-            otherwise cells stay square-ish and the figure is as wide as such cells that fit make it.
-    """
-
-    query_role: str = "query"
-    key_role: str = "key"
-    show_values: bool = False
-    transpose: bool = False
-    n_components: int = 8
-    components: str = "first"
-    colorscale: str = "Blues"
-    fit_colors: bool = False
-    font_scale: float = 1.0
-    lang: str = "en"
-    target_width: int | None = None
-    target_height: int | None = None
-    fill_width: bool = False
-
-    def describe_components(self, n: int, d: int) -> str:
-        """Which part of the output vectors is drawn, in words (for hovers and captions)."""
-        return text(COMPONENT_WORDS[self.components], self.lang, n=n, d=d)
 
 
 def axis_labels(tokens: list[str]) -> list[str]:

@@ -58,8 +58,8 @@ from pathlib import Path
 import numpy as np
 
 from attention.i18n import text
+from attention.models import MULTILINGUAL_MODEL
 
-MULTILINGUAL_MODEL = "multilingual-e5-small"
 # Bump when the converted folder changes, so that old caches are rebuilt.
 CONVERTER_VERSION = 2
 CACHE_VARIABLE = "ATTENTION_CACHE_DIR"

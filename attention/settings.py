@@ -17,18 +17,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from attention.compare import ATTENTIONS, COMPARED_SETTINGS, KINDS
-from attention.embeddings import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, ENGLISH_MODEL
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET_SCRIPT
-from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.i18n import LANGUAGES
-from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER
-from attention.translation import DIRECTIONS as TRANSLATION_DIRECTIONS
-from attention.views import PROJECTIONS, Projection, Settings
+from attention.models import (
+    ALIGNMENT_HEAD,
+    ALIGNMENT_LAYER,
+    DEFAULT_LAYERS,
+    DEFAULT_MODEL,
+    EMBEDDED_MODELS,
+    ENGLISH_MODEL,
+    TRANSLATION_DIRECTIONS,
+)
+from attention.options import (
+    ATTENTIONS,
+    COMPARED_SETTINGS,
+    COMPONENT_MODES,
+    KINDS,
+    PROJECTIONS,
+    WEIGHT_SCALE_NAMES,
+    FigureOptions,
+    Projection,
+    Settings,
+)
 
 MAX_TEXT = 100_000  # characters of one sentence taken from a link; the model reads far fewer tokens anyway
 MAX_LINK_TEXT = 2_000  # URL-encoded characters of one sentence put into a link; servers refuse very long URLs
-# The library's own defaults are the settings' defaults.
+# The library's own defaults are the settings' defaults (attention.options and the model registry,
+# attention.models: leaves, so that this table imports nothing that computes or draws).
 _NUMBERS, _PROJECTION, _PICTURE = Settings(), Projection(), FigureOptions()
 
 
@@ -113,7 +128,11 @@ FIELDS: dict[str, Field] = {
     "source": Field(LECTURE_SOURCE, "text"),
     "target": Field(LECTURE_TARGET_SCRIPT, "text"),
     "sentence": Field(LECTURE_SOURCE, "text"),
-    "model": Field(DEFAULT_MODEL, "text", help="sentence-transformers model name or local folder"),
+    "model": Field(
+        DEFAULT_MODEL,
+        "text",
+        help="sentence-transformers model name or local folder; embedded (offline): " + ", ".join(EMBEDDED_MODELS),
+    ),
     # what changes the numbers
     "show_special": Field(
         _NUMBERS.show_special, "bool", help="keep [CLS] and [SEP]; without them they take no part in the softmax"
@@ -146,7 +165,7 @@ FIELDS: dict[str, Field] = {
     "projection": Field(
         _PROJECTION.kind,
         "choice",
-        choices=tuple(PROJECTIONS),
+        choices=PROJECTIONS,
         help="identity: Q = K = V = the token embeddings (the lecture); head: the model's own head --layer/--head; "
         "random: seeded random projections to --random-dk dimensions",
     ),
@@ -163,14 +182,14 @@ FIELDS: dict[str, Field] = {
     "fit_colors": Field(
         _PICTURE.fit_colors, "bool", help="colours from the smallest weight shown to the largest, not from 0"
     ),
-    "colors": Field(_PICTURE.colorscale, "choice", choices=tuple(WEIGHT_SCALES), help="colour scale of the weights"),
+    "colors": Field(_PICTURE.colorscale, "choice", choices=WEIGHT_SCALE_NAMES, help="colour scale of the weights"),
     "n_components": Field(
         _PICTURE.n_components, "int", low=0, high=64, help="output-vector components drawn under the weights"
     ),
     "components": Field(
         _PICTURE.components,
         "choice",
-        choices=COMPONENT_MODES,
+        choices=tuple(COMPONENT_MODES),
         help="first: the output vector's first components; pca: projected on the values' main directions",
     ),
     # where each page stands

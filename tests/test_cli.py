@@ -22,10 +22,10 @@ import pytest
 from PIL import Image
 
 from attention import cli
-from attention.embeddings import DEFAULT_MODEL, ENGLISH_MODEL
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.export import image_export_available
 from attention.figures import FigureOptions, attention_figure
+from attention.models import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, ENGLISH_MODEL
 from attention.settings import FIELDS
 from attention.views import Projection, Settings, attend
 
@@ -309,3 +309,11 @@ def test_random_projection_takes_every_d_k_of_the_app(encoder, capsys, tmp_path)
         document = json.loads(out.read_text())
         assert document["d_k"] == d_k
         assert document["meta"]["settings"]["projection"] == asdict(Projection("random", d_k=d_k))
+
+
+def test_the_model_flags_help_names_the_registrys_models(capsys):
+    """--model's help lists the embedded models of attention.models, and --vector-layer their default layers."""
+    assert cli.main(["render", "--help"]) == 0
+    usage = " ".join(capsys.readouterr().out.split())
+    for name in EMBEDDED_MODELS:
+        assert name in usage and f"{DEFAULT_LAYERS[name]} for {name}" in usage, name

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from attention import ENGLISH_MODEL, ModelLoadError, Settings, attend, load_encoder
+from attention import ENGLISH_MODEL, ModelLoadError, Settings, attend, load_encoder, models
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
+from attention.i18n import STRINGS
+from tests.helpers import ROOT
 
 
 def test_lecture_sentences_as_the_model_sees_them(encoder):
@@ -83,3 +86,45 @@ def test_folder_that_is_not_a_model(tmp_path):
     (tmp_path / "notes.txt").write_text("not a model")
     with pytest.raises(ModelLoadError, match="not one holding a sentence-transformers model"):
         load_encoder(str(tmp_path))
+
+
+# --- the model registry (attention.models) ----------------------------------------------------------
+
+
+def test_the_registry_is_what_the_library_reads():
+    """The embedded encoders, their default layers and the translator's alignment head are the registry's."""
+    from attention import embeddings, settings, translation
+
+    assert models.EMBEDDED_MODELS == embeddings.EMBEDDED_MODELS == (models.MULTILINGUAL_MODEL, ENGLISH_MODEL)
+    assert models.DEFAULT_LAYERS == {models.MULTILINGUAL_MODEL: 7, ENGLISH_MODEL: 1}
+    assert settings.FIELDS["model"].default == models.DEFAULT_MODEL == models.MULTILINGUAL_MODEL
+    assert settings.FIELDS["model_b"].choices == models.EMBEDDED_MODELS
+    translator = models.MODELS[models.TRANSLATOR]
+    assert translator.kind == "translator" and (translator.default_layer, translator.default_head) == (1, 0)
+    assert (translation.ALIGNMENT_LAYER, translation.ALIGNMENT_HEAD) == (1, 0)
+    assert tuple(translation.DIRECTIONS) == settings.FIELDS["translate_direction"].choices == ("en-pt", "pt-en")
+    assert {model.kind for model in models.MODELS.values()} == {"encoder", "translator"}
+    assert models.OLD_NAMES == {"all-MiniLM-L6-v2 (embedded)": ENGLISH_MODEL}
+
+
+def test_what_each_model_reads_is_said_in_every_language():
+    """Each entry names its i18n key in full (so a static check finds it); a model typed in says nothing."""
+    for model in models.MODELS.values():
+        for lang, strings in STRINGS.items():
+            assert strings.get(model.reads), (model.name, lang)
+    assert models.reads("someorg/other-model") == "model.reads.other"
+    assert models.reads(ENGLISH_MODEL) == "model.reads.all-MiniLM-L6-v2"
+
+
+def test_the_readme_table_is_the_registrys():
+    """The README's model table is ``readme_table()``, row for row: the two cannot drift apart."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("| model | reads | layers × heads |")
+    shown = readme[start : readme.index("\n\n", start) + 1]
+    assert shown == models.readme_table()
+    assert models.readme_table().count("\n") == 2 + len(models.MODELS)
+
+
+def test_an_embedded_encoder_loads_from_its_package():
+    folder, note = models.MODELS[ENGLISH_MODEL].load()
+    assert Path(folder).is_dir() and note is None

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 import pytest
 
 from attention import compare, examples, export, figures, translation, views
-from attention.embeddings import EMBEDDED_MODELS, ModelLoadError
+from attention.embeddings import ModelLoadError
 from attention.i18n import (
     COMPARE_ATTENTION_LABELS,
     COMPARE_KIND_LABELS,
@@ -31,7 +31,6 @@ from attention.i18n import (
     COMPONENT_WORDS,
     DIRECTION_LABELS,
     EXAMPLE_LABELS,
-    MODEL_READS,
     PROJECTION_CAPTIONS,
     PROJECTION_LABELS,
     STRINGS,
@@ -176,7 +175,6 @@ def test_the_scan_finds_a_key_no_code_uses():
 @pytest.mark.parametrize(
     ("family", "choices"),
     [
-        (MODEL_READS, EMBEDDED_MODELS),
         (EXAMPLE_LABELS, examples.EXAMPLES),
         (PROJECTION_LABELS, views.PROJECTIONS),
         (PROJECTION_CAPTIONS, views.PROJECTIONS),

@@ -18,10 +18,11 @@ from transformers import AutoModel, AutoTokenizer
 from attention import Settings, compute_view
 from attention.alignment import evaluate, load_pairs, span_range
 from attention.cli import main as cli_main
-from attention.embeddings import DEFAULT_LAYERS, ENGLISH_MODEL, MULTILINGUAL_MODEL, default_layer, english_model_path
+from attention.embeddings import default_layer
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET, LECTURE_TARGET_SCRIPT
 from attention.export import attention_json, export_meta
 from attention.i18n import text
+from attention.models import DEFAULT_LAYERS, ENGLISH_MODEL, MULTILINGUAL_MODEL, english_model_path
 from attention.multilingual import multilingual_model_path
 from attention.quiz import score_guesses
 from attention.settings import FIELDS, from_query, to_query

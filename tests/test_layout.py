@@ -128,3 +128,55 @@ def test_the_check_catches_a_test_importing_another(tmp_path, source):
     assert foreign_test_imports(module)
     module.write_text("from tests.helpers import run\nfrom tests import hostile_strings\n")
     assert foreign_test_imports(module) == []
+
+
+# --- the settings table is a leaf -----------------------------------------------------------------------
+
+SETTINGS_LEAVES = {"attention.examples", "attention.i18n", "attention.models", "attention.options"}
+DRAWING_AND_PAGES = (
+    "plotly",
+    "attention.figures",
+    "attention.style",
+    "attention.live",
+    "attention.compare",
+    "attention.views",
+    "attention.translation",
+    "torch",
+    "sentence_transformers",
+    "streamlit",
+    "webapp",
+    "pages",
+)
+
+
+def test_the_settings_table_imports_no_drawing_or_page_code():
+    """attention.settings, imported alone, loads none of the code that computes or draws: its choices and
+    defaults come from leaves (attention.options, the model registry attention.models)."""
+    code = (
+        "import sys, attention.settings\n"
+        f"heavy = {DRAWING_AND_PAGES!r}\n"
+        "loaded = sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy))\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_settings_table_and_its_leaves_import_only_leaves():
+    """Statically: settings.py imports only the leaf modules (and the standard library), and they import no
+    other part of the library at the top (a model's loader imports its package only when it loads)."""
+    settings = {name for name in imported_modules(ROOT / "attention" / "settings.py") if name.startswith("attention")}
+    assert {name.rsplit(".", 1)[0] if name not in SETTINGS_LEAVES else name for name in settings} <= SETTINGS_LEAVES
+    for leaf in SETTINGS_LEAVES - {"attention.i18n"}:
+        tree = ast.parse((ROOT / (leaf.replace(".", "/") + ".py")).read_text())
+        top = {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
+        top |= {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+        assert {name for name in top if name.startswith("attention")} <= SETTINGS_LEAVES, leaf
+
+
+def test_the_colour_scale_names_are_the_styles():
+    """The settings table offers the colour scales by name (attention.options); attention.style holds their
+    colours and must have the same names, in the same order."""
+    from attention import options, style
+
+    assert tuple(style.WEIGHT_SCALES) == options.WEIGHT_SCALE_NAMES

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention.embeddings import DEFAULT_MODEL, EMBEDDED_MODELS, Encoder, ModelLoadError
+from attention.embeddings import Encoder, ModelLoadError
 from attention.examples import EXAMPLE_DEFAULTS, EXAMPLES, examples_of
 from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.heads import layer_head_count
@@ -20,6 +20,7 @@ from attention.i18n import (
     PROJECTION_LABELS,
     SENTENCE_HELP,
 )
+from attention.models import DEFAULT_MODEL, EMBEDDED_MODELS
 from attention.settings import FIELDS
 from attention.views import PROJECTIONS, Projection, Settings
 from webapp import cache, quiz

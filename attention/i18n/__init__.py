@@ -56,10 +56,6 @@ SENTENCE_HELP = {
     "compare.target_b": "compare.target_b_help",
 }
 # What each of the model's readers reads, by embedded model (attention.embeddings.EMBEDDED_MODELS).
-MODEL_READS = {
-    "multilingual-e5-small": "model.reads.multilingual-e5-small",
-    "all-MiniLM-L6-v2": "model.reads.all-MiniLM-L6-v2",
-}
 # The examples menu, by example (attention.examples.EXAMPLES).
 EXAMPLE_LABELS = {
     "lecture_script": "examples.lecture_script",
@@ -80,7 +76,7 @@ PROJECTION_CAPTIONS = {
     "head": "side.proj_caption.head",
     "random": "side.proj_caption.random",
 }
-# Which output components are drawn (attention.figures.COMPONENT_MODES): the menu, and the figure's words.
+# Which output components are drawn (attention.options.COMPONENT_MODES): the menu, and the figure's words.
 COMPONENT_LABELS = {"first": "side.components.first", "pca": "side.components.pca"}
 COMPONENT_WORDS = {"first": "fig.components.first", "pca": "fig.components.pca"}
 # The step-by-step page's kind of attention.
