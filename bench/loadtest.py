@@ -82,6 +82,33 @@ class LoadResult:
         }
 
 
+def session_texts(model: str | None, sessions: int, seed: int) -> list[Texts]:
+    """One sentence generator per session, each with its own shuffle of the words: no two sessions type
+    the same text. ``model``'s tokenizer counts the positions (None: the app's default)."""
+    tokenizer = load_tokenizer(model)
+    return [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+
+
+async def sample_peak(rss_probe, peak: list[float]) -> None:
+    """Keep ``peak[0]`` at the largest of ``rss_probe()`` (MiB, or None) every half second, until cancelled."""
+    while True:
+        value = rss_probe() if rss_probe else None
+        if value:
+            peak[0] = max(peak[0], value)
+        await asyncio.sleep(0.5)
+
+
+async def run_by_deadline(whole, deadline_s: float, result: LoadResult) -> None:
+    """Await ``whole`` for at most ``deadline_s``; note a missed deadline, and the run's time."""
+    run_started = time.perf_counter()
+    try:
+        await asyncio.wait_for(whole, timeout=deadline_s)
+    except TimeoutError:
+        result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
+    finally:
+        result.run_s = time.perf_counter() - run_started
+
+
 async def run_load(
     url: str,
     sessions: int,
@@ -111,25 +138,16 @@ async def run_load(
     from playwright.async_api import async_playwright
 
     result = LoadResult(sessions=sessions, changes=changes, tokens=tokens)
-    tokenizer = load_tokenizer(model)
-    # one generator per session, each with its own shuffle of the words: no two sessions type the same text
-    texts = [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+    texts = session_texts(model, sessions, seed)
     fields = list(PAGES["cross"]["fields"].items())
     started = time.perf_counter()
     peak = [0.0]
-
-    async def probe() -> None:
-        while rss_probe is not None:
-            value = rss_probe()
-            if value:
-                peak[0] = max(peak[0], value)
-            await asyncio.sleep(0.5)
 
     async with async_playwright() as playwright:
         own_browser = browser is None
         if own_browser:
             browser = await launch_browser(playwright, executable)
-        probe_task = asyncio.create_task(probe())
+        probe_task = asyncio.create_task(sample_peak(rss_probe, peak))
         gate = asyncio.Semaphore(open_concurrency)
         go = asyncio.Event()
         pages: list = [None] * sessions
@@ -171,12 +189,7 @@ async def run_load(
             go.set()
             await asyncio.gather(*(session(s) for s in range(sessions) if pages[s] is not None))
 
-        run_started = time.perf_counter()
-        try:
-            await asyncio.wait_for(whole(), timeout=deadline_s)
-        except TimeoutError:
-            result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
-        result.run_s = time.perf_counter() - run_started
+        await run_by_deadline(whole(), deadline_s, result)
         missing = sessions * changes - result.attempted
         if missing > 0:
             result.errors.append(f"{missing} changes never ran (sessions that did not open or the deadline)")
@@ -184,7 +197,6 @@ async def run_load(
             if page is not None:
                 for error in page.app_errors:
                     result.errors.append(f"session {s}: {error}")
-        rss_probe = None
         probe_task.cancel()
         for context in contexts:
             await context.close()
@@ -221,8 +233,7 @@ async def run_load_ws(
     (the browser's drawing, on the student's own machine, comes on top). ``model`` as in ``run_load``;
     ``client`` makes each session (an AppSession, or a subclass such as bench.hall's, through nginx)."""
     result = LoadResult(sessions=sessions, changes=changes, tokens=tokens)
-    tokenizer = load_tokenizer(model)
-    texts = [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+    texts = session_texts(model, sessions, seed)
     fields = list(PAGES["cross"]["fields"].items())
     clients = [client(url, model=model) for _ in range(sessions)]
     opened = [False] * sessions
@@ -230,13 +241,6 @@ async def run_load_ws(
     go = asyncio.Event()
     peak = [0.0]
     started = time.perf_counter()
-
-    async def probe() -> None:
-        while True:
-            value = rss_probe() if rss_probe else None
-            if value:
-                peak[0] = max(peak[0], value)
-            await asyncio.sleep(0.5)
 
     async def open_one(s: int) -> None:
         async with gate:
@@ -270,14 +274,10 @@ async def run_load_ws(
         go.set()
         await asyncio.gather(*(session(s) for s in range(sessions) if opened[s]))
 
-    probe_task = asyncio.create_task(probe())
-    run_started = time.perf_counter()
+    probe_task = asyncio.create_task(sample_peak(rss_probe, peak))
     try:
-        await asyncio.wait_for(whole(), timeout=deadline_s)
-    except TimeoutError:
-        result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
+        await run_by_deadline(whole(), deadline_s, result)
     finally:
-        result.run_s = time.perf_counter() - run_started
         probe_task.cancel()
         for client in clients:
             result.errors.extend(f"session {clients.index(client)}: {e}" for e in client.errors)
