@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bench.server import CHROMIUM_FLAGS, find_chromium
 from bench.texts import Sentence
+from deploy.harness import CHROMIUM_FLAGS, find_chromium, model_query
 
 # Three flags on top of the shared ones keep Chromium from slowing down pages it considers
 # in the background (30 pages share one browser in the load test).
@@ -170,13 +170,6 @@ class WireClock:
             "render_ms": (drawn - chart) * 1000,
             "message_bytes": sizes[-1] if sizes else None,
         }
-
-
-def model_query(model: str | None) -> str:
-    """The link's query that picks ``model`` (``?model=NAME``), or "" for the app's default."""
-    from urllib.parse import urlencode
-
-    return "?" + urlencode({"model": model}) if model else ""
 
 
 async def open_app_page(

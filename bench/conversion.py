@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from bench.server import ROOT
+from deploy.harness import ROOT
 
 # Run in a subprocess with ATTENTION_CACHE_DIR set: times the imports, load_encoder end to end,
 # and records what multilingual_model_path returned (PreparedModel.built_seconds) on the way.

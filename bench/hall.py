@@ -32,7 +32,8 @@ from pathlib import Path
 
 from bench.browser import PAGES
 from bench.common import log
-from bench.loadtest import AppSession, run_load_ws
+from bench.loadtest import run_load_ws
+from deploy.harness import AppSession
 
 SEAT_COOKIE = "hall_seat"
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -88,25 +89,15 @@ class HallSession(AppSession):
         if SEAT_COOKIE not in self.cookies or XSRF_COOKIE not in self.cookies:
             raise RuntimeError(f"cookies missing after the page and health check: {sorted(self.cookies)}")
 
-    async def open(self, timeout_s: float = 120) -> None:
-        from websockets.asyncio.client import connect
-
+    async def _handshake(self) -> tuple[list[str], dict[str, str]]:
+        """The page, health check and host config first, for the seat and XSRF cookies."""
         await asyncio.to_thread(self._preamble)
-        self.websocket = await connect(
-            self.url.replace("http://", "ws://", 1) + "/_stcore/stream",
-            # as Streamlit's frontend: ["streamlit", the XSRF cookie's value]
-            subprotocols=["streamlit", self.cookies[XSRF_COOKIE]],
-            origin=self.url,
-            additional_headers={"Cookie": self.cookie_header()},
-            max_size=None,
-            open_timeout=timeout_s,
-            ping_interval=None,
-        )
+        # as Streamlit's frontend: ["streamlit", the XSRF cookie's value]
+        return ["streamlit", self.cookies[XSRF_COOKIE]], {"Cookie": self.cookie_header()}
+
+    async def open(self, timeout_s: float = 120) -> None:
+        await super().open(timeout_s)
         self.upstreams["websocket"] = self.websocket.response.headers.get("X-Upstream")
-        await self._rerun({})
-        await self._until_finished(timeout_s)
-        if self.chart is None:
-            raise RuntimeError(f"the {self.page_name} page sent no chart")
         if not self.session_id:
             raise RuntimeError("the server sent no session id")
 

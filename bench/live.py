@@ -22,9 +22,9 @@ from bench.browser import (
 )
 from bench.common import format_value, log, median, percentile
 from bench.headview import bertviz_assets, bertviz_draw
-from bench.loadtest import AppSession, run_load, run_load_ws
-from bench.server import StreamlitServer, find_chromium
+from bench.loadtest import run_load, run_load_ws
 from bench.texts import Texts
+from deploy.harness import AppSession, StreamlitServer, find_chromium
 
 MODES = ["cross", "self"]
 LOG_DIR = Path(tempfile.gettempdir()) / "attention-bench"

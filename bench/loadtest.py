@@ -1,6 +1,6 @@
 """A class at once against one `streamlit run`: sessions that each change their sentences and check
 that the heatmap shows exactly their own new tokens, as Chromium pages (``run_load``) or as bare
-Streamlit websocket clients (``run_load_ws``).
+Streamlit websocket clients (``run_load_ws``, each a deploy.harness.AppSession).
 
 Used by ``python -m bench`` and ``tests/test_load.py``.
 """
@@ -8,7 +8,6 @@ Used by ``python -m bench`` and ``tests/test_load.py``.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ from bench.browser import (
     PAGES,
     change_sentence,
     launch_browser,
-    model_query,
     new_context,
     open_app_page,
     shows_exception,
@@ -25,6 +23,7 @@ from bench.browser import (
 )
 from bench.common import percentile
 from bench.texts import Texts, load_tokenizer
+from deploy.harness import AppSession
 
 
 @dataclass
@@ -83,6 +82,33 @@ class LoadResult:
         }
 
 
+def session_texts(model: str | None, sessions: int, seed: int) -> list[Texts]:
+    """One sentence generator per session, each with its own shuffle of the words: no two sessions type
+    the same text. ``model``'s tokenizer counts the positions (None: the app's default)."""
+    tokenizer = load_tokenizer(model)
+    return [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+
+
+async def sample_peak(rss_probe, peak: list[float]) -> None:
+    """Keep ``peak[0]`` at the largest of ``rss_probe()`` (MiB, or None) every half second, until cancelled."""
+    while True:
+        value = rss_probe() if rss_probe else None
+        if value:
+            peak[0] = max(peak[0], value)
+        await asyncio.sleep(0.5)
+
+
+async def run_by_deadline(whole, deadline_s: float, result: LoadResult) -> None:
+    """Await ``whole`` for at most ``deadline_s``; note a missed deadline, and the run's time."""
+    run_started = time.perf_counter()
+    try:
+        await asyncio.wait_for(whole, timeout=deadline_s)
+    except TimeoutError:
+        result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
+    finally:
+        result.run_s = time.perf_counter() - run_started
+
+
 async def run_load(
     url: str,
     sessions: int,
@@ -112,25 +138,16 @@ async def run_load(
     from playwright.async_api import async_playwright
 
     result = LoadResult(sessions=sessions, changes=changes, tokens=tokens)
-    tokenizer = load_tokenizer(model)
-    # one generator per session, each with its own shuffle of the words: no two sessions type the same text
-    texts = [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+    texts = session_texts(model, sessions, seed)
     fields = list(PAGES["cross"]["fields"].items())
     started = time.perf_counter()
     peak = [0.0]
-
-    async def probe() -> None:
-        while rss_probe is not None:
-            value = rss_probe()
-            if value:
-                peak[0] = max(peak[0], value)
-            await asyncio.sleep(0.5)
 
     async with async_playwright() as playwright:
         own_browser = browser is None
         if own_browser:
             browser = await launch_browser(playwright, executable)
-        probe_task = asyncio.create_task(probe())
+        probe_task = asyncio.create_task(sample_peak(rss_probe, peak))
         gate = asyncio.Semaphore(open_concurrency)
         go = asyncio.Event()
         pages: list = [None] * sessions
@@ -172,12 +189,7 @@ async def run_load(
             go.set()
             await asyncio.gather(*(session(s) for s in range(sessions) if pages[s] is not None))
 
-        run_started = time.perf_counter()
-        try:
-            await asyncio.wait_for(whole(), timeout=deadline_s)
-        except TimeoutError:
-            result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
-        result.run_s = time.perf_counter() - run_started
+        await run_by_deadline(whole(), deadline_s, result)
         missing = sessions * changes - result.attempted
         if missing > 0:
             result.errors.append(f"{missing} changes never ran (sessions that did not open or the deadline)")
@@ -185,7 +197,6 @@ async def run_load(
             if page is not None:
                 for error in page.app_errors:
                     result.errors.append(f"session {s}: {error}")
-        rss_probe = None
         probe_task.cancel()
         for context in contexts:
             await context.close()
@@ -196,116 +207,6 @@ async def run_load(
 
 
 # --------------------------------------------------------------------------- websocket sessions
-
-
-def live_figure(data: bytes) -> dict:
-    """The live heatmap's figure in the lecture's layout, without its cell values (labels, titles)."""
-    from attention.live import unpack
-    from webapp.live_chart import unframe
-
-    return unpack(unframe(data)[1])[0]["figures"]["lecture"]
-
-
-class AppSession:
-    """One session of the app over Streamlit's own websocket protocol: the messages the
-    browser's frontend sends (a rerun request carrying the widgets' values) and receives
-    (the page's elements, the chart's JSON among them), without drawing anything. Thirty
-    of these cost the load generator almost nothing, so on a small machine the server is
-    what gets measured, as when a class uses it from thirty laptops."""
-
-    def __init__(self, url: str, page_name: str = "Cross_Attention", model: str | None = None):
-        self.url = url
-        self.page_name = page_name
-        self.query = model_query(model).lstrip("?")  # the link's query, as a browser opening it sends
-        self.websocket = None
-        self.inputs: dict[str, str] = {}  # text field label -> widget id
-        self.values: dict[str, str] = {}  # widget id -> its text
-        self.chart: dict | None = None
-        self.errors: list[str] = []
-        self.session_id: str | None = None  # the server's id for this session (its new_session message)
-
-    async def open(self, timeout_s: float = 120) -> None:
-        """Connect and run the page once, as a browser opening it does."""
-        from websockets.asyncio.client import connect
-
-        self.websocket = await connect(
-            self.url.replace("http://", "ws://", 1) + "/_stcore/stream",
-            subprotocols=["streamlit"],
-            origin=self.url,
-            max_size=None,
-            open_timeout=timeout_s,
-            ping_interval=None,
-        )
-        await self._rerun({})
-        await self._until_finished(timeout_s)
-        if self.chart is None:
-            raise RuntimeError(f"the {self.page_name} page sent no chart")
-
-    async def change(self, label: str, text: str, timeout_s: float = 60) -> float:
-        """Type ``text`` into the field ``label``; returns the milliseconds until the new chart arrived."""
-        widget_id = self.inputs[label]
-        self.chart = None
-        started = time.perf_counter()
-        await self._rerun({**self.values, widget_id: text})
-        arrived = await self._until_finished(timeout_s)
-        if arrived is None:
-            raise RuntimeError("the server finished the run without sending a chart")
-        return (arrived - started) * 1000
-
-    def labels(self) -> dict[str, list[str]]:
-        """The x and y labels of the heatmap the server sent last."""
-        trace = (self.chart or {}).get("data", [{}])[0]
-        return {"x": list(trace.get("x", [])), "y": list(trace.get("y", []))}
-
-    async def close(self) -> None:
-        if self.websocket is not None:
-            await self.websocket.close()
-
-    async def _rerun(self, widgets: dict[str, str]) -> None:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        message = BackMsg()
-        rerun = message.rerun_script
-        rerun.query_string = self.query
-        rerun.page_name = self.page_name
-        for widget_id, value in widgets.items():
-            state = rerun.widget_states.widgets.add()
-            state.id = widget_id
-            state.string_value = value
-        await self.websocket.send(message.SerializeToString())
-
-    async def _until_finished(self, timeout_s: float) -> float | None:
-        """Read messages until the script run ends; returns when the chart arrived (or None)."""
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        arrived = None
-        async with asyncio.timeout(timeout_s):
-            while True:
-                message = ForwardMsg()
-                message.ParseFromString(await self.websocket.recv())
-                kind = message.WhichOneof("type")
-                if kind == "new_session":
-                    self.session_id = message.new_session.initialize.session_id
-                elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
-                    element = message.delta.new_element
-                    which = element.WhichOneof("type")
-                    if which == "plotly_chart":
-                        arrived = time.perf_counter()
-                        self.chart = json.loads(element.plotly_chart.spec)
-                    elif which == "bidi_component" and element.bidi_component.bytes:  # the live heatmap
-                        arrived = time.perf_counter()
-                        self.chart = live_figure(element.bidi_component.bytes)
-                    elif which == "text_input":
-                        field_ = element.text_input
-                        self.inputs[field_.label] = field_.id
-                        self.values[field_.id] = field_.value if field_.HasField("value") else field_.default
-                    elif which == "exception":
-                        self.errors.append(f"the page shows an exception: {element.exception.message[:160]}")
-                elif kind == "script_finished":
-                    if message.script_finished == message.FINISHED_WITH_COMPILE_ERROR:
-                        self.errors.append("the page did not compile")
-                    if message.script_finished != message.FINISHED_EARLY_FOR_RERUN:
-                        return arrived
 
 
 async def run_load_ws(
@@ -332,8 +233,7 @@ async def run_load_ws(
     (the browser's drawing, on the student's own machine, comes on top). ``model`` as in ``run_load``;
     ``client`` makes each session (an AppSession, or a subclass such as bench.hall's, through nginx)."""
     result = LoadResult(sessions=sessions, changes=changes, tokens=tokens)
-    tokenizer = load_tokenizer(model)
-    texts = [Texts(tokenizer, seed=seed * 1000 + s) for s in range(sessions)]
+    texts = session_texts(model, sessions, seed)
     fields = list(PAGES["cross"]["fields"].items())
     clients = [client(url, model=model) for _ in range(sessions)]
     opened = [False] * sessions
@@ -341,13 +241,6 @@ async def run_load_ws(
     go = asyncio.Event()
     peak = [0.0]
     started = time.perf_counter()
-
-    async def probe() -> None:
-        while True:
-            value = rss_probe() if rss_probe else None
-            if value:
-                peak[0] = max(peak[0], value)
-            await asyncio.sleep(0.5)
 
     async def open_one(s: int) -> None:
         async with gate:
@@ -381,14 +274,10 @@ async def run_load_ws(
         go.set()
         await asyncio.gather(*(session(s) for s in range(sessions) if opened[s]))
 
-    probe_task = asyncio.create_task(probe())
-    run_started = time.perf_counter()
+    probe_task = asyncio.create_task(sample_peak(rss_probe, peak))
     try:
-        await asyncio.wait_for(whole(), timeout=deadline_s)
-    except TimeoutError:
-        result.errors.append(f"the load test hit its {deadline_s:.0f} s deadline")
+        await run_by_deadline(whole(), deadline_s, result)
     finally:
-        result.run_s = time.perf_counter() - run_started
         probe_task.cancel()
         for client in clients:
             result.errors.extend(f"session {clients.index(client)}: {e}" for e in client.errors)

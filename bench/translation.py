@@ -25,7 +25,7 @@ import sys
 import time
 
 from bench.common import log, ms_since
-from bench.server import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium, rss_mb
+from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium, rss_mb
 
 WORDS = (
     "the cat dog house tree river city school teacher student book table window garden summer winter morning "

@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -40,7 +39,7 @@ if __package__ in (None, ""):  # python deploy/lecture_hall.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from attention.embeddings import ALLOWED_MODELS_VARIABLE, EMBEDDED_MODELS
-from bench.server import StreamlitServer, free_port, rss_mb
+from deploy.harness import AppSession, StreamlitServer, free_port, rss_mb, wait_for_health
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 SERVER_LINE = "        server 127.0.0.1:{port} max_fails={max_fails} fail_timeout={fail_timeout}s;"
@@ -100,7 +99,6 @@ def app_environment(processes: int, allowed_models: list[str] | None = None, cor
 def warm(url: str, timeout_s: float = 300) -> None:
     """Open the cross page once over the websocket, directly on one process: the model loads now,
     not when the first student arrives."""
-    from bench.loadtest import AppSession
 
     async def once() -> None:
         session = AppSession(url)
@@ -115,7 +113,7 @@ def warm(url: str, timeout_s: float = 300) -> None:
 class LectureHall:
     """N app processes and nginx in front, started by ``start()`` (or ``with LectureHall(...)``).
 
-    Attributes: ``url`` (nginx's address), ``servers`` (bench.server.StreamlitServer each),
+    Attributes: ``url`` (nginx's address), ``servers`` (deploy.harness.StreamlitServer each),
     ``nginx`` (its Popen), ``run_dir`` (config, logs, pid, temp files).
     """
 
@@ -197,18 +195,10 @@ class LectureHall:
         self.nginx = subprocess.Popen(
             [*command, "-g", "daemon off;"], stdout=self.nginx_log, stderr=subprocess.STDOUT, start_new_session=True
         )
-        deadline = time.monotonic() + 30
-        while True:
+        if not wait_for_health(self.url, self.nginx, 30, pause=0.1):
             if self.nginx.poll() is not None:
                 raise RuntimeError(f"nginx exited with {self.nginx.returncode}: {self.nginx_errors()}")
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not answer on {self.url}: {self.nginx_errors()}") from None
-                time.sleep(0.1)
+            raise RuntimeError(f"nginx did not answer on {self.url}: {self.nginx_errors()}")
         self.log(f"nginx (pid {self.nginx.pid}) on {self.url}, config {self.config_path}")
 
     def nginx_errors(self) -> str:

@@ -27,7 +27,7 @@ def multilingual():
 @pytest.fixture(scope="session")
 def server():
     """One `streamlit run app.py` for every browser test (skips, or fails in CI, without chromium)."""
-    from bench.server import StreamlitServer
+    from deploy.harness import StreamlitServer
 
     chromium_path()
     server = StreamlitServer(log_dir=ARTIFACTS)
@@ -41,7 +41,7 @@ def browser():
     event loop running meanwhile, and other modules (the load test) start event loops of their own."""
     from playwright.sync_api import sync_playwright
 
-    from bench.server import CHROMIUM_FLAGS
+    from deploy.harness import CHROMIUM_FLAGS
 
     executable = chromium_path()
     with sync_playwright() as playwright:

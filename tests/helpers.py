@@ -174,7 +174,7 @@ def page_text(at: AppTest) -> str:
 
 def chromium_path() -> str:
     """Debian's chromium; skips the test where it is missing, except in CI where that is a failure."""
-    from bench.server import find_chromium
+    from deploy.harness import find_chromium
 
     path = find_chromium()
     if path:

@@ -180,3 +180,82 @@ def test_the_colour_scale_names_are_the_styles():
     from attention import options, style
 
     assert tuple(style.WEIGHT_SCALES) == options.WEIGHT_SCALE_NAMES
+
+
+# --- bench/ and deploy/: deploy/ runs without bench/, and no import cycle passes through either
+
+TOOL_PACKAGES = ("bench", "deploy")
+HARNESS_NAMES = ("CHROMIUM_FLAGS", "find_chromium", "free_port", "rss_mb", "StreamlitServer", "AppSession")
+
+
+def package_imports(package: str) -> set[str]:
+    """The repository's other top-level packages that any module of ``package`` imports."""
+    found: set[str] = set()
+    for path in sorted((ROOT / package).rglob("*.py")):
+        found |= top_level(imported_modules(path))
+    return {name for name in found if (ROOT / name / "__init__.py").is_file()} - {package}
+
+
+def reaches(start: str, goal: str) -> bool:
+    """Whether ``goal`` is imported by ``start`` or by any package ``start`` imports, and so on."""
+    seen, todo = set(), [start]
+    while todo:
+        for name in package_imports(todo.pop()) - seen:
+            if name == goal:
+                return True
+            seen.add(name)
+            todo.append(name)
+    return False
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "deploy").rglob("*.py")), ids=lambda p: p.name)
+def test_deploy_imports_nothing_from_bench(path):
+    assert "bench" not in top_level(imported_modules(path)), imported_modules(path)
+
+
+@pytest.mark.parametrize("package", TOOL_PACKAGES)
+def test_no_import_cycle_passes_through_bench_or_deploy(package):
+    assert package_imports("bench") >= {"deploy"}  # the one direction: bench uses deploy's harness
+    assert not reaches(package, package), package_imports(package)
+
+
+def test_the_harness_is_written_once():
+    """Starting the app, finding Chromium and the websocket client live in deploy/harness.py only."""
+    for folder in ("bench", "deploy", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "deploy" / "harness.py":
+                continue
+            defined = {
+                target.id if isinstance(target, ast.Name) else getattr(target, "name", None)
+                for node in ast.parse(path.read_text()).body
+                for target in (node.targets if isinstance(node, ast.Assign) else [node])
+            }
+            assert not defined & set(HARNESS_NAMES), (path, defined & set(HARNESS_NAMES))
+
+
+def test_deploy_runs_where_bench_cannot_be_imported():
+    """A machine with the app and deploy/ but no bench/: the hall, its harness and its --help still work."""
+    code = (
+        "import runpy, sys\n"
+        "class NoBench:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'bench':\n"
+        "            raise ModuleNotFoundError(f'{name} is blocked')\n"
+        "sys.meta_path.insert(0, NoBench())\n"
+        "try:\n"
+        "    import bench\n"
+        "    raise SystemExit('the blocker let bench through')\n"
+        "except ModuleNotFoundError:\n"
+        "    pass\n"
+        "import deploy.harness, deploy.lecture_hall\n"
+        "deploy.harness.AppSession('http://127.0.0.1:1')\n"
+        "sys.argv = ['lecture_hall', '--help']\n"
+        "try:\n"
+        "    runpy.run_module('deploy.lecture_hall', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    assert done.code == 0, done.code\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'bench']\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert "--processes" in done.stdout and "--allow-models" in done.stdout, done.stdout

@@ -14,8 +14,8 @@ import sys
 import pytest
 
 from bench.loadtest import run_load
-from bench.server import StreamlitServer
 from bench.texts import Texts
+from deploy.harness import StreamlitServer
 from tests.helpers import ARTIFACTS, ROOT, chromium_path
 
 ROW_KEYS = {

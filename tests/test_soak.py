@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import os
 import pickle
 import time
 
@@ -12,6 +13,7 @@ import pytest
 
 from attention import Settings, attend, attention_figure
 from attention.figures import FigureOptions
+from deploy import harness
 
 pytestmark = pytest.mark.slow
 
@@ -29,12 +31,12 @@ def distinct_sentences(n: int) -> list[str]:
     return [f"the {a} {n1} {v} a {n2}" for a, n1, v, n2 in itertools.islice(combos, n)]
 
 
-def rss_mb() -> float:
-    """Resident memory of this process in MB, from /proc/self/status."""
-    for line in open("/proc/self/status").read().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    pytest.skip("no VmRSS in /proc/self/status")
+def own_rss_mb() -> float:
+    """Resident memory of this process in MiB, from /proc/self/status."""
+    found = harness.rss_mb(os.getpid())
+    if found is None:
+        pytest.skip("no VmRSS in /proc/self/status")
+    return found
 
 
 @pytest.fixture
@@ -64,15 +66,15 @@ def test_two_thousand_sentences_do_not_grow_the_process(encoder, one_torch_threa
     for i, text in enumerate(sentences[:WARM_UP]):
         one(i, text)
     gc.collect()
-    start_mb, start = rss_mb(), time.perf_counter()
+    start_mb, start = own_rss_mb(), time.perf_counter()
     checkpoints = []
     for i, text in enumerate(sentences[WARM_UP:]):
         assert one(i, text) > 0
         if (i + 1) % 500 == 0:
             gc.collect()
-            checkpoints.append(round(rss_mb() - start_mb, 1))
+            checkpoints.append(round(own_rss_mb() - start_mb, 1))
     seconds = time.perf_counter() - start
-    growth = rss_mb() - start_mb
+    growth = own_rss_mb() - start_mb
     print(
         f"\nsoak: {SENTENCES} sentences in {seconds:.0f} s ({1000 * seconds / SENTENCES:.0f} ms each); "
         f"RSS {start_mb:.0f} MB after {WARM_UP} warm-up sentences, growth {growth:+.1f} MB "
