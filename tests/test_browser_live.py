@@ -44,7 +44,7 @@ def drawn(page) -> dict:
                 z: rows(chart.data[0].z),
                 customdata: chart.data[0].customdata,
                 outputs: chart.data[1] ? rows(chart.data[1].z) : null,
-                draws: window.attentionLiveDraws.length,
+                draws: Number(chart.dataset.draws),
             };
         }""",
         CHART,
@@ -62,7 +62,9 @@ def set_slider(page, position: int) -> None:
         }""",
         position,
     )
-    page.wait_for_function("n => window.attentionLiveDraws.length > n", arg=before, timeout=10_000)
+    page.wait_for_function(
+        f"n => Number(document.querySelector('{CHART}').dataset.draws) > n", arg=before, timeout=10_000
+    )
 
 
 def settle(page) -> None:
