@@ -127,7 +127,8 @@ def component_names(n: int, mode: str) -> list[str]:
 
 
 def display_of_result(result: AttentionResult, options: FigureOptions) -> dict[str, object]:
-    """The display settings that ``result`` was computed with and ``options`` draw with."""
+    """The display settings that ``result`` was computed with and ``options`` draw with. The scale is √d_k's
+    or none, the app's two choices (a result scaled otherwise is drawn as scaled by 1)."""
     return {
         "temperature": result.temperature,
         "scale": bool(np.isclose(result.scale, 1 / np.sqrt(result.d_k))),
@@ -144,8 +145,8 @@ def display_of_result(result: AttentionResult, options: FigureOptions) -> dict[s
 def heatmap_data(
     result: AttentionResult, query_tokens: list[str], key_tokens: list[str], options: FigureOptions
 ) -> dict:
-    """The plain fields of the heatmap of ``result`` (see the module's text); ``options``' display fields
-    do not matter."""
+    """The plain fields of the heatmap of ``result``, for ``attention.heatmap.render`` (its module's text lists
+    them); ``options``' display fields do not matter. The live heatmap's payload is this data."""
     n_q, n_k = result.scores.shape
     if len(query_tokens) != n_q or len(key_tokens) != n_k:
         raise ValueError(
