@@ -29,10 +29,10 @@ from attention.export import (
     figure_image,
     image_export_available,
 )
-from attention.figures import FigureOptions
 from attention.i18n import ROLE_WORDS, text
+from attention.options import FigureOptions, Projection, Settings
 from attention.settings import FIELDS
-from attention.views import Projection, Settings, compute_view
+from attention.views import compute_view
 
 PROG = "python -m attention"
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".html": "html", ".json": "json", ".csv": "csv"}

@@ -21,8 +21,8 @@ import numpy as np
 from attention.embeddings import EncodedText, Encoder
 from attention.heads import layer_head_count
 from attention.i18n import COMPARE_SETTING_WHAT, text
-from attention.options import ATTENTIONS, COMPARED_SETTINGS, KINDS
-from attention.views import AttentionView, Projection, Settings, attention_kind, compute_view
+from attention.options import ATTENTIONS, COMPARED_SETTINGS, KINDS, Projection, Settings
+from attention.views import AttentionView, attention_kind, compute_view
 
 # The compare page's "bank" button: one word, two meanings, under self attention.
 BANK_EXAMPLE = {

@@ -13,8 +13,9 @@ import plotly.graph_objects as go
 
 from attention import style
 from attention.compare import Comparison, shared_range
-from attention.figures import FigureOptions, attention_figure
+from attention.figures import attention_figure
 from attention.i18n import text
+from attention.options import FigureOptions
 
 
 def side_figures(comparison: Comparison, options: FigureOptions) -> tuple[go.Figure | None, go.Figure | None]:

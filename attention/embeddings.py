@@ -36,11 +36,6 @@ import numpy as np
 from attention.i18n import TranslatedError
 from attention.models import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, MODELS, OLD_NAMES
 
-# Re-exported: pages, tests and tools import the embedded models' names and folder from here too.
-from attention.models import ENGLISH_MODEL as ENGLISH_MODEL
-from attention.models import MULTILINGUAL_MODEL as MULTILINGUAL_MODEL
-from attention.models import english_model_path as english_model_path
-
 # BERT-style models learn this many positions; sentence-transformers cuts
 # all-MiniLM-L6-v2 at 256 by default, which would hide half of what the model can read.
 MAX_POSITIONS = 512

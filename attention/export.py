@@ -39,9 +39,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from attention.compare import Comparison
-from attention.figures import FigureOptions, attention_figure
+from attention.figures import attention_figure
 from attention.i18n import TranslatedError
-from attention.views import AttentionView, Settings
+from attention.options import FigureOptions, Settings
+from attention.views import AttentionView
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DATA_FORMATS = ("csv", "json")

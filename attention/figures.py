@@ -2,36 +2,51 @@
 
 The lecture draws one column per query and one row per key, darker meaning a
 higher weight, with each query's output vector in purple under its column.
-Nothing here computes attention; it only draws an AttentionResult.
+Nothing here computes attention; it only draws an AttentionResult. Colours, sizes,
+axes and hover text come from ``attention.style``.
+
+The attention heatmap is made in two steps: ``heatmap_data`` (the plain fields the live
+heatmap's payload carries too) and ``attention.heatmap.render`` (the display settings).
 """
 
 from __future__ import annotations
 
-import html
-from collections import Counter
 from functools import partial
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import diverging, sequential
 
 from attention.core import AttentionResult
+from attention.heatmap import LAYOUTS, render
 from attention.i18n import text
 from attention.options import COMPONENT_MODES, FigureOptions
+from attention.style import (
+    LABELLED,
+    LINE,
+    MIN_CELL,
+    OUTPUT_COLORS,
+    PURPLE,
+    TITLE_SIZE,
+    WEIGHT_COLORS,
+    WEIGHT_SCALES,
+    axis_labels,
+    category_axis,
+    colorbar,
+    colorscale,
+    escaped,
+    font_size,
+    gaps,
+    hover,
+    layout,
+    tick_angle,
+    tick_size,
+    tick_step,
+)
+from attention.style import cell_size as square_cell
 
-# Weights: a single-hue sequential scale, light (low) to dark (high), as in the lecture.
-WEIGHT_COLORS = sequential.Blues
-# Perceptually uniform scales that stay readable with colour-blindness and in grey.
-WEIGHT_SCALES = {"Blues": sequential.Blues, "Cividis": sequential.Cividis, "Viridis": sequential.Viridis[::-1]}
-# Output components are signed: white at 0, purple (the lecture's colour) for
-# positive, orange for negative, darker for larger magnitude.
-OUTPUT_COLORS = diverging.PuOr
-MAX_LABEL_CHARS = 24
+MAX_TILE = 48  # longest side of one map in the grid of every head
 STRIP_CELL_RATIO = 0.6
 MIN_STRIP_SHARE = 0.08
-MAX_TILE = 48  # longest side of one map in the grid of every head
-MIN_CELL = 1.25  # px: a 512-token sentence still draws, as a 640-pixel square
-GAPS_UP_TO = 128  # tokens: beyond, cells have no white gap between them
 # Room around the grid at normal size (times font_scale): tick labels, axis titles, colour bars. A file
 # keeps SIDE_ROOM; a figure for a page counts what the labels and colour bars take there, PAGE_SIDE_ROOM.
 SIDE_ROOM = 300
@@ -39,33 +54,7 @@ PAGE_SIDE_ROOM = 200
 TOP_ROOM = 220
 CELL_ASPECT = 1.5  # a square-ish cell is at most this much wider than high
 LABEL_LINE = 1.25  # a row of a projected figure is at least this many times its labels' font size high
-
-
-def axis_labels(tokens: list[str]) -> list[str]:
-    """Tick labels that show each token literally and keep repeated tokens apart.
-
-    A token that occurs more than once gets its position in front (``2 · the``).
-    Labels are escaped because Plotly reads ``<b>``, ``<br>`` and ``<a>`` in
-    labels as markup; escaped, they appear as the characters the user typed.
-    """
-    short = [t if len(t) <= MAX_LABEL_CHARS else t[: MAX_LABEL_CHARS - 1] + "…" for t in tokens]
-    counts = Counter(short)
-    labels = [f"{i} · {t}" if counts[t] > 1 else t for i, t in enumerate(short)]
-    return [html.escape(label, quote=False) for label in labels]
-
-
-def output_components(result: AttentionResult, n: int, mode: str = "first") -> tuple[np.ndarray, list[str]]:
-    """The part of each output vector that the figure shows.
-
-    Returns:
-        (components, names): components has shape (n_q, m) with m <= n, and
-        names labels the m components.
-    """
-    basis = output_basis(result, n, mode)  # (n_k, m)
-    m = basis.shape[1]
-    if mode == "first":
-        return result.output[:, :m], [f"v{i + 1}" for i in range(m)]
-    return result.weights @ basis, [f"PC{i + 1}" for i in range(m)]  # (n_q, n_k) @ (n_k, m) -> (n_q, m)
+TEMPERATURE_NOTE = " / T (T = {temperature:g})"  # after the scaling's description, when the temperature is not 1
 
 
 def output_basis(result: AttentionResult, n: int, mode: str = "first") -> np.ndarray:
@@ -84,6 +73,150 @@ def output_basis(result: AttentionResult, n: int, mode: str = "first") -> np.nda
     _, _, vt = np.linalg.svd(result.values - center, full_matrices=False)  # vt: (min(n_k, d_v), d_v)
     # (output - center) @ vt.T equals weights @ ((values - center) @ vt.T), as each row of weights sums to 1
     return (result.values - center) @ vt[: min(n, vt.shape[0])].T  # (n_k, d_v) @ (d_v, m) -> (n_k, m)
+
+
+def component_names(n: int, mode: str) -> list[str]:
+    """The output strip's labels of ``n`` components: v1, v2, ... as they are, PC1, PC2, ... projected."""
+    return [f"{'v' if mode == 'first' else 'PC'}{i + 1}" for i in range(n)]
+
+
+def display_of_result(result: AttentionResult, options: FigureOptions) -> dict[str, object]:
+    """The display settings that ``result`` was computed with and ``options`` draw with. The scale is √d_k's
+    or none, the app's two choices (a result scaled otherwise is drawn as scaled by 1)."""
+    return {
+        "temperature": result.temperature,
+        "scale": bool(np.isclose(result.scale, 1 / np.sqrt(result.d_k))),
+        "transpose": options.transpose,
+        "show_values": options.show_values,
+        "colors": options.colorscale,
+        "fit_colors": options.fit_colors,
+    }
+
+
+# --- the data --------------------------------------------------------------------------------
+
+
+def heatmap_data(
+    result: AttentionResult, query_tokens: list[str], key_tokens: list[str], options: FigureOptions
+) -> dict:
+    """The plain fields of the heatmap of ``result``, for ``attention.heatmap.render`` (its module's text lists
+    them); ``options``' display fields do not matter. The live heatmap's payload is this data."""
+    n_q, n_k = result.scores.shape
+    if len(query_tokens) != n_q or len(key_tokens) != n_k:
+        raise ValueError(
+            f"attention has {n_q} queries and {n_k} keys, but {len(query_tokens)} query tokens "
+            f"and {len(key_tokens)} key tokens were given"
+        )
+    queries, keys = axis_labels(query_tokens), axis_labels(key_tokens)
+    basis = output_basis(result, options.n_components, options.components) if options.n_components > 0 else None
+    names = component_names(basis.shape[1], options.components) if basis is not None else []
+    data = {
+        "scores": result.scores.astype(np.float64),  # (n_q, n_k)
+        "d_k": result.d_k,
+        "queries": queries,
+        "keys": keys,
+        "components": names,
+        "words": _words(options, len(names), result.values.shape[1]),
+        "colorscales": {name: colorscale(colors) for name, colors in WEIGHT_SCALES.items()},
+        "output_colors": colorscale(OUTPUT_COLORS),
+        "sizes": _sizes(queries, keys, len(names), options),
+    }
+    if not result.mask.all():
+        data["allowed"] = result.mask.astype(np.uint8)  # (n_q, n_k)
+    if basis is not None:
+        data["basis"] = basis.astype(np.float64)  # (n_k, m)
+    return data
+
+
+def _words(options: FigureOptions, m: int, d_v: int) -> dict[str, str]:
+    """Every word the figure shows, in its language (``weight_fitted`` and ``temperature`` are templates)."""
+
+    def word(key: str, **values) -> str:
+        return text(key, options.lang, **values)
+
+    return {
+        "query_title": escaped(word("fig.query", role=options.query_role)),
+        "key_title": escaped(word("fig.key", role=options.key_role)),
+        "output": word("fig.output"),
+        "weight": word("fig.weight"),
+        "weight_fitted": word("fig.weight_fitted"),  # {low:.2f}, {high:.2f}
+        "query": word("fig.word.query"),
+        "key": word("fig.word.key"),
+        "raw": word("fig.hover.raw"),
+        "scaled": word("fig.hover.scaled"),
+        "softmax": word("fig.hover.weight"),
+        "output_of": word("fig.hover.output_of"),
+        "components": options.describe_components(m, d_v) if m else "",
+        "scale_sqrt": "q·k / √d_k",
+        "scale_other": word("fig.hover.scale_other"),
+        "temperature": TEMPERATURE_NOTE,  # {temperature:g}
+    }
+
+
+def _sizes(queries: list[str], keys: list[str], m: int, options: FigureOptions) -> dict:
+    """Text sizes, label steps, gaps and the strip's share, and each layout's size in pixels and column label angle."""
+    n_q, n_k = len(queries), len(keys)
+    n = max(n_q, n_k)
+    tick = tick_size(n, options.font_scale)
+    strip = m * STRIP_CELL_RATIO  # output cells are flatter than weight cells
+    sizes = {
+        "tick": tick,
+        "font": font_size(n, options.font_scale),
+        "step": tick_step(n),
+        "gap": gaps(n)["xgap"],
+        "strip_gap": gaps(n_q)["xgap"],
+        # of the height (or width) that the weights take; the strip keeps at least MIN_STRIP_SHARE to stay visible
+        "share": min(n_k / (n_k + strip), 1 - MIN_STRIP_SHARE) if strip else 1.0,
+        # under the strip the queries' labels again, except on a projector, whose height the strip needs
+        "strip_labels": not options.fill_width,
+    }
+    side_room = SIDE_ROOM if options.target_width is None else PAGE_SIDE_ROOM
+    for name, transpose in LAYOUTS.items():
+        # the grid and the strip in cells, columns across and rows down; the strip keeps MIN_STRIP_SHARE of them
+        strip_cells = max(strip, (n_q if transpose else n_k) * MIN_STRIP_SHARE) if strip else 0
+        cols, rows = (n_k + strip_cells, n_q) if transpose else (n_q, n_k + strip_cells)
+        cell_w, cell_h = _cell_sizes(n, cols, rows, tick, options)
+        sizes[name] = {
+            "height": int(rows * cell_h + TOP_ROOM * options.font_scale),
+            "width": int(cols * cell_w + side_room * options.font_scale),
+            "angle": tick_angle(keys if transpose else queries, cell_w, tick),
+        }
+    return sizes
+
+
+def _cell_sizes(n: int, cols: float, rows: float, tick: int, options: FigureOptions) -> tuple[float, float]:
+    """Pixels per cell (width, height) of a grid of ``cols`` by ``rows`` cells, ``n`` tokens on its longer side.
+
+    Without a target: square cells sized from ``n`` (a file's size). With one: cells as large as fit in
+    it, room left for labels and colour bars, at most CELL_ASPECT times wider than high; filling the
+    width: as wide as the target makes them, never taller than wide, and while every token is labelled
+    rows at least LABEL_LINE labels high (the figure may then be taller than the target).
+    The sizes depend on counts only, never on the tokens' text.
+    """
+    if options.target_width is None:
+        cell = square_cell(n) * options.font_scale
+        return cell, cell
+    wide = (options.target_width - PAGE_SIDE_ROOM * options.font_scale) / cols
+    high = (options.target_height - TOP_ROOM * options.font_scale) / rows if options.target_height else wide
+    if options.fill_width:
+        readable = LABEL_LINE * tick if n <= LABELLED else MIN_CELL  # beyond, labels are thinned
+        return max(wide, MIN_CELL), max(min(high, wide), readable, MIN_CELL)
+    cell_h = max(min(high, wide), MIN_CELL)
+    return max(min(wide, CELL_ASPECT * cell_h), MIN_CELL), cell_h
+
+
+def output_components(result: AttentionResult, n: int, mode: str = "first") -> tuple[np.ndarray, list[str]]:
+    """The part of each output vector that the figure shows.
+
+    Returns:
+        (components, names): components has shape (n_q, m) with m <= n, and
+        names labels the m components.
+    """
+    basis = output_basis(result, n, mode)  # (n_k, m)
+    m = basis.shape[1]
+    if mode == "first":
+        return result.output[:, :m], component_names(m, mode)
+    return result.weights @ basis, component_names(m, mode)  # (n_q, n_k) @ (n_k, m) -> (n_q, m)
 
 
 def attention_figure(
@@ -114,234 +247,12 @@ def attention_figure_spec(
         options: layout and display choices.
 
     Returns:
-        A figure whose first trace is the attention heatmap. In the lecture's
-        layout its z is ``weights.T`` (rows are keys, columns are queries, each
-        column sums to 1); transposed, z is ``weights`` and each row sums to 1.
-        A second heatmap trace, when components are shown, holds the output vectors.
+        ``attention.heatmap.render``'s figure of ``heatmap_data`` under the result's own scaling and
+        the options' display, its cells as float32 (half the JSON).
     """
     options = options or FigureOptions()
-    n_q, n_k = result.weights.shape
-    if len(query_tokens) != n_q or len(key_tokens) != n_k:
-        raise ValueError(
-            f"attention has {n_q} queries and {n_k} keys, but {len(query_tokens)} query tokens "
-            f"and {len(key_tokens)} key tokens were given"
-        )
-    q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
-    q_title = html.escape(text("fig.query", options.lang, role=options.query_role), quote=False)
-    k_title = html.escape(text("fig.key", options.lang, role=options.key_role), quote=False)
-
-    components, names = (
-        output_components(result, options.n_components, options.components) if options.n_components > 0 else (None, [])
-    )
-    strip = len(names) * STRIP_CELL_RATIO  # output cells are flatter than weight cells
-    # the grid and the strip in cells, columns across and rows down; the strip keeps MIN_STRIP_SHARE of them
-    strip_cells = max(strip, (n_q if options.transpose else n_k) * MIN_STRIP_SHARE) if strip else 0
-    cols, rows = (n_k + strip_cells, n_q) if options.transpose else (n_q, n_k + strip_cells)
-    tick_size = round((16 if max(n_q, n_k) <= 20 else 11) * options.font_scale)
-    cell_w, cell_h = _cell_sizes(max(n_q, n_k), cols, rows, tick_size, options)
-    step = int(np.ceil(max(n_q, n_k) / 64))  # label every token while they fit, else every step-th
-    # nested dicts, not plotly.py's "title_text" shorthand: plotly.js reads this dict as it is
-    axis = dict(type="category", automargin=True, tickfont=dict(size=tick_size), dtick=step)
-
-    def title(words: str) -> dict:
-        return dict(text=words, font=dict(size=tick_size + 1))
-
-    gap = 0.03 if strip else 0.0
-    # of the height (or width) that the weights take; the strip keeps at least MIN_STRIP_SHARE to stay visible
-    share = min(n_k / (n_k + strip), 1 - MIN_STRIP_SHARE) if strip else 1.0
-    # The layout is written out as one dict: Plotly then checks it once, instead of once per
-    # update_* call, which makes building a figure several times faster.
-    column_angle = _tick_angle(k_labels if options.transpose else q_labels, cell_w, tick_size)
-    if options.transpose:
-        x_weights = dict(axis, domain=[0, share - gap / 2 if strip else 1], side="top", title=title(k_title))
-        layout = dict(
-            xaxis=dict(x_weights, tickangle=column_angle),
-            yaxis=dict(axis, autorange="reversed", title=title(q_title)),
-            xaxis2=dict(
-                axis,
-                domain=[share + gap / 2, 1],
-                side="top",
-                anchor="y2",
-                title=title(text("fig.output", options.lang)),
-            ),
-            yaxis2=dict(axis, autorange="reversed", matches="y", anchor="x2", showticklabels=False),
-        )
-    else:
-        layout = dict(
-            xaxis=dict(axis, side="top", title=title(q_title), tickangle=column_angle),
-            yaxis=dict(
-                axis, autorange="reversed", domain=[1 - share + gap / 2 if strip else 0, 1], title=title(k_title)
-            ),
-            # under the strip the queries' labels again, except on a projector, whose height the strip needs
-            xaxis2=dict(axis, matches="x", anchor="y2", tickangle=column_angle, showticklabels=not options.fill_width),
-            yaxis2=dict(
-                axis,
-                anchor="x2",
-                autorange="reversed",
-                domain=[0, 1 - share - gap / 2],
-                title=title(text("fig.output", options.lang)),
-            ),
-        )
-    if not strip:
-        del layout["xaxis2"], layout["yaxis2"]
-    rows_px, cols_px = rows * cell_h, cols * cell_w
-    traces = [_weights_trace(result, q_labels, k_labels, options)]
-    if strip:
-        traces.append(_output_trace(components, names, q_labels, result.output.shape[1], options))
-    return dict(
-        data=traces,
-        layout=dict(
-            layout,
-            height=int(rows_px + TOP_ROOM * options.font_scale),
-            width=int(cols_px + (SIDE_ROOM if options.target_width is None else PAGE_SIDE_ROOM) * options.font_scale),
-            margin=dict(l=10, r=10, t=10, b=10),
-            plot_bgcolor="white",
-            font=dict(size=round((14 if max(n_q, n_k) <= 20 else 11) * options.font_scale)),
-        ),
-    )
-
-
-def _weights_trace(result: AttentionResult, q_labels: list[str], k_labels: list[str], options: FigureOptions) -> dict:
-    # customdata carries the raw and the scaled score of every cell as one float32
-    # array, so hovering costs 8 bytes a cell and no per-cell strings.
-    scores = np.stack([result.scores, result.scaled], axis=-1).astype(np.float32)  # (n_q, n_k, 2)
-    weights = result.weights.astype(np.float32)  # (n_q, n_k)
-    word = partial(text, lang=options.lang)
-    if options.transpose:
-        z, custom, x, y = weights, scores, k_labels, q_labels
-        who = f"{word('fig.word.query')}: %{{y}}<br>{word('fig.word.key')}: %{{x}}"
-    else:
-        z, custom, x, y = weights.T, scores.transpose(1, 0, 2), q_labels, k_labels
-        who = f"{word('fig.word.query')}: %{{x}}<br>{word('fig.word.key')}: %{{y}}"
-    scale_text = scale_description(
-        bool(np.isclose(result.scale, 1 / np.sqrt(result.d_k))), result.temperature, options.lang
-    )
-    # 0 is white and 1 the darkest colour, so that a colour means the same weight in every figure;
-    # fitted, the colours run from the smallest weight shown to the largest (the colour bar says so).
-    low, high = weight_range(weights, result.mask, options.fit_colors)
-    title = word("fig.weight_fitted", low=low, high=high) if options.fit_colors else word("fig.weight")
-    return dict(
-        type="heatmap",
-        z=z,
-        x=x,
-        y=y,
-        customdata=custom,
-        zmin=low,
-        zmax=high if high > low else low + 1e-9,
-        colorscale=colorscale(WEIGHT_SCALES.get(options.colorscale, WEIGHT_COLORS)),
-        colorbar=dict(title=dict(text=title, side="right"), thickness=14, len=0.6, y=1.0, yanchor="top"),
-        **_gaps(max(len(x), len(y))),
-        texttemplate="%{z:.2f}" if options.show_values else None,
-        hovertemplate=(
-            f"{who}<br>{word('fig.hover.raw')} = %{{customdata[0]:.3f}}"
-            f"<br>{word('fig.hover.scaled')} {scale_text} = %{{customdata[1]:.3f}}"
-            f"<br>{word('fig.hover.weight')} = %{{z:.3f}}<extra></extra>"
-        ),
-        name=text("fig.weight", options.lang),
-    )
-
-
-def weight_range(weights: np.ndarray, allowed: np.ndarray, fit: bool) -> tuple[float, float]:
-    """The colour range of attention weights: 0 to 1, or fitted to the smallest allowed weight and the largest."""
-    if not fit:
-        return 0.0, 1.0
-    return float(weights[allowed].min()), float(weights.max())
-
-
-TEMPERATURE_NOTE = " / T (T = {})"  # after the scaling's description, when the temperature is not 1
-
-
-def scale_description(by_sqrt_dk: bool, temperature: float, lang: str = "en") -> str:
-    """How the scores were scaled before softmax, in words for the hover (``q·k / √d_k / T (T = 0.5)``)."""
-    words = "q·k / √d_k" if by_sqrt_dk else text("fig.hover.scale_other", lang)
-    return words if temperature == 1 else words + TEMPERATURE_NOTE.format(f"{temperature:g}")
-
-
-def _output_trace(
-    components: np.ndarray, names: list[str], q_labels: list[str], d_v: int, options: FigureOptions
-) -> dict:
-    """The output vectors: under each query's column (or beside its row, transposed), on the second axes."""
-    what = options.describe_components(len(names), d_v)
-    values = components.astype(np.float32)  # (n_q, m)
-    limit = float(np.abs(values).max()) or 1.0
-    output_of = text("fig.hover.output_of", options.lang)
-    if options.transpose:
-        z, x, y, who = values, names, q_labels, f"{output_of} %{{y}}<br>%{{x}}"
-    else:
-        z, x, y, who = values.T, q_labels, names, f"{output_of} %{{x}}<br>%{{y}}"
-    return dict(
-        type="heatmap",
-        z=z,
-        x=x,
-        y=y,
-        xaxis="x2",
-        yaxis="y2",
-        colorscale=colorscale(OUTPUT_COLORS),
-        zmin=-limit,
-        zmax=limit,
-        **_gaps(len(q_labels)),
-        name=text("fig.output", options.lang),
-        hovertemplate=f"{who} = %{{z:.3f}}<br>({what})<extra></extra>",
-        colorbar=dict(
-            title=dict(text=text("fig.output", options.lang), side="right"),
-            thickness=14,
-            len=0.3,
-            y=0.0,
-            yanchor="bottom",
-        ),
-    )
-
-
-def colorscale(colors: list[str]) -> list[list]:
-    """A list of colours as plotly.js reads a colour scale: ``[[0, first], ..., [1, last]]``."""
-    return [[i / (len(colors) - 1), color] for i, color in enumerate(colors)]
-
-
-def _gaps(n: int) -> dict[str, int]:
-    """A white pixel between cells while they are large enough to keep their colour around it; none for
-    long sentences, whose cells are a few pixels wide (plotly.js also draws a gapless heatmap much faster)."""
-    gap = 1 if n <= GAPS_UP_TO else 0
-    return dict(xgap=gap, ygap=gap)
-
-
-def _cell_size(n: int) -> float:
-    """Pixels per cell: large for a short sentence, small for a long one."""
-    return float(np.clip(520 / max(n, 1), MIN_CELL, 48))
-
-
-def _cell_sizes(n: int, cols: float, rows: float, tick_size: int, options: FigureOptions) -> tuple[float, float]:
-    """Pixels per cell (width, height) of a grid of ``cols`` by ``rows`` cells, ``n`` tokens on its longer side.
-
-    Without a target: square cells sized from ``n`` (a file's size). With one: cells as large as fit in
-    it, room left for labels and colour bars, at most CELL_ASPECT times wider than high; filling the
-    width: as wide as the target makes them, never taller than wide, and while every token is labelled
-    rows at least LABEL_LINE labels high (the figure may then be taller than the target).
-    The sizes depend on counts only, never on the tokens' text.
-    """
-    if options.target_width is None:
-        cell = _cell_size(n) * options.font_scale
-        return cell, cell
-    wide = (options.target_width - PAGE_SIDE_ROOM * options.font_scale) / cols
-    high = (options.target_height - TOP_ROOM * options.font_scale) / rows if options.target_height else wide
-    if options.fill_width:
-        readable = LABEL_LINE * tick_size if n <= 64 else MIN_CELL  # beyond 64 tokens labels are thinned
-        return max(wide, MIN_CELL), max(min(high, wide), readable, MIN_CELL)
-    cell_h = max(min(high, wide), MIN_CELL)
-    return max(min(wide, CELL_ASPECT * cell_h), MIN_CELL), cell_h
-
-
-def _tick_angle(labels: list[str], cell: float, font_size: int) -> int:
-    """Slant the column labels when the longest would not fit in its column."""
-    widest = max((len(html.unescape(label)) for label in labels), default=0) * font_size * 0.6
-    return -45 if widest > cell else 0
-
-
-def _thin_ticks(fig: go.Figure, n: int) -> None:
-    """Label every token while they fit (Plotly would otherwise skip some on its own),
-    and every k-th one when there are too many to read, instead of a black smear."""
-    step = int(np.ceil(n / 64))
-    fig.update_xaxes(dtick=step)
-    fig.update_yaxes(dtick=step)
+    data = heatmap_data(result, query_tokens, key_tokens, options)
+    return render(data, display_of_result(result, options), cells=np.float32)
 
 
 def weights_figure(
@@ -355,43 +266,34 @@ def weights_figure(
     word = partial(text, lang=lang)
     q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
     n = max(weights.shape)
-    cell = _cell_size(n)
-    fig = go.Figure(
-        go.Heatmap(
-            z=weights.T.astype(np.float32),
-            x=q_labels,
-            y=k_labels,
-            zmin=0.0,
-            zmax=1.0,
-            colorscale=WEIGHT_COLORS,
-            xgap=1,
-            ygap=1,
-            colorbar=dict(title=dict(text=word("fig.weight"), side="right"), thickness=14),
-            hovertemplate=f"{word('fig.word.query')}: %{{x}}<br>{word('fig.word.key')}: %{{y}}"
-            f"<br>{word('fig.weight')} = %{{z:.4f}}<extra></extra>",
-        )
+    cell, size = square_cell(n), tick_size(n)
+    grid = dict(
+        type="heatmap",
+        z=weights.T.astype(np.float32),
+        x=q_labels,
+        y=k_labels,
+        zmin=0.0,
+        zmax=1.0,
+        colorscale=WEIGHT_COLORS,
+        xgap=1,
+        ygap=1,
+        colorbar=colorbar(word("fig.weight")),
+        hovertemplate=hover(
+            f"{word('fig.word.query')}: %{{x}}", f"{word('fig.word.key')}: %{{y}}", f"{word('fig.weight')} = %{{z:.4f}}"
+        ),
     )
-    tick_size = 16 if n <= 20 else 11
-    fig.update_xaxes(
-        type="category",
-        side="top",
-        title_text=word("fig.word.query"),
-        tickangle=_tick_angle(q_labels, cell, tick_size),
-        tickfont_size=tick_size,
-        automargin=True,
+    column_angle = tick_angle(q_labels, cell, size)
+    return go.Figure(
+        data=[grid],
+        layout=layout(
+            weights.shape[1] * cell + 200,
+            weights.shape[0] * cell + 260,
+            title=dict(text=escaped(title), font=dict(size=TITLE_SIZE)),
+            margin=dict(l=10, r=10, t=60, b=10),
+            xaxis=category_axis(n, size, side="top", title=dict(text=word("fig.word.query")), tickangle=column_angle),
+            yaxis=category_axis(n, size, autorange="reversed", title=dict(text=word("fig.word.key"))),
+        ),
     )
-    fig.update_yaxes(
-        type="category", autorange="reversed", title_text=word("fig.word.key"), tickfont_size=tick_size, automargin=True
-    )
-    _thin_ticks(fig, n)
-    fig.update_layout(
-        title=dict(text=html.escape(title, quote=False), font_size=15),
-        height=int(weights.shape[1] * cell + 200),
-        width=int(weights.shape[0] * cell + 260),
-        margin=dict(l=10, r=10, t=60, b=10),
-        plot_bgcolor="white",
-    )
-    return fig
 
 
 def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en") -> go.Figure:
@@ -421,48 +323,46 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
             tiles[rows, cols] = attentions[layer, head].T
             cell = np.stack([np.full_like(queries, layer), np.full_like(queries, head), queries, keys], -1)
             where[rows, cols] = cell * np.array([1, 1, block, block])
-    fig = go.Figure(
-        go.Heatmap(
-            z=tiles,
-            customdata=where,
-            zmin=0.0,
-            zmax=1.0,
-            colorscale=WEIGHT_COLORS,
-            colorbar=dict(title=dict(text=word("fig.weight"), side="right"), thickness=12),
-            hovertemplate=f"{word('fig.word.layer')} %{{customdata[0]}}, {word('fig.word.head')} %{{customdata[1]}}"
-            f"<br>{word('fig.word.query')} %{{customdata[2]}} → {word('fig.word.key')} %{{customdata[3]}}"
-            + (word("fig.hover.block", block=block) if block > 1 else "")
-            + f"<br>{word('fig.weight')} = %{{z:.3f}}<extra></extra>",
-            hoverongaps=False,
+    grid = dict(
+        type="heatmap",
+        z=tiles,
+        customdata=where,
+        zmin=0.0,
+        zmax=1.0,
+        colorscale=WEIGHT_COLORS,
+        colorbar=colorbar(word("fig.weight"), thickness=12),
+        hovertemplate=hover(
+            f"{word('fig.word.layer')} %{{customdata[0]}}, {word('fig.word.head')} %{{customdata[1]}}",
+            f"{word('fig.word.query')} %{{customdata[2]}} → {word('fig.word.key')} %{{customdata[3]}}"
+            + (word("fig.hover.block", block=block) if block > 1 else ""),
+            f"{word('fig.weight')} = %{{z:.3f}}",
+        ),
+        hoverongaps=False,
+    )
+
+    def tiles_axis(count: int, name: str, **more) -> dict:
+        """One labelled tick at the middle of each layer's (or head's) maps."""
+        names = [f"{word(name)} {i}" for i in range(count)]
+        return dict(
+            tickvals=np.arange(count) * step + (n - 1) / 2, ticktext=names, **more, showgrid=False, zeroline=False
         )
-    )
-    centers = np.arange(n_heads) * step + (n - 1) / 2
-    fig.update_xaxes(
-        tickvals=centers,
-        ticktext=[f"{word('fig.word.head')} {h}" for h in range(n_heads)],
-        side="top",
-        showgrid=False,
-        zeroline=False,
-    )
-    fig.update_yaxes(
-        tickvals=np.arange(n_layers) * step + (n - 1) / 2,
-        ticktext=[f"{word('fig.word.layer')} {layer}" for layer in range(n_layers)],
-        autorange="reversed",
-        showgrid=False,
-        zeroline=False,
-    )
+
+    more = {}
     if selected is not None:
         layer, head = selected
-        fig.add_shape(
-            type="rect",
-            x0=head * step - 0.5,
-            x1=head * step + n - 0.5,
-            y0=layer * step - 0.5,
-            y1=layer * step + n - 0.5,
-            line=dict(color="#6a3d9a", width=3),
-        )
-    fig.update_layout(height=95 * n_layers + 90, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white")
-    return fig
+        x0, y0 = head * step - 0.5, layer * step - 0.5
+        outline = dict(type="rect", x0=x0, x1=x0 + n, y0=y0, y1=y0 + n, line=dict(color=PURPLE, width=3))
+        more["shapes"] = [outline]
+    return go.Figure(
+        data=[grid],
+        layout=layout(
+            95 * n_layers + 90,
+            margin=dict(l=10, r=10, t=30, b=10),
+            xaxis=tiles_axis(n_heads, "fig.word.head", side="top"),
+            yaxis=tiles_axis(n_layers, "fig.word.layer", autorange="reversed"),
+            **more,
+        ),
+    )
 
 
 def _shrink(maps: np.ndarray, size: int) -> tuple[np.ndarray, int]:
@@ -486,26 +386,32 @@ def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: in
     """
     word = partial(text, lang=lang)
     limit = float(np.abs(output).max()) or 1.0
-    fig = go.Figure(
-        go.Heatmap(
-            z=output.astype(np.float32),
-            y=axis_labels(tokens),
-            colorscale=OUTPUT_COLORS,
-            zmin=-limit,
-            zmax=limit,
-            colorbar=dict(title=dict(text=word("fig.output"), side="right"), thickness=12),
-            hovertemplate=f"{word('fig.word.token')}: %{{y}}<br>{word('fig.word.component')} %{{x}} "
-            f"({word('fig.word.head')} %{{customdata}})<br>%{{z:.3f}}<extra></extra>",
-            customdata=np.broadcast_to(np.arange(output.shape[1]) // d_head, output.shape).astype(np.int16),
-        )
+    grid = dict(
+        type="heatmap",
+        z=output.astype(np.float32),
+        y=axis_labels(tokens),
+        colorscale=OUTPUT_COLORS,
+        zmin=-limit,
+        zmax=limit,
+        colorbar=colorbar(word("fig.output"), thickness=12),
+        hovertemplate=hover(
+            f"{word('fig.word.token')}: %{{y}}",
+            f"{word('fig.word.component')} %{{x}} ({word('fig.word.head')} %{{customdata}})",
+            "%{z:.3f}",
+        ),
+        customdata=np.broadcast_to(np.arange(output.shape[1]) // d_head, output.shape).astype(np.int16),
     )
-    fig.update_layout(
-        shapes=[
-            dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=0, y1=1, yref="paper", line=dict(width=1.5, color="#333"))
-            for b in range(d_head, output.shape[1], d_head)
-        ]
+    between_heads = [
+        dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=0, y1=1, yref="paper", line=dict(width=1.5, color=LINE))
+        for b in range(d_head, output.shape[1], d_head)
+    ]
+    return go.Figure(
+        data=[grid],
+        layout=layout(
+            max(16 * len(tokens), 120) + 120,
+            plot_bgcolor=None,  # plotly's own grey, as this figure has always had
+            shapes=between_heads,
+            yaxis=dict(type="category", autorange="reversed", automargin=True),
+            xaxis=dict(title=dict(text=word("fig.head_axis", d=d_head, last=d_head - 1))),
+        ),
     )
-    fig.update_yaxes(type="category", autorange="reversed", automargin=True)
-    fig.update_xaxes(title_text=word("fig.head_axis", d=d_head, last=d_head - 1))
-    fig.update_layout(height=max(16 * len(tokens), 120) + 120, margin=dict(l=10, r=10, t=10, b=10))
-    return fig

@@ -19,8 +19,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from attention import style
-from attention.figures import FigureOptions
 from attention.i18n import text
+from attention.options import FigureOptions
 
 BLANK_CELL = "#e6e9f0"  # a cell nobody has guessed yet
 ANSWERED_CELL = "#f6f7fa"  # the other cells of a column (or row) that has its guess

@@ -17,8 +17,9 @@ import numpy as np
 
 from attention.alignment import best_layer, evaluate, load_pairs
 from attention.core import scaled_dot_product_attention
-from attention.embeddings import DEFAULT_LAYERS, EMBEDDED_MODELS, load_encoder
+from attention.embeddings import load_encoder
 from attention.examples import EXAMPLES
+from attention.models import DEFAULT_LAYERS, EMBEDDED_MODELS
 
 GROUP_NAMES = ("ja", "ko", "zh", "eu")
 

@@ -27,12 +27,13 @@ PAGES = {
 }
 HEATMAP = ".js-plotly-plot .heatmaplayer"
 
-# The live heatmap (webapp/live_chart.js) logs its drawings in window.attentionLiveDraws: when the
-# frame after it was painted (``at``) and, for a change of its own controls, since the control's event.
-_LIVE_DRAWS = "(window.attentionLiveDraws || []).length"
+# The live heatmap (webapp/live_chart.js) counts its drawings in its chart's data-draws and keeps the latest
+# ones' timings in the chart's drawTimings: when the frame after it was painted (``at``) and, for a change
+# of its own controls, since the control's event.
+_LIVE_DRAWS = "Number(document.querySelector('.attention-live-chart')?.dataset.draws || 0)"
 # A field of the last drawing: "sinceChangeMs", "sinceDataMs", or "sinceEnterMs" (from the Enter key noted below).
 _LAST_DRAW = """(field) => {
-    const d = window.attentionLiveDraws || [];
+    const d = document.querySelector(".attention-live-chart")?.drawTimings || [];
     const last = d[d.length - 1];
     if (!last) return null;
     if (field === "sinceEnterMs") return window.benchEnterAt ? last.at - window.benchEnterAt : null;

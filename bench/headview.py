@@ -29,7 +29,7 @@ def load_eager_model():
     """The same model with eager attention, so it can return its attention weights."""
     from sentence_transformers import SentenceTransformer
 
-    from attention.embeddings import english_model_path
+    from attention.models import english_model_path
 
     model = SentenceTransformer(english_model_path(), device="cpu", model_kwargs={"attn_implementation": "eager"})
     model.tokenizer.model_max_length = 512  # the model has 512 positions; its tokenizer would warn from 256

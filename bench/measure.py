@@ -49,9 +49,10 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
 
     import torch
 
-    from attention.figures import FigureOptions, attention_figure
+    from attention.figures import attention_figure
     from attention.live import display_of, live_payload
-    from attention.views import Settings, compute_view
+    from attention.options import FigureOptions, Settings
+    from attention.views import compute_view
     from webapp.live_chart import frame
 
     auto_model = encoder.model[0].auto_model

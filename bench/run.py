@@ -186,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from attention.embeddings import ENGLISH_MODEL, load_encoder
+    from attention.embeddings import load_encoder
+    from attention.models import ENGLISH_MODEL
     from attention.multilingual import MULTILINGUAL_MODEL
 
     machine = {

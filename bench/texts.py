@@ -32,7 +32,7 @@ class Sentence:
 def model_folder(model: str | None = None) -> str:
     """The local folder of an embedded model (None: the app's default); the multilingual one is
     converted on first use (a few seconds, once per cache)."""
-    from attention.embeddings import DEFAULT_MODEL, ENGLISH_MODEL, english_model_path
+    from attention.models import DEFAULT_MODEL, ENGLISH_MODEL, english_model_path
     from attention.multilingual import MULTILINGUAL_MODEL, multilingual_model_path
 
     model = model or DEFAULT_MODEL
@@ -103,7 +103,7 @@ class Texts:
 
     def make(self, n: int) -> Sentence:
         """A new sentence of exactly ``n`` positions (first special token + n-2 pieces + last one)."""
-        from attention.figures import axis_labels
+        from attention.style import axis_labels
 
         k = n - 2
         if not 1 <= k <= len(self.pool):

@@ -85,7 +85,7 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
     from playwright.sync_api import sync_playwright
 
     from attention.embeddings import without_word_mark
-    from attention.figures import axis_labels
+    from attention.style import axis_labels
     from attention.translation import load_translator
 
     translator = load_translator("en-pt")

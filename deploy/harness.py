@@ -197,11 +197,13 @@ class StreamlitServer:
 
 
 def live_figure(data: bytes) -> dict:
-    """The live heatmap's figure in the lecture's layout, without its cell values (labels, titles)."""
-    from attention.live import unpack
+    """The live heatmap's figure in the lecture's layout, drawn from its data (the labels and titles are read)."""
+    from attention.heatmap import render
+    from attention.live import read_payload
     from webapp.live_chart import unframe
 
-    return unpack(unframe(data)[1])[0]["figures"]["lecture"]
+    head, payload = unframe(data)
+    return render(read_payload(payload), {**head["display"], "transpose": False})
 
 
 class AppSession:

@@ -38,7 +38,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # python deploy/lecture_hall.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from attention.embeddings import ALLOWED_MODELS_VARIABLE, EMBEDDED_MODELS
+from attention.embeddings import ALLOWED_MODELS_VARIABLE
+from attention.models import EMBEDDED_MODELS
 from deploy.harness import AppSession, StreamlitServer, free_port, rss_mb, wait_for_health
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")

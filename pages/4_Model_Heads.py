@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention.figures import (
-    FigureOptions,
-    attention_figure,
-    concatenated_output_figure,
-    heads_grid_figure,
-    weights_figure,
-)
+from attention.figures import attention_figure, concatenated_output_figure, heads_grid_figure, weights_figure
 from attention.heads import head_maps, layer_head_count
+from attention.options import FigureOptions
 from attention.rollout import DEFAULT_RESIDUAL, head_average
 from attention.views import blank_sentence_message, truncation_note
 from webapp import cache, controls, display, navigation

@@ -6,11 +6,11 @@ from __future__ import annotations
 import streamlit as st
 
 from attention import compare, compare_figure
-from attention.embeddings import EMBEDDED_MODELS
 from attention.heads import layer_head_count
 from attention.i18n import COMPARE_ATTENTION_LABELS, COMPARE_KIND_LABELS, COMPARE_SETTING_LABELS
+from attention.models import EMBEDDED_MODELS
+from attention.options import Projection
 from attention.settings import FIELDS
-from attention.views import Projection
 from webapp import cache, controls, display, downloads, navigation
 from webapp.session import keep_in_range, labels, lang, literal, set_setting, t, values
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from attention import load_encoder
-from attention.embeddings import ENGLISH_MODEL, MULTILINGUAL_MODEL
+from attention.models import ENGLISH_MODEL, MULTILINGUAL_MODEL
 from tests.helpers import ARTIFACTS, chromium_path, watched_page
 
 

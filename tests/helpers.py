@@ -17,9 +17,10 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from attention.embeddings import ENGLISH_MODEL
 from attention.examples import LECTURE_TARGET
-from attention.live import DISPLAY_FIELDS, figure_from_payload, unpack
+from attention.heatmap import DISPLAY_FIELDS, render
+from attention.live import read_payload, unpack
+from attention.models import ENGLISH_MODEL
 from webapp.live_chart import KEY as LIVE_KEY
 from webapp.live_chart import unframe
 
@@ -108,12 +109,13 @@ def live_charts(at: AppTest) -> list:
 
 
 def charts(at: AppTest) -> list[dict]:
-    """Every figure on an AppTest page, each with its Plotly ``config``: the live heatmap (drawn as the
-    browser draws it, by ``attention.live.figure_from_payload``) first, then the Plotly charts in order."""
+    """Every figure on an AppTest page, each with its Plotly ``config``: the live heatmap (drawn from its data
+    by ``attention.heatmap.render``, whose figure the browser's renderer matches) first, then the Plotly charts
+    in order."""
     figures = []
     for element in live_charts(at):
         head, payload = live_chart_parts(element)
-        figures.append({**figure_from_payload(payload, head["display"]), "config": head["chrome"]["config"]})
+        figures.append({**render(read_payload(payload), head["display"]), "config": head["chrome"]["config"]})
     for chart in at.get("plotly_chart"):
         figures.append({**json.loads(chart.proto.spec), "config": json.loads(chart.proto.config)})
     return figures

@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from attention.embeddings import ENGLISH_MODEL
+from attention.models import ENGLISH_MODEL
 from tests.helpers import (
     ARTIFACTS,
     ENGLISH,

@@ -1,9 +1,9 @@
 """The live heatmap in Chromium: the browser's own softmax against PyTorch, and its controls.
 
 The cross and self pages send the raw scores once; the temperature, √d_k, transpose, numbers and
-colours are applied in the browser (webapp/live_chart.js). The Python core stays the reference:
-the weights the browser drew are read back from the chart and compared with PyTorch's
-``scaled_dot_product_attention`` on the same queries and keys, to 1e-6.
+colours are applied in the browser (webapp/attention_figure.js, in webapp/live_chart.js's component).
+The Python core stays the reference: the weights the browser drew are read back from the chart and
+compared with PyTorch's ``scaled_dot_product_attention`` on the same queries and keys, to 1e-6.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import pytest
 import torch
 
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
-from attention.views import Projection, Settings, compute_view
+from attention.options import Projection, Settings
+from attention.views import compute_view
 from tests.helpers import ARTIFACTS, ENGLISH
 
 pytestmark = pytest.mark.browser
@@ -44,7 +45,7 @@ def drawn(page) -> dict:
                 z: rows(chart.data[0].z),
                 customdata: chart.data[0].customdata,
                 outputs: chart.data[1] ? rows(chart.data[1].z) : null,
-                draws: window.attentionLiveDraws.length,
+                draws: Number(chart.dataset.draws),
             };
         }""",
         CHART,
@@ -62,7 +63,9 @@ def set_slider(page, position: int) -> None:
         }""",
         position,
     )
-    page.wait_for_function("n => window.attentionLiveDraws.length > n", arg=before, timeout=10_000)
+    page.wait_for_function(
+        f"n => Number(document.querySelector('{CHART}').dataset.draws) > n", arg=before, timeout=10_000
+    )
 
 
 def settle(page) -> None:
@@ -185,4 +188,18 @@ def test_the_live_controls_speak_korean(server, page):
     page.wait_for_timeout(500)
     page.screenshot(path=ARTIFACTS / "live_self_korean.png", full_page=True)
     assert json.loads(page.locator(CHART).get_attribute("data-display"))["show_values"] is True
+    assert page.errors == []
+
+
+def test_the_live_chart_keeps_no_globals_and_is_purged_when_it_leaves(server, page):
+    open_live(page, server.url + "/Self_Attention" + ENGLISH)
+    set_slider(page, 100)
+    timings = page.evaluate(f"document.querySelector('{CHART}').drawTimings")
+    assert timings and {"computeMs", "plotMs", "sinceChangeMs"} <= set(timings[-1])
+    assert page.evaluate("Object.keys(window).filter((name) => name.startsWith('attention'))") == []
+    page.evaluate(f"window.leftChart = document.querySelector('{CHART}')")  # the test's own handle on it
+    page.get_by_role("link", name="Home").click()  # another page: Streamlit unmounts the component
+    page.wait_for_function(f"!document.querySelector('{CHART}')", timeout=30_000)
+    # Plotly.purge took plotly.js's state off the element (its data, layout and listeners)
+    assert page.evaluate("window.leftChart.data === undefined && !window.leftChart.isConnected")
     assert page.errors == []

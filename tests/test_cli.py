@@ -24,10 +24,11 @@ from PIL import Image
 from attention import cli
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.export import image_export_available
-from attention.figures import FigureOptions, attention_figure
+from attention.figures import attention_figure
 from attention.models import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, ENGLISH_MODEL
+from attention.options import FigureOptions, Projection, Settings
 from attention.settings import FIELDS
-from attention.views import Projection, Settings, attend
+from attention.views import attend
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE, TARGET = LECTURE_SOURCE, LECTURE_TARGET

@@ -11,9 +11,8 @@ import pytest
 
 from attention.compare import SideB, compare, fit_to_model, settings_choices, shared_range, two_sides
 from attention.compare_figure import difference_figure, side_figures
-from attention.figures import FigureOptions
+from attention.options import FigureOptions, Projection, Settings
 from attention.rollout import head_average
-from attention.views import Projection, Settings
 from tests.helpers import chart_spec, decode_array, messages, open_app, set_widgets
 from webapp.downloads import comparison_files
 

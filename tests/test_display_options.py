@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from attention.embeddings import Encoder
-from attention.live import DISPLAY_FIELDS
+from attention.heatmap import DISPLAY_FIELDS
 from tests.helpers import CROSS, chart_spec, open_app
 
 # (widget key, new value): options that only change the picture, then settings that change the

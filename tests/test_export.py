@@ -31,8 +31,9 @@ from attention.export import (
     figure_image,
     image_export_available,
 )
-from attention.figures import FigureOptions, attention_figure
-from attention.views import AttentionView, Settings, attend
+from attention.figures import attention_figure
+from attention.options import FigureOptions, Settings
+from attention.views import AttentionView, attend
 
 CI = os.environ.get("CI") == "true"
 # Without Chromium the image tests skip, except in CI, where they run and fail.

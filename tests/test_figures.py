@@ -7,7 +7,8 @@ import plotly.graph_objects as go
 import pytest
 
 from attention import FigureOptions, attention_figure, scaled_dot_product_attention
-from attention.figures import PAGE_SIDE_ROOM, TOP_ROOM, axis_labels, output_components
+from attention.figures import PAGE_SIDE_ROOM, TOP_ROOM, output_components
+from attention.style import axis_labels
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from attention.core import scaled_dot_product_attention
-from attention.embeddings import DEFAULT_MODEL
 from attention.heads import (
     attention_model,
     compare_heads,
@@ -24,6 +23,7 @@ from attention.heads import (
     run_model,
     split_heads,
 )
+from attention.models import DEFAULT_MODEL
 
 TOLERANCE = 1e-5  # numpy float64 against the model's float32
 

@@ -27,9 +27,11 @@ from attention import (
     load_encoder,
     scaled_dot_product_attention,
 )
-from attention.embeddings import ALLOWED_MODELS_VARIABLE, english_model_path
+from attention.embeddings import ALLOWED_MODELS_VARIABLE
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
-from attention.figures import MAX_LABEL_CHARS, FigureOptions, axis_labels
+from attention.models import english_model_path
+from attention.options import FigureOptions
+from attention.style import MAX_LABEL_CHARS, axis_labels
 from attention.views import compute_view
 from tests.helpers import (
     CROSS,

@@ -20,7 +20,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from attention import compare, examples, export, figures, translation, views
+from attention import examples, export, models, options
 from attention.embeddings import ModelLoadError
 from attention.i18n import (
     COMPARE_ATTENTION_LABELS,
@@ -176,15 +176,15 @@ def test_the_scan_finds_a_key_no_code_uses():
     ("family", "choices"),
     [
         (EXAMPLE_LABELS, examples.EXAMPLES),
-        (PROJECTION_LABELS, views.PROJECTIONS),
-        (PROJECTION_CAPTIONS, views.PROJECTIONS),
-        (COMPONENT_LABELS, figures.COMPONENT_MODES),
-        (COMPONENT_WORDS, figures.COMPONENT_MODES),
-        (COMPARE_KIND_LABELS, compare.KINDS),
-        (COMPARE_ATTENTION_LABELS, compare.ATTENTIONS),
-        (COMPARE_SETTING_LABELS, compare.COMPARED_SETTINGS),
-        (COMPARE_SETTING_WHAT, compare.COMPARED_SETTINGS),
-        (DIRECTION_LABELS, translation.DIRECTIONS),
+        (PROJECTION_LABELS, options.PROJECTIONS),
+        (PROJECTION_CAPTIONS, options.PROJECTIONS),
+        (COMPONENT_LABELS, options.COMPONENT_MODES),
+        (COMPONENT_WORDS, options.COMPONENT_MODES),
+        (COMPARE_KIND_LABELS, options.KINDS),
+        (COMPARE_ATTENTION_LABELS, options.ATTENTIONS),
+        (COMPARE_SETTING_LABELS, options.COMPARED_SETTINGS),
+        (COMPARE_SETTING_WHAT, options.COMPARED_SETTINGS),
+        (DIRECTION_LABELS, models.TRANSLATION_DIRECTIONS),
     ],
 )
 def test_each_family_of_keys_has_one_key_per_choice(family, choices):

@@ -97,7 +97,7 @@ def test_the_setting_travels_in_links_and_on_the_command_line(tmp_path, capsys):
 
 
 def test_a_real_head_reads_its_own_layer(multilingual):
-    from attention.views import Projection
+    from attention.options import Projection
 
     settings = Settings(vector_layer=2, projection=Projection("head", layer=5, head=1))
     assert compute_view(multilingual, {"sentence": LECTURE_SOURCE}, settings).layer == 5
@@ -218,7 +218,7 @@ EXAMPLE_CLAIMS = {
 @pytest.mark.parametrize("name", EXAMPLE_CLAIMS)
 def test_every_example_still_shows_what_its_label_claims(multilingual, name):
     from attention.examples import EXAMPLES
-    from attention.views import Projection
+    from attention.options import Projection
 
     kind, first, second, needs = EXAMPLES[name]
     projection = Projection(needs.get("projection", "identity"), needs.get("layer", 0), needs.get("head", 0))

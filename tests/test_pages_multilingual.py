@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from attention.embeddings import DEFAULT_MODEL, MULTILINGUAL_MODEL
 from attention.examples import EXAMPLES, LECTURE_SOURCE, LECTURE_TARGET_SCRIPT
+from attention.models import DEFAULT_MODEL, MULTILINGUAL_MODEL
 from tests.helpers import CROSS, HEADS, HOME, SELF, STEPS, chart_spec, decode_array, heatmap, open_app, set_widgets
 
 

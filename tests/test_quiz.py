@@ -13,8 +13,9 @@ import re
 import numpy as np
 import pytest
 
-from attention.figures import FigureOptions, attention_figure
+from attention.figures import attention_figure
 from attention.i18n import text
+from attention.options import FigureOptions
 from attention.quiz import GUESS_CELL, blank_grid_figure, cell_of_point, mark_guesses, score_guesses
 from tests.helpers import (
     CROSS,

@@ -10,8 +10,8 @@ import pytest
 from streamlit.delta_generator import DeltaGenerator
 
 from attention import settings
-from attention.embeddings import DEFAULT_MODEL, ENGLISH_MODEL
 from attention.examples import EXAMPLES, LECTURE_SOURCE, LECTURE_TARGET
+from attention.models import DEFAULT_MODEL, ENGLISH_MODEL
 from tests.helpers import (
     CROSS,
     HEADS,

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from attention import Settings, attend, attention_figure
-from attention.figures import FigureOptions
+from attention.options import FigureOptions
 from deploy import harness
 
 pytestmark = pytest.mark.slow

@@ -7,8 +7,9 @@ import pytest
 
 from attention import Settings, attend, causal_mask, scaled_dot_product_attention
 from attention.heads import run_model
+from attention.options import Projection
 from attention.steps import attention_steps, dot_product_parts, step_figure, steps_animation, weighted_values
-from attention.views import Projection, compute_view, projection_weights, random_projection
+from attention.views import compute_view, projection_weights, random_projection
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import streamlit as st
 
 from attention.embeddings import Encoder, ModelLoadError
 from attention.examples import EXAMPLE_DEFAULTS, EXAMPLES, examples_of
-from attention.figures import COMPONENT_MODES, WEIGHT_SCALES, FigureOptions
 from attention.heads import layer_head_count
+from attention.heatmap import DISPLAY_FIELDS
 from attention.i18n import (
     COMPONENT_LABELS,
     EXAMPLE_LABELS,
@@ -21,8 +21,9 @@ from attention.i18n import (
     SENTENCE_HELP,
 )
 from attention.models import DEFAULT_MODEL, EMBEDDED_MODELS
+from attention.options import COMPONENT_MODES, PROJECTIONS, FigureOptions, Projection, Settings
 from attention.settings import FIELDS
-from attention.views import PROJECTIONS, Projection, Settings
+from attention.style import WEIGHT_SCALES
 from webapp import cache, quiz
 from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
 
@@ -122,7 +123,7 @@ def attention_controls(
     """The controls of an attention figure, in ``place`` (folded away in presentation mode).
 
     With ``live``, the figure is the live heatmap, whose own controls above it set the temperature,
-    √d_k and the picture's options (``attention.live.DISPLAY_FIELDS``); their values are read from the session.
+    √d_k and the picture's options (``attention.heatmap.DISPLAY_FIELDS``); their values are read from the session.
 
     Returns:
         What changes the numbers (Settings) and what changes only the picture
@@ -133,14 +134,12 @@ def attention_controls(
     show_special = place.toggle(t("side.show_special"), help=t("side.show_special_help"), key="show_special")
     merge_words = place.toggle(t("side.merge"), help=t("side.merge_help"), key="merge_words")
     place.subheader(t("side.scores"))
-    if live:
-        now = values()
-        scale, temperature = now["scale"], now["temperature"]
+    if live:  # the live heatmap's own controls set DISPLAY_FIELDS
         place.caption(t("side.live_note"))
     else:
-        scale = place.toggle(t("side.scale"), key="scale")
+        place.toggle(t("side.scale"), key="scale")
         place.caption(t("side.scale_caption"))
-        temperature = _slider(place, "temperature", t("side.temperature"))
+        _slider(place, "temperature", t("side.temperature"))
         place.caption(t("side.temperature_caption"))
     is_causal = False
     if causal:
@@ -148,14 +147,12 @@ def attention_controls(
         place.caption(t("side.causal_caption"))
     projection = projection_controls(encoder, place)
     place.subheader(t("side.picture"))
-    if live:
-        show_values, transpose = now["show_values"], now["transpose"]
-        colors, fit_colors = now["colors"], now["fit_colors"]
-    else:
-        show_values = place.toggle(t("side.numbers"), key="show_values")
-        transpose = place.toggle(t("side.transpose"), help=t("side.transpose_help"), key="transpose")
-        colors = place.selectbox(t("side.colors"), list(WEIGHT_SCALES), help=t("side.colors_help"), key="colors")
-        fit_colors = place.toggle(t("side.fit_colors"), help=t("side.fit_colors_help"), key="fit_colors")
+    if not live:
+        place.toggle(t("side.numbers"), key="show_values")
+        place.toggle(t("side.transpose"), help=t("side.transpose_help"), key="transpose")
+        place.selectbox(t("side.colors"), list(WEIGHT_SCALES), help=t("side.colors_help"), key="colors")
+        place.toggle(t("side.fit_colors"), help=t("side.fit_colors_help"), key="fit_colors")
+    display = {key: values()[key] for key in DISPLAY_FIELDS}  # from the widgets above or the live heatmap's
     n_components = _slider(place, "n_components", t("side.n_components"))
     components = place.radio(
         t("side.components"),
@@ -167,19 +164,19 @@ def attention_controls(
     settings = Settings(
         show_special=show_special,
         merge_words=merge_words,
-        scale_by_sqrt_dk=scale,
-        temperature=float(temperature),
+        scale_by_sqrt_dk=display["scale"],
+        temperature=float(display["temperature"]),
         causal=is_causal,
         projection=projection,
         vector_layer=st.session_state.get("vector_layer"),
     )
     options = FigureOptions(
-        show_values=show_values,
-        transpose=transpose,
+        show_values=display["show_values"],
+        transpose=display["transpose"],
         n_components=n_components,
         components=components,
-        colorscale=colors,
-        fit_colors=fit_colors,
+        colorscale=display["colors"],
+        fit_colors=display["fit_colors"],
         lang=lang(),
         **figure_size(),
     )

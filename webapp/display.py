@@ -10,11 +10,14 @@ import streamlit as st
 
 from attention.examples import ROMANISATION
 from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view, figure_image
-from attention.figures import WEIGHT_SCALES, FigureOptions, attention_figure
+from attention.figures import attention_figure
+from attention.heatmap import DISPLAY_FIELDS
 from attention.i18n import ROLE_WORDS
 from attention.live import display_of, live_payload
+from attention.options import FigureOptions, Settings
 from attention.settings import FIELDS
-from attention.views import AttentionView, Settings, attention_kind
+from attention.style import WEIGHT_SCALES
+from attention.views import AttentionView, attention_kind
 from webapp import cache, live_chart
 from webapp.downloads import Download
 from webapp.session import lang, presenting, t
@@ -102,7 +105,7 @@ def live() -> bool:
     return not st.session_state.get("quiz") and cache.live_chart_served()
 
 
-LIVE_LABELS = {
+LIVE_LABELS = {  # the label of each of DISPLAY_FIELDS
     "temperature": "side.temperature",
     "scale": "side.scale",
     "transpose": "side.transpose",
@@ -130,8 +133,8 @@ def preload_live_chart(place) -> None:
 def show_live(view: AttentionView, settings: Settings, options: FigureOptions, name: str) -> None:
     """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``)."""
     chrome = {
-        "labels": {key: t(label) for key, label in LIVE_LABELS.items()},
-        "help": {key: t(label) for key, label in LIVE_HELP.items()},
+        "labels": {key: t(LIVE_LABELS[key]) for key in DISPLAY_FIELDS},
+        "help": {key: t(LIVE_HELP[key]) for key in DISPLAY_FIELDS if key in LIVE_HELP},
         "colors": list(WEIGHT_SCALES),
         "temperature_range": [FIELDS["temperature"].low, FIELDS["temperature"].high],
         "config": chart_config(file_name(name)),

@@ -1,30 +1,33 @@
 // The live attention heatmap (a Streamlit component, v2 API).
 //
-// The server sends the raw scores q·k once (see attention/live.py for the bytes). Here, in the
-// browser, the display settings turn them into the picture: temperature and √d_k scaling (the
-// softmax), transposing, numbers in cells and colours. A change redraws at once, and the
-// temperature slider redraws while it is dragged; the new settings then go to the server, which
-// keeps them for the link and the downloads.
+// The server sends the heatmap's data once (see attention/live.py for the bytes): the raw scores q·k,
+// labels, words and sizes. Here, in the browser, the display settings turn them into the picture with
+// render() from attention_figure.js (webapp/live_chart.py puts that file in front of this one, as one
+// module): temperature and √d_k scaling (the softmax), transposing, numbers in cells and colours. A
+// change redraws at once, and the temperature slider redraws while it is dragged; the new settings then
+// go to the server, which keeps them for the link and the downloads.
 
 const PLOTLY_FILE = "app/static/plotly.min.js"; // served by the app itself: a classroom may be offline
+const KEPT_DRAWS = 200; // the draw timings kept for the benchmark (the latest)
 
-// One plotly.js for the whole page, loaded once (window-wide: every instance shares it).
+// One plotly.js for the whole page, loaded once: every chart of this module shares the promise.
+let plotlyLoading = null;
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.attentionPlotlyLoading) {
-    window.attentionPlotlyLoading = new Promise((resolve, reject) => {
+  if (!plotlyLoading) {
+    plotlyLoading = new Promise((resolve, reject) => {
       const path = window.location.pathname;
       const script = document.createElement("script");
       script.src = window.location.origin + path.slice(0, path.lastIndexOf("/") + 1) + PLOTLY_FILE;
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => {
-        window.attentionPlotlyLoading = null;
+        plotlyLoading = null;
         reject(new Error("plotly.js could not be loaded from " + script.src));
       };
       document.head.appendChild(script);
     });
   }
-  return window.attentionPlotlyLoading;
+  return plotlyLoading;
 }
 
 // ---- the bytes from the server -------------------------------------------------------------
@@ -35,142 +38,23 @@ function readJson(bytes, at) {
   return [json, at + 4 + length];
 }
 
+// The heatmap's data: the header's plain fields, and its arrays (flat, row by row) under their names
 function unpack(bytes) {
-  const [header, start] = readJson(bytes, 0);
-  const arrays = {};
-  for (const item of header.arrays) {
+  const [{ arrays, ...data }, start] = readJson(bytes, 0);
+  for (const item of arrays) {
     const count = item.shape.reduce((a, b) => a * b, 1);
     const Type = item.dtype === "float64" ? Float64Array : Uint8Array;
     const from = start + item.offset;
     // a copy, so that the array starts on an 8-byte boundary of its own buffer
-    arrays[item.name] = new Type(bytes.slice(from, from + count * Type.BYTES_PER_ELEMENT).buffer);
+    data[item.name] = new Type(bytes.slice(from, from + count * Type.BYTES_PER_ELEMENT).buffer);
   }
-  return { header, arrays };
+  return data;
 }
 
 function sameBytes(a, b) {
   if (!a || !b || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-// ---- attention: the same step 3 as attention/core.py's attention_weights --------------------
-
-// weights[i][j] = softmax_j((scores[i][j] - top_i) * scale / temperature) over the allowed keys
-function attentionWeights(scores, allowed, nQ, nK, scale, temperature) {
-  const weights = new Float64Array(nQ * nK);
-  const scaled = new Float64Array(nQ * nK);
-  const factor = scale / temperature;
-  for (let i = 0; i < nQ; i++) {
-    const row = i * nK;
-    let top = -Infinity;
-    for (let j = 0; j < nK; j++) if (!allowed || allowed[row + j]) top = Math.max(top, scores[row + j]);
-    let sum = 0;
-    for (let j = 0; j < nK; j++) {
-      const ok = !allowed || allowed[row + j];
-      scaled[row + j] = ok ? scores[row + j] * factor : -Infinity;
-      const e = ok ? Math.exp((scores[row + j] - top) * factor) : 0;
-      weights[row + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < nK; j++) weights[row + j] /= sum;
-  }
-  return { weights, scaled };
-}
-
-// outputs = weights @ basis: (nQ, nK) @ (nK, m) -> (nQ, m)
-function outputs(weights, basis, nQ, nK, m) {
-  const out = new Float64Array(nQ * m);
-  for (let i = 0; i < nQ; i++)
-    for (let j = 0; j < nK; j++) {
-      const w = weights[i * nK + j];
-      if (w === 0) continue;
-      for (let c = 0; c < m; c++) out[i * m + c] += w * basis[j * m + c];
-    }
-  return out;
-}
-
-// rows of a (rows, cols) matrix, or of its transpose, as Plotly's z
-function grid(flat, rows, cols, transpose) {
-  const z = [];
-  if (!transpose) {
-    for (let r = 0; r < rows; r++) z.push(flat.subarray(r * cols, (r + 1) * cols));
-  } else {
-    for (let c = 0; c < cols; c++) {
-      const line = new Float64Array(rows);
-      for (let r = 0; r < rows; r++) line[r] = flat[r * cols + c];
-      z.push(line);
-    }
-  }
-  return z;
-}
-
-function hoverData(scores, scaled, nQ, nK, transpose) {
-  const custom = [];
-  const [rows, cols] = transpose ? [nK, nQ] : [nQ, nK];
-  for (let r = 0; r < rows; r++) {
-    const line = new Array(cols);
-    for (let c = 0; c < cols; c++) {
-      const at = transpose ? c * nK + r : r * nK + c;
-      line[c] = [scores[at], scaled[at]];
-    }
-    custom.push(line);
-  }
-  return custom;
-}
-
-// Python's f"{x:g}" for the temperatures a slider gives
-function formatG(x) {
-  return String(Number(x.toPrecision(6)));
-}
-
-// ---- the figure ---------------------------------------------------------------------------
-
-function figureFor(data, display) {
-  const { header, arrays } = data;
-  const { n_q: nQ, n_k: nK, d_k: dK, text } = header;
-  const scale = display.scale ? 1 / Math.sqrt(dK) : 1;
-  const { weights, scaled } = attentionWeights(arrays.scores, arrays.allowed, nQ, nK, scale, display.temperature);
-  const figure = structuredClone(header.figures[display.transpose ? "transposed" : "lecture"]);
-  const weightsTrace = figure.data[0];
-  // the lecture draws one column per query: z is weights transposed
-  weightsTrace.z = grid(weights, nQ, nK, !display.transpose);
-  weightsTrace.customdata = hoverData(arrays.scores, scaled, nQ, nK, !display.transpose);
-  // 0 to 1, or fitted to the weights shown (attention/figures.py's weight_range)
-  let high = 1;
-  let low = 0;
-  if (display.fit_colors) {
-    high = -Infinity;
-    low = Infinity;
-    for (let i = 0; i < weights.length; i++) {
-      high = Math.max(high, weights[i]);
-      if (!arrays.allowed || arrays.allowed[i]) low = Math.min(low, weights[i]);
-    }
-  }
-  weightsTrace.zmin = low;
-  weightsTrace.zmax = high > low ? high : low + 1e-9;
-  weightsTrace.colorscale = header.colorscales[display.colors] || header.colorscales.Blues;
-  if (display.fit_colors) {
-    weightsTrace.colorbar.title.text = text.weight_fitted
-      .replace(text.low, low.toFixed(2))
-      .replace(text.high, high.toFixed(2));
-  }
-  let scaling = display.scale ? text.scale_sqrt : text.scale_other;
-  if (display.temperature !== 1) scaling += text.temperature.replace("{}", formatG(display.temperature));
-  weightsTrace.hovertemplate = weightsTrace.hovertemplate.replace(text.scaling, scaling);
-  if (display.show_values) weightsTrace.texttemplate = "%{z:.2f}";
-  if (arrays.basis) {
-    const m = arrays.basis.length / nK;
-    const out = outputs(weights, arrays.basis, nQ, nK, m);
-    let limit = 0;
-    for (let i = 0; i < out.length; i++) limit = Math.max(limit, Math.abs(out[i]));
-    limit = limit || 1;
-    const strip = figure.data[1];
-    strip.z = grid(out, nQ, m, !display.transpose);
-    strip.zmin = -limit;
-    strip.zmax = limit;
-  }
-  return figure;
 }
 
 // ---- room for the labels ------------------------------------------------------------------
@@ -230,31 +114,31 @@ function toTemperature(p, [low, high]) {
   return Number((low * Math.pow(high / low, p / T_STEPS)).toPrecision(2));
 }
 
-function buildControls(live) {
+// One control per display setting, in the server's order (attention/heatmap.py's DISPLAY_FIELDS), of the
+// kind its value asks for: a number (the temperature) a slider, a name (the colours) a menu, a switch a box.
+function buildControls(live, fields, display) {
   const bar = document.createElement("div");
   bar.className = "attention-live-controls";
-  const field = (name, html) => {
+  for (const name of fields) {
     const label = document.createElement("label");
     label.dataset.setting = name;
-    label.innerHTML = html;
     bar.appendChild(label);
-    return label;
-  };
-  const temperature = field("temperature", `<span class="name"></span> <input type="range" min="0" max="${T_STEPS}" step="1"> <output></output>`);
-  const toggles = ["scale", "transpose", "show_values", "fit_colors"].map((name) =>
-    field(name, `<input type="checkbox"> <span class="name"></span>`),
-  );
-  const colors = field("colors", `<span class="name"></span> <select></select>`);
-  const slider = temperature.querySelector("input");
-  const temperatureAt = () => toTemperature(Number(slider.value), live.chrome.temperature_range);
-  slider.addEventListener("input", () => live.change({ temperature: temperatureAt() }, false));
-  slider.addEventListener("change", () => live.change({ temperature: temperatureAt() }, true));
-  for (const label of toggles) {
-    const box = label.querySelector("input");
-    box.addEventListener("change", () => live.change({ [label.dataset.setting]: box.checked }, true));
+    if (typeof display[name] === "number") {
+      label.innerHTML = `<span class="name"></span> <input type="range" min="0" max="${T_STEPS}" step="1"> <output></output>`;
+      const slider = label.querySelector("input");
+      const valueAt = () => toTemperature(Number(slider.value), live.chrome.temperature_range);
+      slider.addEventListener("input", () => live.change({ [name]: valueAt() }, false));
+      slider.addEventListener("change", () => live.change({ [name]: valueAt() }, true));
+    } else if (typeof display[name] === "string") {
+      label.innerHTML = `<span class="name"></span> <select></select>`;
+      const menu = label.querySelector("select");
+      menu.addEventListener("change", () => live.change({ [name]: menu.value }, true));
+    } else {
+      label.innerHTML = `<input type="checkbox"> <span class="name"></span>`;
+      const box = label.querySelector("input");
+      box.addEventListener("change", () => live.change({ [name]: box.checked }, true));
+    }
   }
-  const menu = colors.querySelector("select");
-  menu.addEventListener("change", () => live.change({ colors: menu.value }, true));
   return bar;
 }
 
@@ -266,14 +150,14 @@ function showControls(live) {
     label.querySelector(".name").textContent = chrome.labels[name];
     label.title = (chrome.help && chrome.help[name]) || "";
     const input = label.querySelector("input, select");
-    if (name === "temperature") {
-      input.value = toPosition(display.temperature, chrome.temperature_range);
-      label.querySelector("output").textContent = display.temperature.toFixed(2);
-    } else if (name === "colors") {
+    if (input.type === "range") {
+      input.value = toPosition(display[name], chrome.temperature_range);
+      label.querySelector("output").textContent = display[name].toFixed(2);
+    } else if (input.tagName === "SELECT") {
       if (input.options.length !== chrome.colors.length) {
         input.replaceChildren(...chrome.colors.map((c) => new Option(c, c)));
       }
-      input.value = display.colors;
+      input.value = display[name];
     } else {
       input.checked = Boolean(display[name]);
     }
@@ -286,15 +170,25 @@ class LiveChart {
   constructor(parent) {
     this.root = document.createElement("div");
     this.root.className = "attention-live";
-    this.bar = buildControls(this);
+    this.bar = null; // the controls, made when the first data names the settings
     this.chart = document.createElement("div");
     this.chart.className = "attention-live-chart";
-    this.root.append(this.bar, this.chart);
+    // for the benchmark: the latest drawings' timings, and in data-draws how many were drawn in all
+    this.chart.drawTimings = [];
+    this.chart.dataset.draws = "0";
+    this.root.append(this.chart);
     parent.appendChild(this.root);
     this.sent = []; // displays sent to the server: when one comes back, it is our own echo
     this.drawing = false;
     this.pending = false;
-    window.attentionLiveDraws = window.attentionLiveDraws || [];
+    this.removed = false;
+  }
+
+  // The component is unmounted: free plotly.js's hold on the chart (its listeners, its WebGL and SVG).
+  remove() {
+    this.removed = true;
+    if (window.Plotly) window.Plotly.purge(this.chart);
+    this.root.remove();
   }
 
   // A render from Streamlit: new bytes, or the same ones after a rerun.
@@ -322,6 +216,10 @@ class LiveChart {
       redraw = true;
     }
     this.incoming = incoming;
+    if (!this.bar) {
+      this.bar = buildControls(this, head.fields, this.display);
+      this.root.prepend(this.bar);
+    }
     showControls(this);
     if (redraw) this.schedule(true);
   }
@@ -363,8 +261,9 @@ class LiveChart {
   async draw() {
     try {
       const Plotly = await loadPlotly();
+      if (this.removed) return;
       const started = performance.now();
-      const figure = figureFor(this.data, this.display);
+      const figure = render(this.data, this.display);
       const computed = performance.now();
       const layout = figure.layout;
       const page = getComputedStyle(this.root); // the app's font and text colour (light or dark theme)
@@ -388,7 +287,8 @@ class LiveChart {
       // the first frame painted after the drawing (the next animation frame, then the end of its task)
       await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
       const painted = performance.now();
-      window.attentionLiveDraws.push({
+      const timings = this.chart.drawTimings;
+      timings.push({
         at: painted,
         computeMs: computed - started,
         plotMs: plotted - computed,
@@ -396,12 +296,16 @@ class LiveChart {
         sinceChangeMs: changedAt ? painted - changedAt : null,
         sinceDataMs: receivedAt ? painted - receivedAt : null, // new bytes from the server to the painted frame
       });
+      timings.splice(0, timings.length - KEPT_DRAWS);
+      this.chart.dataset.draws = String(Number(this.chart.dataset.draws) + 1);
     } catch (error) {
       this.chart.textContent = String(error);
       throw error;
     } finally {
       this.drawing = false;
-      if (this.pending) {
+      if (this.removed) {
+        // unmounted meanwhile: nothing more to draw or tell
+      } else if (this.pending) {
         this.pending = false;
         this.schedule();
       } else {
@@ -415,8 +319,14 @@ export default function ({ data, parentElement, setStateValue }) {
   if (!data) {
     // mounted without data early in the page: start loading plotly.js while the server loads the model
     loadPlotly().catch(() => {}); // a failure shows where the chart would be, when one is drawn
-    return;
+    return undefined;
   }
   parentElement.attentionLive = parentElement.attentionLive || new LiveChart(parentElement);
-  parentElement.attentionLive.update(data instanceof Uint8Array ? data : new Uint8Array(data), setStateValue);
+  const live = parentElement.attentionLive;
+  live.update(data instanceof Uint8Array ? data : new Uint8Array(data), setStateValue);
+  // Streamlit calls the latest of these when the component is unmounted
+  return () => {
+    live.remove();
+    delete parentElement.attentionLive;
+  };
 }

@@ -18,16 +18,19 @@ from pathlib import Path
 import plotly
 import streamlit as st
 
-from attention.live import DISPLAY_FIELDS
+from attention.heatmap import DISPLAY_FIELDS
 from attention.settings import FIELDS
 
 STATIC = Path(__file__).resolve().parent.parent / "static"  # served at app/static/ (server.enableStaticServing)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 KEY = "live_chart"
 
+# One ES module: the heatmap's renderer (render, shared with the contract test) and the component that uses it.
+JS_FILES = ("attention_figure.js", "live_chart.js")
+
 _component = st.components.v2.component(
     "attention_live_heatmap",
-    js=Path(__file__).with_name("live_chart.js").read_text(encoding="utf-8"),
+    js="\n".join(Path(__file__).with_name(name).read_text(encoding="utf-8") for name in JS_FILES),
     css=Path(__file__).with_name("live_chart.css").read_text(encoding="utf-8"),
     isolate_styles=False,  # plotly.js puts its styles (hover labels, mode bar) into the page's head
 )
@@ -49,14 +52,16 @@ def serve_plotly() -> bool:
 
 
 def frame(display: dict, chrome: dict, payload: bytes) -> bytes:
-    """What the component receives: the display settings and the page's chrome (labels, theme,
-    Plotly config) as JSON, then the payload of ``attention.live.live_payload``."""
-    head = json.dumps({"display": display, "chrome": chrome}, ensure_ascii=False).encode()
+    """What the component receives: the display settings, their names in the controls' order
+    (``DISPLAY_FIELDS``) and the page's chrome (labels, theme, Plotly config) as JSON, then the
+    payload of ``attention.live.live_payload``."""
+    head = {"display": display, "fields": list(DISPLAY_FIELDS), "chrome": chrome}
+    head = json.dumps(head, ensure_ascii=False).encode()
     return struct.pack("<I", len(head)) + head + payload
 
 
 def unframe(data: bytes) -> tuple[dict, bytes]:
-    """The two parts of ``frame``'s bytes: ``{"display", "chrome"}`` and the payload."""
+    """The two parts of ``frame``'s bytes: ``{"display", "fields", "chrome"}`` and the payload."""
     (length,) = struct.unpack_from("<I", data)
     return json.loads(data[4 : 4 + length]), data[4 + length :]
 

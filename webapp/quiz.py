@@ -16,9 +16,10 @@ from functools import partial
 import streamlit as st
 
 from attention.export import export_meta
-from attention.figures import FigureOptions, attention_figure
+from attention.figures import attention_figure
+from attention.options import FigureOptions, Settings
 from attention.quiz import blank_grid_figure, cell_of_point, mark_guesses, score_guesses
-from attention.views import AttentionView, Settings, attention_kind
+from attention.views import AttentionView, attention_kind
 from webapp import display
 from webapp.session import t
 

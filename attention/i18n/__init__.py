@@ -55,7 +55,7 @@ SENTENCE_HELP = {
     "compare.target_a": "compare.target_a_help",
     "compare.target_b": "compare.target_b_help",
 }
-# What each of the model's readers reads, by embedded model (attention.embeddings.EMBEDDED_MODELS).
+# What each of the model's readers reads, by embedded model (attention.models.EMBEDDED_MODELS).
 # The examples menu, by example (attention.examples.EXAMPLES).
 EXAMPLE_LABELS = {
     "lecture_script": "examples.lecture_script",
@@ -69,7 +69,7 @@ EXAMPLE_LABELS = {
     "paraphrase": "examples.paraphrase",
     "repeated": "examples.repeated",
 }
-# How Q, K and V are made (attention.views.PROJECTIONS): the menu's labels and the caption under it.
+# How Q, K and V are made (attention.options.PROJECTIONS): the menu's labels and the caption under it.
 PROJECTION_LABELS = {"identity": "side.proj.identity", "head": "side.proj.head", "random": "side.proj.random"}
 PROJECTION_CAPTIONS = {
     "identity": "side.proj_caption.identity",

@@ -1,0 +1,136 @@
+"""The heatmap's two renderers draw the same figure from the same data.
+
+attention/heatmap.py's ``render`` draws for exports, the command line and the tests; webapp/attention_figure.js's
+``render`` draws the live heatmap in the browser. For every combination of the six display settings
+(4 switches × 3 colour scales × two temperatures), with a causal mask or none, with the output strip or
+without, the browser's figure (run in one Chromium page) equals Python's, numbers to 1e-9.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import math
+import time
+
+import numpy as np
+import pytest
+
+from attention.core import causal_mask, scaled_dot_product_attention
+from attention.figures import heatmap_data
+from attention.heatmap import ARRAYS, DISPLAY_FIELDS, render
+from attention.options import FigureOptions
+from attention.style import WEIGHT_SCALES
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.browser
+
+RENDERER = ROOT / "webapp" / "attention_figure.js"
+SWITCHES = ("scale", "transpose", "show_values", "fit_colors")
+
+
+def displays() -> list[dict]:
+    """Every combination of the display settings: the switches, the colour scales, temperature 1 and 0.5."""
+    combos = itertools.product(*[(False, True)] * len(SWITCHES), WEIGHT_SCALES, (1.0, 0.5))
+    shown = [
+        dict(zip(SWITCHES, switches, strict=True), colors=colors, temperature=t) for *switches, colors, t in combos
+    ]
+    assert all(set(display) == set(DISPLAY_FIELDS) for display in shown)
+    return shown
+
+
+def cases() -> dict[str, dict]:
+    """Heatmap data: cross attention with the first components, self attention with a causal mask and
+    projected components, no output strip, and even weights (fitted colours then meet the zmax guard
+    and a colour bar range of 0.125, a tie in rounding to two decimals)."""
+    rng = np.random.default_rng(17)
+    q, k, v = rng.normal(size=(4, 10)), rng.normal(size=(6, 10)), rng.normal(size=(6, 12))
+    x = rng.normal(size=(5, 8))
+    cross = scaled_dot_product_attention(q, k, v)
+    causal = scaled_dot_product_attention(x, x, x, mask=causal_mask(5))
+    even = scaled_dot_product_attention(np.zeros((3, 4)), rng.normal(size=(8, 4)), rng.normal(size=(8, 5)))
+    words = ["the", "<b>bank", "the", "river", "##s", "a" * 30]
+    roles = dict(query_role="source", key_role="<i>target</i>")
+    return {
+        "cross": heatmap_data(cross, words[:4], words, FigureOptions(**roles)),
+        "causal": heatmap_data(
+            causal, words[:5], words[:5], FigureOptions(components="pca", n_components=3, lang="ko")
+        ),
+        "no strip": heatmap_data(
+            cross, words[:4], words, FigureOptions(n_components=0, target_width=900, fill_width=True)
+        ),
+        "even": heatmap_data(even, list("abc"), list("abcdefgh"), FigureOptions(font_scale=1.5)),
+    }
+
+
+def plain(value):
+    """A figure as JSON values: arrays as lists, infinities as the strings JSON.stringify is told to write."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(item) for item in value]
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        return str(float(value)).replace("inf", "Infinity").replace("nan", "NaN")
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def differences(python, browser, path: str = "figure") -> list[str]:
+    """Where the two figures differ (numbers to 1e-9 relative)."""
+    if isinstance(python, dict) and isinstance(browser, dict):
+        if set(python) != set(browser):
+            return [f"{path}: keys {sorted(set(python) ^ set(browser))}"]
+        return [d for key in python for d in differences(python[key], browser[key], f"{path}.{key}")]
+    if isinstance(python, list) and isinstance(browser, list):
+        if len(python) != len(browser):
+            return [f"{path}: {len(python)} items != {len(browser)}"]
+        return [
+            d for i, pair in enumerate(zip(python, browser, strict=True)) for d in differences(*pair, f"{path}[{i}]")
+        ]
+    numbers = (int, float)
+    if isinstance(python, numbers) and isinstance(browser, numbers) and not isinstance(python, bool):
+        same = math.isclose(python, browser, rel_tol=1e-9, abs_tol=1e-300)
+        return [] if same and not isinstance(browser, bool) else [f"{path}: {python!r} != {browser!r}"]
+    return [] if python == browser else [f"{path}: {python!r} != {browser!r}"]
+
+
+# Runs the browser's renderer on every case under every display; typed arrays become lists and
+# infinities strings, as ``plain`` writes Python's figure.
+DRAW_ALL = """async ([source, cases, displays]) => {
+    const { render } = await import("data:text/javascript;base64," + source);
+    const arrays = { scores: Float64Array, allowed: Uint8Array, basis: Float64Array };
+    const out = {};
+    for (const [name, data] of Object.entries(cases)) {
+        for (const [field, Type] of Object.entries(arrays)) if (data[field]) data[field] = Type.from(data[field]);
+        out[name] = displays.map((display) => render(data, display));
+    }
+    return JSON.stringify(out, (key, value) =>
+        ArrayBuffer.isView(value) ? Array.from(value)
+        : typeof value === "number" && !Number.isFinite(value) ? String(value)
+        : value);
+}"""
+
+
+def test_the_browsers_figure_is_pythons_for_every_display_setting(page):
+    shown, data = displays(), cases()
+    sent = {
+        name: {key: value.ravel().tolist() if key in ARRAYS else value for key, value in case.items()}
+        for name, case in data.items()
+    }
+    source = base64.b64encode(RENDERER.read_bytes()).decode()
+    started = time.perf_counter()
+    drawn = json.loads(page.evaluate(DRAW_ALL, [source, sent, shown]))
+    print(f"{sum(map(len, drawn.values()))} figures drawn in the browser in {time.perf_counter() - started:.2f} s")
+    for name, case in data.items():
+        for display, figure in zip(shown, drawn[name], strict=True):
+            wrong = differences(plain(render(case, display)), figure)
+            assert not wrong, (name, display, wrong[:5])
+    assert page.errors == []
+
+
+def test_the_cases_cover_what_the_rules_depend_on():
+    data = cases()
+    assert "allowed" in data["causal"] and "allowed" not in data["cross"]
+    assert "basis" not in data["no strip"] and "basis" in data["cross"]
+    even = render(data["even"], {**displays()[0], "fit_colors": True})["data"][0]
+    assert even["zmax"] == even["zmin"] + 1e-9 and "0.12–0.12" in even["colorbar"]["title"]["text"]
