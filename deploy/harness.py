@@ -98,6 +98,8 @@ class StreamlitServer:
             ``run app.py --server.port ...`` as its arguments and must start Streamlit itself
             (the benchmark's --probe wraps functions with timers this way).
         timeout: seconds to wait for the health check before stopping it and raising RuntimeError.
+        port: the port to listen on (default: a free one the OS picks); a lecture hall restarts a
+            dead process on its old port, which nginx's configuration names.
 
     Attributes:
         url, port: where it answers (``http://127.0.0.1:PORT``).
@@ -116,9 +118,10 @@ class StreamlitServer:
         options: Mapping[str, object] | None = None,
         wrapper: str | None = None,
         timeout: float = 180,
+        port: int | None = None,
     ):
         self.root = Path(root) if root is not None else ROOT
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         log_dir = Path(log_dir)
         log_dir.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -43,7 +44,7 @@ from attention.models import EMBEDDED_MODELS
 from deploy.harness import AppSession, StreamlitServer, free_port, rss_mb, wait_for_health
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
-SERVER_LINE = "        server 127.0.0.1:{port} max_fails={max_fails} fail_timeout={fail_timeout}s;"
+SERVER_LINE = "        server 127.0.0.1:{port} max_fails={max_fails} fail_timeout={fail_timeout}s{down};"
 SEAT_MAP_LINE = '        "127.0.0.1:{port}" hall_seat_{port};'
 SEAT_UPSTREAM = """    upstream hall_seat_{port} {{
         server 127.0.0.1:{port};
@@ -67,12 +68,21 @@ def render_config(
     max_fails: int = 3,
     fail_timeout: int = 10,
     template: Path = TEMPLATE,
+    down: set[int] | frozenset[int] = frozenset(),
 ) -> str:
-    """The nginx configuration for app processes on ``ports`` (127.0.0.1), listening on ``listen``."""
+    """The nginx configuration for app processes on ``ports`` (127.0.0.1), listening on ``listen``.
+
+    The ports in ``down`` (a process being restarted, or one given up on) get no new seats: nginx's
+    ``down`` in the balancing upstream, and a cookie naming one counts as no seat.
+    """
+    servers = [
+        SERVER_LINE.format(port=p, max_fails=max_fails, fail_timeout=fail_timeout, down=" down" if p in down else "")
+        for p in ports
+    ]
     values = {
         "RUN_DIR": str(run_dir),
-        "SERVERS": "\n".join(SERVER_LINE.format(port=p, max_fails=max_fails, fail_timeout=fail_timeout) for p in ports),
-        "SEAT_MAP": "\n".join(SEAT_MAP_LINE.format(port=p) for p in ports),
+        "SERVERS": "\n".join(servers),
+        "SEAT_MAP": "\n".join(SEAT_MAP_LINE.format(port=p) for p in ports if p not in down),
         "SEAT_UPSTREAMS": "\n".join(SEAT_UPSTREAM.format(port=p) for p in ports),
         "LISTEN": listen,
     }
@@ -115,7 +125,17 @@ class LectureHall:
     """N app processes and nginx in front, started by ``start()`` (or ``with LectureHall(...)``).
 
     Attributes: ``url`` (nginx's address), ``servers`` (deploy.harness.StreamlitServer each),
-    ``nginx`` (its Popen), ``run_dir`` (config, logs, pid, temp files).
+    ``nginx`` (its Popen), ``run_dir`` (config, logs, pid, temp files), ``restarts`` (one dict per
+    restart of a dead process: port, exit code, and when it died and was seated again), ``given_up``
+    (ports of processes that died too often).
+
+    With ``restart`` (the default) a watcher thread checks the app processes twice a second. One that
+    exited by itself (a crash, ``kill -9``; not ``server.stop()``) is started again on its own port:
+    nginx first marks it ``down`` (reload), so no new student is seated on a process still loading;
+    once it answers /_stcore/health and (unless ``warm=False``) has loaded the model, a second reload
+    puts it back into the turn at once (a reload starts nginx's passive health checks afresh; its
+    websockets stay with the old worker until they close). A process that dies ``max_deaths`` times
+    within ``death_window_s`` seconds is not started again: it stays ``down`` and the log says so.
     """
 
     def __init__(
@@ -130,6 +150,9 @@ class LectureHall:
         options: dict[str, object] | None = None,
         allowed_models: list[str] | None = None,
         log=print,
+        restart: bool = True,
+        max_deaths: int = 3,
+        death_window_s: float = 60,
     ):
         if processes < 1:
             raise ValueError("processes must be at least 1")
@@ -146,6 +169,16 @@ class LectureHall:
         self.servers: list[StreamlitServer] = []
         self.nginx: subprocess.Popen | None = None
         self.config_path = self.run_dir / "nginx.conf"
+        self.env = app_environment(processes, self.allowed_models)
+        self.restart = restart
+        self.max_deaths = max_deaths
+        self.death_window_s = death_window_s
+        self.restarts: list[dict] = []
+        self.given_up: set[int] = set()
+        self.down: set[int] = set()  # ports nginx seats no one on now
+        self.deaths: dict[int, list[float]] = {}  # port -> time.monotonic() of each death
+        self.stopping = threading.Event()
+        self.watcher: threading.Thread | None = None
 
     # ------------------------------------------------------------------ start
 
@@ -161,23 +194,21 @@ class LectureHall:
         except BaseException:
             self.stop()
             raise
+        if self.restart:
+            self.watcher = threading.Thread(target=self._watch, name="lecture-hall-watcher", daemon=True)
+            self.watcher.start()
         return self
 
     def _start_apps(self) -> None:
         self.log(f"starting {self.processes} app processes (logs in {self.run_dir})")
-        env = app_environment(self.processes, self.allowed_models)
         self.log(f"models allowed: {', '.join([*EMBEDDED_MODELS, *self.allowed_models])}")
         if not self.allowed_models:
             self.log(f'  (only the embedded ones: {ALLOWED_MODELS_VARIABLE}=""; --allow-models NAME,NAME adds more)')
 
         def one(_: int) -> StreamlitServer:
-            server = StreamlitServer(self.run_dir, options=self.options, env=env)
+            server = StreamlitServer(self.run_dir, options=self.options, env=self.env)
             self.servers.append(server)  # list.append is atomic: stop() sees every started one
-            self.log(f"  {server.url} healthy after {server.health_s:.1f} s (pid {server.process.pid})")
-            if self.warm:
-                started = time.perf_counter()
-                warm(server.url)
-                self.log(f"  {server.url} warm (the cross page once) after {time.perf_counter() - started:.1f} s")
+            self._ready(server)
             return server
 
         # in parallel: each waits for its own /_stcore/health; an exception stops the lot
@@ -185,13 +216,28 @@ class LectureHall:
             list(pool.map(one, range(self.processes)))
         self.servers.sort(key=lambda s: s.port)
 
-    def _start_nginx(self) -> None:
-        config = render_config([s.port for s in self.servers], self.run_dir, self.listen)
+    def _ready(self, server: StreamlitServer) -> None:
+        """Log that ``server`` is healthy; warm it (load the model) unless the hall was told not to."""
+        self.log(f"  {server.url} healthy after {server.health_s:.1f} s (pid {server.process.pid})")
+        if self.warm:
+            started = time.perf_counter()
+            warm(server.url)
+            self.log(f"  {server.url} warm (the cross page once) after {time.perf_counter() - started:.1f} s")
+
+    def _nginx_command(self) -> list[str]:
+        return [self.nginx_path, "-c", str(self.config_path), "-p", str(self.run_dir), "-e", "stderr"]
+
+    def _write_config(self) -> None:
+        """Write nginx's configuration for the ports now (``self.down`` left out of the seating) and check it."""
+        config = render_config([s.port for s in self.servers], self.run_dir, self.listen, down=self.down)
         self.config_path.write_text(config)
-        command = [self.nginx_path, "-c", str(self.config_path), "-p", str(self.run_dir), "-e", "stderr"]
-        check = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+        check = subprocess.run([*self._nginx_command(), "-t", "-q"], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx -t rejected {self.config_path}:\n{check.stderr}")
+
+    def _start_nginx(self) -> None:
+        self._write_config()
+        command = self._nginx_command()
         self.nginx_log = open(self.run_dir / "nginx-stderr.log", "w")  # noqa: SIM115 (closed in stop)
         self.nginx = subprocess.Popen(
             [*command, "-g", "daemon off;"], stdout=self.nginx_log, stderr=subprocess.STDOUT, start_new_session=True
@@ -241,10 +287,77 @@ class LectureHall:
             gone.insert(0, "nginx")
         return gone
 
+    # ------------------------------------------------------------------ restarting a dead process
+
+    def _watch(self) -> None:
+        while not self.stopping.wait(0.5):
+            for index, server in enumerate(list(self.servers)):
+                # process None: stopped on purpose (server.stop()); a return code: it died
+                if server.process is None or server.process.poll() is None or server.port in self.given_up:
+                    continue
+                try:
+                    self._restart(index, server)
+                except Exception as error:  # noqa: BLE001 (the watcher must go on; the next death counts)
+                    self.log(f"restarting 127.0.0.1:{server.port} failed: {type(error).__name__}: {error}")
+
+    def _reload_nginx(self) -> None:
+        """nginx reads the configuration again (SIGHUP: new workers, the old ones finish their connections)."""
+        self._write_config()
+        if self.nginx is not None and self.nginx.poll() is None:
+            os.kill(self.nginx.pid, signal.SIGHUP)
+
+    def _restart(self, index: int, server: StreamlitServer) -> None:
+        """Start the dead ``server`` again on its port, or give up on it if it dies too often."""
+        died = time.monotonic()
+        died_wall = time.time()
+        code, pid, port = server.process.returncode, server.process.pid, server.port
+        server.stop()  # closes its log
+        deaths = [t for t in self.deaths.get(port, []) if died - t < self.death_window_s] + [died]
+        self.deaths[port] = deaths
+        self.down.add(port)
+        self._reload_nginx()
+        address = f"127.0.0.1:{port}"
+        if len(deaths) >= self.max_deaths:
+            self.given_up.add(port)
+            self.log(
+                f"app process {address} (pid {pid}) exited with {code}: it died {len(deaths)} times within "
+                f"{self.death_window_s:g} s, so it is NOT restarted; nginx seats no one there "
+                f"({len(self.servers) - len(self.given_up)} of {len(self.servers)} processes left; see its log)"
+            )
+            return
+        self.log(f"app process {address} (pid {pid}) exited with {code}; restarting it on the same port")
+        kept = server.log_path.with_name(f"streamlit-{port}-died-{len(self.restarts) + 1}.log")
+        server.log_path.rename(kept)
+        fresh = StreamlitServer(self.run_dir, options=self.options, env=self.env, port=port)
+        if self.stopping.is_set():
+            fresh.stop()
+            return
+        self.servers[index] = fresh
+        self._ready(fresh)
+        self.down.discard(port)
+        self._reload_nginx()
+        ready = time.monotonic()
+        self.restarts.append(
+            {
+                "port": port,
+                "exit_code": code,
+                "died_at": died_wall,
+                "seated_again_at": time.time(),
+                "seconds": ready - died,
+            }
+        )
+        self.log(
+            f"app process {address} restarted (pid {fresh.process.pid}) {ready - died:.1f} s after it died; "
+            f"nginx seats new students there again (the dead one's log: {kept.name})"
+        )
+
     # ------------------------------------------------------------------ stop
 
     def stop(self) -> None:
         """nginx first (no new requests), then the app processes; calling it again does nothing."""
+        self.stopping.set()
+        if self.watcher is not None and self.watcher is not threading.current_thread():
+            self.watcher.join(timeout=5)  # a restart under way stops its new process itself
         if self.nginx is not None:
             if self.nginx.poll() is None:
                 self.nginx.terminate()  # SIGTERM: nginx's fast shutdown (closes the websockets)
@@ -309,18 +422,13 @@ def main(argv: list[str] | None = None) -> int:
             log(f"  app 127.0.0.1:{row['port']} pid {row['pid']}: RSS {row['rss_mb']:.0f} MiB")
         log(f"  nginx: RSS {hall.nginx_rss_mb():.0f} MiB")
         log(f"Lecture hall ready: {hall.url}/  ({args.processes} processes, port {hall.port}); Ctrl-C stops it")
-        reported: set[str] = set()
-        while True:
+        while True:  # the hall's watcher restarts a dead app process and logs it
             time.sleep(2)
-            gone = hall.dead()
-            if "nginx" in gone:
+            if "nginx" in hall.dead():
                 log(f"nginx exited: {hall.nginx_errors()}")
                 return 1
-            for url in set(gone) - reported:
-                log(f"WARNING: app process {url} exited; nginx routes its seats to the others (see its log)")
-                reported.add(url)
-            if len(gone) == len(hall.servers):
-                log("every app process has exited")
+            if len(hall.given_up) == len(hall.servers):
+                log("every app process has died too often; stopping the hall")
                 return 1
     except KeyboardInterrupt:
         log("stopping")

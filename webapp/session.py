@@ -28,7 +28,8 @@ def start() -> None:
     state = st.session_state
     if "_started" not in state:
         values, rejected = settings.from_query(st.query_params.to_dict())
-        state.update({**settings.defaults(), **values})
+        sent = sent_by_browser()  # a page that reconnected to a new process: its widgets are newer than the link
+        state.update({key: value for key, value in {**settings.defaults(), **values}.items() if key not in sent})
         state["_rejected"] = rejected
         state["_started"] = True
     for key in settings.FIELDS:
@@ -36,6 +37,29 @@ def start() -> None:
             state[key] = state[key]
     if state.get("lang") not in LANGUAGES:  # the language control can be cleared; keep a language
         state["lang"] = settings.FIELDS["lang"].default
+
+
+def sent_by_browser() -> set[str]:
+    """The keys of the widgets whose values the browser sent with this run's rerun request.
+
+    A page opened afresh sends none. A page whose process died (a lecture hall's failover)
+    reconnects its websocket to another process, which makes a new session for it; Streamlit's
+    frontend does not rerun on that reconnect, so the new session's first run is the student's
+    next change, sent with every widget's value, the changed one included. The link (the rerun's
+    query string) holds the view before that change: writing it over those widgets would undo
+    the change, so on a first run the link only fills in what the browser did not send.
+    Streamlit has no public call for widget values that no widget has claimed yet in this
+    session, hence its internals here; should they move, this answers "none" (the link wins,
+    as before the hall had failover).
+    """
+    try:
+        from streamlit.runtime.state.common import user_key_from_element_id
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        widgets = get_session_state().get_widget_states()
+    except (ImportError, AttributeError):
+        return set()
+    return {key for widget in widgets if (key := user_key_from_element_id(widget.id)) is not None}
 
 
 def values() -> dict[str, object]:
