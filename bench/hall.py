@@ -14,6 +14,21 @@ and only with the XSRF token (without it: 403). nginx's ``X-Upstream`` header na
 behind every response; a session is sticky when its page, health check, host config, websocket
 handshake and upload all name one.
 Every session starts as a fresh browser, so "per upstream" is how nginx seats fresh browsers.
+
+The failover drill:
+
+    python -m bench.hall --kill-after 20 --browsers 6 --sessions 20
+
+Chromium pages (--browsers) and protocol sessions (--sessions) open the cross page through nginx and
+keep changing their target sentence (a new one each time, with a pause between changes). --kill-after
+N seconds after they all started, the drill ``kill -9``s the app process holding the most browsers. It
+prints the sessions affected (seated on that process at the kill), how long each took to reconnect and
+to show a figure again (the first change after the kill, drawn), the lost views (an affected session
+whose first change after the kill never showed: must be 0), the errors of every other session (must be
+0), and when the hall had restarted the process and seated a fresh session there that was served.
+A protocol session reconnects as Streamlit's frontend does: /_stcore/health through nginx (a dead
+seat is seated again), then the websocket with its old session id, then the change it was making,
+sent again with every field's value.
 """
 
 from __future__ import annotations
@@ -22,17 +37,21 @@ import argparse
 import asyncio
 import json
 import os
+import random
+import signal
+import statistics
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.browser import PAGES
 from bench.common import log
-from bench.loadtest import run_load_ws
+from bench.loadtest import run_load_ws, session_texts
 from deploy.harness import AppSession
 
 SEAT_COOKIE = "hall_seat"
@@ -100,6 +119,32 @@ class HallSession(AppSession):
         self.upstreams["websocket"] = self.websocket.response.headers.get("X-Upstream")
         if not self.session_id:
             raise RuntimeError("the server sent no session id")
+
+    async def reconnect(self, timeout_s: float = 60) -> None:
+        """As Streamlit's frontend after its websocket closed: /_stcore/health and host-config through
+        nginx (a seat on a dead process is seated again, with new cookies), then the websocket with the
+        session id it had (a process that does not know it makes a new session). No rerun: the frontend
+        sends none either; the next change carries every field's value."""
+        from websockets.asyncio.client import connect
+
+        def ping() -> None:
+            for step, path in [("health", "/_stcore/health"), ("host_config", "/_stcore/host-config")]:
+                status = self._get(step, path)
+                if status != 200:
+                    raise RuntimeError(f"GET {path} through nginx answered {status}")
+
+        await asyncio.to_thread(ping)
+        subprotocols = ["streamlit", self.cookies[XSRF_COOKIE], *([self.session_id] if self.session_id else [])]
+        self.websocket = await connect(
+            self.url.replace("http://", "ws://", 1) + "/_stcore/stream",
+            subprotocols=subprotocols,
+            origin=self.url,
+            additional_headers={"Cookie": self.cookie_header()},
+            max_size=None,
+            open_timeout=timeout_s,
+            ping_interval=None,
+        )
+        self.upstreams["websocket"] = self.websocket.response.headers.get("X-Upstream")
 
     async def close(self) -> None:
         """Before the websocket closes (the session ends with it): the upload checks."""
@@ -170,6 +215,221 @@ async def load_through(url: str, sessions: int, changes: int, **kwargs) -> tuple
     return result, checks
 
 
+# --------------------------------------------------------------------------- the failover drill
+
+LABEL, AXIS = "Target sentence", "y"  # what each drill session changes, and the axis its tokens go on
+
+
+@dataclass
+class DrillSession:
+    """One session of the drill: a Chromium page (``page``) or a protocol session (``session``)."""
+
+    name: str
+    seat: str | None = None  # the process it was on when the drill killed one
+    page: object = None
+    session: HallSession | None = None
+    changes: list[tuple[float, float, str]] = field(default_factory=list)  # (started, ended, error or "")
+    opened_sockets: list[float] = field(default_factory=list)  # time.monotonic() of each websocket opened
+    reconnects: list[float] = field(default_factory=list)  # a protocol session's reconnects
+
+    def after(self, moment: float) -> list[tuple[float, float, str]]:
+        """The changes not finished at ``moment`` (in flight then, or started later)."""
+        return [c for c in self.changes if c[1] > moment]
+
+
+async def browser_change(run: DrillSession, sentence, timeout_s: float) -> None:
+    from bench.browser import change_sentence
+
+    await change_sentence(run.page, LABEL, AXIS, sentence, timeout_s * 1000)
+
+
+async def protocol_change(run: DrillSession, sentence, timeout_s: float) -> None:
+    from websockets.exceptions import ConnectionClosed
+
+    session = run.session
+    try:
+        await session.change(LABEL, sentence.text, timeout_s)
+    except ConnectionClosed:  # its process died: reconnect through nginx and send the change again
+        await session.reconnect(timeout_s)
+        run.reconnects.append(time.monotonic())
+        await session.change(LABEL, sentence.text, timeout_s)
+    if session.labels()[AXIS] != sentence.labels:
+        raise RuntimeError(f"the figure shows {session.labels()[AXIS][:4]}, not {sentence.labels[:4]}")
+    session.values[session.inputs[LABEL]] = sentence.text
+
+
+async def open_browser(browser, url: str, name: str, timeout_s: float) -> DrillSession:
+    from bench.browser import new_context, open_app_page
+
+    context = await new_context(browser)  # its own cookies: a student's own browser
+    context.set_default_timeout(timeout_s * 1000)
+    run = DrillSession(name)
+    context.on("page", lambda page: page.on("websocket", lambda ws: run.opened_sockets.append(time.monotonic())))
+    run.page = await open_app_page(context, url, "cross", timeout_ms=timeout_s * 3000)
+    seats = [c["value"] for c in await context.cookies() if c["name"] == SEAT_COOKIE]
+    run.seat = seats[0] if seats else None
+    return run
+
+
+async def open_protocol(url: str, name: str, timeout_s: float) -> DrillSession:
+    run = DrillSession(name, session=HallSession(url))
+    await run.session.open(timeout_s * 3)
+    run.seat = run.session.upstreams["websocket"]
+    return run
+
+
+async def seated_again(hall, port: int, deadline: float, timeout_s: float) -> tuple[float | None, str]:
+    """Once the hall has restarted ``port``: fresh sessions through nginx until one is seated there and
+    served a change. (time.monotonic() then, or None by ``deadline``; what happened)."""
+    while not any(r["port"] == port for r in hall.restarts):
+        if time.monotonic() > deadline or port in hall.given_up:
+            return None, "the hall did not restart it"
+        await asyncio.sleep(0.5)
+    texts = session_texts(None, 1, seed=99)[0]
+    for _ in range(2 * len(hall.servers) + 2):  # round robin: one of the next few fresh browsers
+        probe = HallSession(hall.url)
+        try:
+            await probe.open(timeout_s * 3)
+            if probe.upstreams["websocket"] == f"127.0.0.1:{port}":
+                await probe.change(LABEL, texts.make(8).text, timeout_s)
+                return time.monotonic(), "a fresh session seated there and served"
+        finally:
+            await probe.close()
+    return None, "no fresh session was seated there"
+
+
+def seconds(values: list[float]) -> str:
+    if not values:
+        return "none"
+    return f"median {statistics.median(values):.1f} s, max {max(values):.1f} s (n={len(values)})"
+
+
+async def drill(
+    hall,
+    browsers: int = 2,
+    sessions: int = 2,
+    *,
+    kill_after_s: float = 10,
+    changes_after: int = 2,
+    tokens: int = 16,
+    think_s: tuple[float, float] = (0.5, 2.0),
+    timeout_s: float = 60,
+    restart_timeout_s: float = 300,
+    log=print,
+) -> dict:
+    """The failover drill on a running LectureHall (its watcher on): ``browsers`` Chromium pages and
+    ``sessions`` protocol sessions change their target sentence in a loop; ``kill_after_s`` seconds
+    after they all opened, ``kill -9`` of the process holding the most browsers; the drill ends once
+    every session made ``changes_after`` changes after the kill and the restarted process served a
+    fresh session (or ``restart_timeout_s`` passed). Returns the figures (see ``drill_report``)."""
+    from playwright.async_api import async_playwright
+
+    from bench.browser import launch_browser
+
+    texts = session_texts(None, browsers + sessions, seed=7)
+    stop = asyncio.Event()
+
+    async def keep_changing(k: int, run: DrillSession, change) -> None:
+        rng = random.Random(k)
+        while not stop.is_set():
+            sentence = texts[k].make(tokens)
+            started = time.monotonic()
+            try:
+                await change(run, sentence, timeout_s)
+                error = ""
+            except Exception as failure:  # noqa: BLE001 (every failure is a finding of the drill)
+                error = f"{type(failure).__name__}: {str(failure)[:160]}"
+            run.changes.append((started, time.monotonic(), error))
+            await asyncio.sleep(rng.uniform(*think_s))
+
+    async with async_playwright() as playwright:
+        browser = await launch_browser(playwright)
+        runs = [await open_browser(browser, hall.url, f"browser {b}", timeout_s) for b in range(browsers)]
+        gate = asyncio.Semaphore(4)
+
+        async def one(s: int) -> DrillSession:
+            async with gate:
+                return await open_protocol(hall.url, f"protocol {s}", timeout_s)
+
+        runs += await asyncio.gather(*(one(s) for s in range(sessions)))
+        log(f"drill: {len(runs)} sessions open, seats {dict(Counter(r.seat for r in runs))}")
+        loops = [
+            asyncio.create_task(keep_changing(k, r, browser_change if r.page is not None else protocol_change))
+            for k, r in enumerate(runs)
+        ]
+        await asyncio.sleep(kill_after_s)
+        seats = Counter(r.seat for r in runs if r.page is not None) or Counter(r.seat for r in runs)
+        victim = next(s for s in hall.servers if f"127.0.0.1:{s.port}" == seats.most_common(1)[0][0])
+        address, pid = f"127.0.0.1:{victim.port}", victim.process.pid
+        load = os.getloadavg()[0]
+        os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        log(f"drill: kill -9 {pid} ({address}) after {kill_after_s:g} s (load average {load:.2f})")
+        deadline = killed + restart_timeout_s
+        back, how = await seated_again(hall, victim.port, deadline, timeout_s)
+        while time.monotonic() < deadline and any(len(r.after(killed)) < changes_after for r in runs):
+            await asyncio.sleep(0.5)
+        stop.set()
+        await asyncio.wait(loops, timeout=timeout_s * 2)
+        await browser.close()
+
+    affected = [r for r in runs if r.seat == address]
+    others = [r for r in runs if r.seat != address]
+    firsts = {r.name: (r.after(killed) or [None])[0] for r in affected}
+    lost = [name for name, first in firsts.items() if first is None or first[2]]
+    restart = next((r for r in hall.restarts if r["port"] == victim.port), None)
+    return {
+        "killed": address,
+        "pid": pid,
+        "load_average": round(load, 2),
+        "sessions": len(runs),
+        "browsers": browsers,
+        "affected": [r.name for r in affected],
+        "reconnect_s": [
+            min(t for t in r.opened_sockets + r.reconnects if t > killed) - killed
+            for r in affected
+            if any(t > killed for t in r.opened_sockets + r.reconnects)
+        ],
+        "figure_again_s": [first[1] - killed for first in firsts.values() if first and not first[2]],
+        "lost_views": lost,
+        "other_errors": [f"{r.name}: {c[2]}" for r in others for c in r.changes if c[2]],
+        "affected_later_errors": [f"{r.name}: {c[2]}" for r in affected for c in r.after(killed)[1:] if c[2]],
+        "changes": sum(len(r.changes) for r in runs),
+        "restarted_s": restart["seconds"] if restart else None,
+        "seated_again_s": back - killed if back else None,
+        "seated_again": how,
+        "given_up": sorted(hall.given_up),
+    }
+
+
+def drill_report(result: dict) -> str:
+    """The drill's figures as the lines it prints."""
+    browsers = sum(name.startswith("browser") for name in result["affected"])
+    lines = [
+        f"killed {result['killed']} (pid {result['pid']}, kill -9) at load average {result['load_average']}",
+        f"sessions affected: {len(result['affected'])} of {result['sessions']} "
+        f"({browsers} browsers, {len(result['affected']) - browsers} protocol sessions): "
+        + ", ".join(result["affected"]),
+        f"reconnected (kill -> websocket open again): {seconds(result['reconnect_s'])}",
+        f"figure again (kill -> its first change after the kill drawn): {seconds(result['figure_again_s'])}",
+        f"lost views: {len(result['lost_views'])} {result['lost_views'] or ''}".rstrip(),
+        f"errors seen by sessions on the other process(es): {len(result['other_errors'])}",
+        *(f"  {e}" for e in result["other_errors"][:5]),
+        f"later errors of the affected sessions: {len(result['affected_later_errors'])}",
+        *(f"  {e}" for e in result["affected_later_errors"][:5]),
+        f"changes made in the drill: {result['changes']}",
+        "restarted (kill -> healthy and warm, back in nginx's turn): "
+        + (f"{result['restarted_s']:.1f} s" if result["restarted_s"] is not None else "no"),
+        "seated again (kill -> a fresh session seated there and served): "
+        + (f"{result['seated_again_s']:.1f} s" if result["seated_again_s"] is not None else result["seated_again"]),
+    ]
+    return "\n".join(lines)
+
+
+def drill_passed(result: dict) -> bool:
+    return not result["lost_views"] and not result["other_errors"] and result["seated_again_s"] is not None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.hall", description=__doc__.split("\n\n")[0])
     parser.add_argument("--processes", type=int, default=2)
@@ -180,8 +440,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=lambda s: tuple(float(x) for x in s.split(",")), default=(0.3, 1.5))
     parser.add_argument("--target-ms", type=float, default=1500, help="the p95 a session count must meet")
     parser.add_argument("--json", metavar="PATH")
+    drill_options = parser.add_argument_group("the failover drill")
+    drill_options.add_argument(
+        "--kill-after", type=float, metavar="N", help="run the drill: kill -9 one app process N seconds into the run"
+    )
+    drill_options.add_argument("--browsers", type=int, default=6, help="Chromium pages in the drill (default 6)")
+    drill_options.add_argument("--changes-after", type=int, default=3, help="changes per session after the kill")
     args = parser.parse_args(argv)
     from deploy.lecture_hall import LectureHall
+
+    if args.kill_after is not None:
+        return run_drill(args)
 
     counts = args.sweep or [args.sessions]
     cores = min(args.processes, os.cpu_count() or 1)
@@ -234,6 +503,38 @@ def main(argv: list[str] | None = None) -> int:
         )
     failed = any(r["errors"] or r["stickiness_problems"] for r in runs)
     return 1 if failed else 0
+
+
+def run_drill(args: argparse.Namespace) -> int:
+    """``python -m bench.hall --kill-after N``: the drill on a new hall, its report on stdout."""
+    from deploy.lecture_hall import LectureHall
+
+    sessions = args.sessions if args.sessions != 60 else 20  # the load test's default is not the drill's
+    started = time.perf_counter()
+    with LectureHall(args.processes, log=log) as hall:
+        result = asyncio.run(
+            drill(
+                hall,
+                args.browsers,
+                sessions,
+                kill_after_s=args.kill_after,
+                changes_after=args.changes_after,
+                tokens=args.tokens,
+                think_s=args.think,
+                log=log,
+            )
+        )
+    print(f"\nfailover drill: {args.processes} processes, {args.browsers} browsers + {sessions} protocol sessions")
+    print(
+        f"  ({args.tokens}-token target sentences, pauses {args.think[0]:g}-{args.think[1]:g} s; "
+        f"{time.perf_counter() - started:.0f} s in all)"
+    )
+    print(drill_report(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    passed = drill_passed(result)
+    print("PASSED" if passed else "FAILED")
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":

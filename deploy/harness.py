@@ -308,7 +308,10 @@ class AppSession:
                     elif which == "text_input":
                         field_ = element.text_input
                         self.inputs[field_.label] = field_.id
-                        self.values[field_.id] = field_.value if field_.HasField("value") else field_.default
+                        # as the frontend: a value the server does not set keeps what the field shows
+                        # (a field the server never sent before shows its default)
+                        shown = self.values.get(field_.id, field_.default)
+                        self.values[field_.id] = field_.value if field_.HasField("value") else shown
                     elif which == "exception":
                         self.errors.append(f"the page shows an exception: {element.exception.message[:160]}")
                 elif kind == "script_finished":

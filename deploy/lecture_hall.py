@@ -318,12 +318,12 @@ class LectureHall:
         self._reload_nginx()
         address = f"127.0.0.1:{port}"
         if len(deaths) >= self.max_deaths:
-            self.given_up.add(port)
             self.log(
                 f"app process {address} (pid {pid}) exited with {code}: it died {len(deaths)} times within "
                 f"{self.death_window_s:g} s, so it is NOT restarted; nginx seats no one there "
-                f"({len(self.servers) - len(self.given_up)} of {len(self.servers)} processes left; see its log)"
+                f"({len(self.servers) - len(self.given_up) - 1} of {len(self.servers)} processes left; see its log)"
             )
+            self.given_up.add(port)
             return
         self.log(f"app process {address} (pid {pid}) exited with {code}; restarting it on the same port")
         kept = server.log_path.with_name(f"streamlit-{port}-died-{len(self.restarts) + 1}.log")

@@ -4,22 +4,27 @@ Correctness only: every session's updates arrive, each session sticks to one pro
 X-Upstream on its page, health check, websocket handshake and upload), and XSRF protection is still
 on behind the proxy (an upload without the token is refused with 403). Fresh browsers are seated
 evenly (each process in turn), and a browser whose seat names a dead or unknown process is seated
-again instead of failing. A hall is closed by default: only the embedded models load. Skips where
-nginx is not installed, except in CI (CI=true), where a missing nginx is a failure.
+again instead of failing. A process killed mid-class (the failover drill, bench.hall.drill, with real
+Chromium pages): no view is lost, no other session sees an error, and the hall restarts it on its port
+and seats students there again; one that keeps dying is given up. A hall is closed by default: only
+the embedded models load. Skips where nginx is not installed, except in CI (CI=true), where a missing
+nginx is a failure.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
+import time
 
 import pytest
 
 from attention.embeddings import ALLOWED_MODELS_VARIABLE
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from deploy.lecture_hall import LectureHall, app_environment, find_nginx, parse_args, render_config
-from tests.helpers import ARTIFACTS, CROSS, chart_spec, choose_model, open_app
+from tests.helpers import ARTIFACTS, CROSS, chart_spec, choose_model, chromium_path, open_app
 
 
 def nginx_path() -> str:
@@ -39,20 +44,27 @@ def test_the_config_is_valid_nginx(tmp_path):
     assert "server 127.0.0.1:40001 max_fails=3 fail_timeout=10s;" in config
     assert '"127.0.0.1:40002" hall_seat_40002;' in config and "upstream hall_seat_40001 {" in config
     assert "hash " not in config and "{{" not in config  # seats are given in turn, not hashed
-    (tmp_path / "nginx.conf").write_text(config)
-    done = subprocess.run(
-        [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-e", "stderr"],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stderr
+    # a process being restarted: no new seats there, and a cookie naming it counts as none
+    restarting = render_config([40001, 40002], tmp_path, "127.0.0.1:40000", down={40002})
+    assert "server 127.0.0.1:40002 max_fails=3 fail_timeout=10s down;" in restarting
+    assert '"127.0.0.1:40002" hall_seat_40002;' not in restarting and '"127.0.0.1:40001"' in restarting
+    for text in (config, restarting):
+        (tmp_path / "nginx.conf").write_text(text)
+        done = subprocess.run(
+            [nginx, "-t", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path), "-e", "stderr"],
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture(scope="module")
 def hall():
     """Two app processes behind nginx, shared by this module's hall tests (the last one stops a process)."""
     nginx = nginx_path()
-    with LectureHall(2, run_dir=ARTIFACTS / "lecture-hall", nginx=nginx, log=lambda message: None) as started:
+    lines: list[str] = []
+    with LectureHall(2, run_dir=ARTIFACTS / "lecture-hall", nginx=nginx, log=lines.append) as started:
+        started.lines = lines
         yield started
 
 
@@ -75,6 +87,54 @@ def test_two_processes_behind_nginx_are_sticky_and_keep_xsrf(hall):
     # five fresh browsers, two processes in turn: 3 and 2
     assert sorted(checks["sessions_per_upstream"].values()) == [2, 3], checks
     assert len(hall.servers) == 2
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_a_killed_process_loses_no_view_and_the_hall_restarts_it(hall):
+    """kill -9 of the process holding a real Chromium page: the page's next change shows, the other
+    process's sessions see nothing, and the hall restarts the process on its port and seats a fresh
+    session there. (Generous timeouts: the restarted process loads the model while others run.)"""
+    from bench.hall import drill, drill_report
+
+    chromium_path()
+    result = asyncio.run(
+        drill(
+            hall,
+            browsers=2,
+            sessions=2,
+            kill_after_s=2,
+            changes_after=1,
+            tokens=8,
+            think_s=(0.2, 0.8),
+            timeout_s=90,
+            restart_timeout_s=400,
+            log=hall.lines.append,
+        )
+    )
+    report = f"{drill_report(result)}\n--- hall ---\n" + "\n".join(hall.lines) + f"\n--- logs ---\n{hall_logs(hall)}"
+    assert any(name.startswith("browser") for name in result["affected"]), report  # a real page was on it
+    assert result["lost_views"] == [], report
+    assert result["other_errors"] == [], report
+    assert len(result["figure_again_s"]) == len(result["affected"]), report
+    assert result["seated_again_s"] is not None, report
+    assert [line for line in hall.lines if "restarted (pid" in line], report
+    assert all(server.process.poll() is None for server in hall.servers), report
+
+
+def test_a_process_that_keeps_dying_is_given_up(tmp_path):
+    """max_deaths=1: the first death is already too many; the hall says so and seats no one there."""
+    lines: list[str] = []
+    with LectureHall(1, run_dir=tmp_path, nginx=nginx_path(), warm=False, max_deaths=1, log=lines.append) as hall:
+        port = hall.servers[0].port
+        os.kill(hall.servers[0].process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while port not in hall.given_up and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert hall.given_up == {port}, lines
+        assert any("NOT restarted" in line for line in lines), lines
+        assert f"server 127.0.0.1:{port} max_fails=3 fail_timeout=10s down;" in hall.config_path.read_text()
+        assert hall.restarts == []
 
 
 def seated_session(hall: LectureHall, seat: str):
