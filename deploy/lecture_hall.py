@@ -6,7 +6,9 @@ One Streamlit process does its Python work on one core; this starts ``--processe
 free loopback ports, waits until each answers /_stcore/health (and, unless --no-warm, has loaded
 the model by running the cross page once), writes deploy/nginx.conf.template with those ports into
 a run folder, and runs Debian's nginx in the foreground as a child (its pid, logs and temp files in
-the run folder: no root needed). Ctrl-C or SIGTERM stops nginx, then the app processes.
+the run folder: no root needed). Ctrl-C or SIGTERM stops nginx, then the app processes. An app
+process that dies is started again on its port, kept out of the seating until it has loaded the
+model; one that dies 3 times within a minute is given up (``LectureHall``'s watcher; the log says so).
 
 Students open http://HOST:PORT/ (--listen 0.0.0.0 to be reachable from the hall's network; the
 default listens on 127.0.0.1 only). Each new browser goes to the next process in turn (nginx's
