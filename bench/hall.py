@@ -21,9 +21,10 @@ The failover drill:
 
 Chromium pages (--browsers) and protocol sessions (--sessions) open the cross page through nginx and
 keep changing their target sentence (a new one each time, with a pause between changes). --kill-after
-N seconds after they all started, the drill ``kill -9``s the app process holding the most browsers. It
-prints the sessions affected (seated on that process at the kill), how long each took to reconnect and
-to show a figure again (the first change after the kill, drawn), the lost views (an affected session
+N seconds after they all started, the drill ``kill -9``s the app process holding the most browsers;
+each session then makes --changes-after more changes and stops (a student reading). It prints the
+sessions affected (seated on that process at the kill), how long each took to reconnect and to show a
+figure again (the first change after the kill, drawn), the lost views (an affected session
 whose first change after the kill never showed: must be 0), the errors of every other session (must be
 0), and when the hall had restarted the process and seated a fresh session there that was served.
 A protocol session reconnects as Streamlit's frontend does: /_stcore/health through nginx (a dead
@@ -236,6 +237,11 @@ class DrillSession:
         """The changes not finished at ``moment`` (in flight then, or started later)."""
         return [c for c in self.changes if c[1] > moment]
 
+    def back(self, killed: float) -> float:
+        """When it reconnected after ``killed`` (its first websocket opened since), else ``killed``: a
+        change that ends before it was answered by the old process, before it died."""
+        return min((t for t in self.opened_sockets + self.reconnects if t > killed), default=killed)
+
 
 async def browser_change(run: DrillSession, sentence, timeout_s: float) -> None:
     from bench.browser import change_sentence
@@ -321,17 +327,21 @@ async def drill(
     ``sessions`` protocol sessions change their target sentence in a loop; ``kill_after_s`` seconds
     after they all opened, ``kill -9`` of the process holding the most browsers; the drill ends once
     every session made ``changes_after`` changes after the kill and the restarted process served a
-    fresh session (or ``restart_timeout_s`` passed). Returns the figures (see ``drill_report``)."""
+    fresh session (or ``restart_timeout_s`` passed); a session that has made its changes after the kill
+    stops changing (a student reading), which leaves the cores to the restart. Returns the figures
+    (see ``drill_report``)."""
     from playwright.async_api import async_playwright
 
     from bench.browser import launch_browser
 
     texts = session_texts(None, browsers + sessions, seed=7)
     stop = asyncio.Event()
+    killed = float("inf")
 
     async def keep_changing(k: int, run: DrillSession, change) -> None:
         rng = random.Random(k)
-        while not stop.is_set():
+        # until its changes after the kill are made: then it reads (leaves the cores to the restart)
+        while not stop.is_set() and len(run.after(run.back(killed))) < changes_after:
             sentence = texts[k].make(tokens)
             started = time.monotonic()
             try:
@@ -367,7 +377,7 @@ async def drill(
         log(f"drill: kill -9 {pid} ({address}) after {kill_after_s:g} s (load average {load:.2f})")
         deadline = killed + restart_timeout_s
         back, how = await seated_again(hall, victim.port, deadline, timeout_s)
-        while time.monotonic() < deadline and any(len(r.after(killed)) < changes_after for r in runs):
+        while time.monotonic() < deadline and any(len(r.after(r.back(killed))) < changes_after for r in runs):
             await asyncio.sleep(0.5)
         stop.set()
         await asyncio.wait(loops, timeout=timeout_s * 2)
@@ -375,8 +385,13 @@ async def drill(
 
     affected = [r for r in runs if r.seat == address]
     others = [r for r in runs if r.seat != address]
-    firsts = {r.name: (r.after(killed) or [None])[0] for r in affected}
-    lost = [name for name, first in firsts.items() if first is None or first[2]]
+    firsts = {r.name: (r.after(r.back(killed)) or [None])[0] for r in affected}
+    lost = [
+        f"{name}: {first[2] if first else 'no change after the kill'}"
+        + (f" (started {first[0] - killed:+.1f} s from the kill)" if first else "")
+        for name, first in firsts.items()
+        if first is None or first[2]
+    ]
     restart = next((r for r in hall.restarts if r["port"] == victim.port), None)
     return {
         "killed": address,
@@ -385,15 +400,11 @@ async def drill(
         "sessions": len(runs),
         "browsers": browsers,
         "affected": [r.name for r in affected],
-        "reconnect_s": [
-            min(t for t in r.opened_sockets + r.reconnects if t > killed) - killed
-            for r in affected
-            if any(t > killed for t in r.opened_sockets + r.reconnects)
-        ],
+        "reconnect_s": [r.back(killed) - killed for r in affected if r.back(killed) > killed],
         "figure_again_s": [first[1] - killed for first in firsts.values() if first and not first[2]],
         "lost_views": lost,
         "other_errors": [f"{r.name}: {c[2]}" for r in others for c in r.changes if c[2]],
-        "affected_later_errors": [f"{r.name}: {c[2]}" for r in affected for c in r.after(killed)[1:] if c[2]],
+        "affected_later_errors": [f"{r.name}: {c[2]}" for r in affected for c in r.after(r.back(killed))[1:] if c[2]],
         "changes": sum(len(r.changes) for r in runs),
         "restarted_s": restart["seconds"] if restart else None,
         "seated_again_s": back - killed if back else None,

@@ -113,6 +113,7 @@ def test_a_killed_process_loses_no_view_and_the_hall_restarts_it(hall):
         )
     )
     report = f"{drill_report(result)}\n--- hall ---\n" + "\n".join(hall.lines) + f"\n--- logs ---\n{hall_logs(hall)}"
+    print(report)  # pytest -s shows it: the drill's figures and the hall's timings (model load after the restart)
     assert any(name.startswith("browser") for name in result["affected"]), report  # a real page was on it
     assert result["lost_views"] == [], report
     assert result["other_errors"] == [], report
