@@ -244,9 +244,20 @@ class DrillSession:
 
 
 async def browser_change(run: DrillSession, sentence, timeout_s: float) -> None:
-    from bench.browser import change_sentence
+    """Type the sentence and press Enter as a student does: not while Streamlit shows the box disabled
+    (it disables every widget while its websocket reconnects, and a key pressed then does nothing);
+    then wait until the heatmap's axis shows the sentence's tokens."""
+    from bench.browser import wait_in_page
 
-    await change_sentence(run.page, LABEL, AXIS, sentence, timeout_s * 1000)
+    box = run.page.get_by_role("textbox", name=LABEL, exact=True)
+    await box.fill(sentence.text)  # Playwright waits until the box is editable
+    deadline = time.monotonic() + timeout_s
+    while not await box.is_editable():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the box stayed disabled")
+        await asyncio.sleep(0.1)
+    await box.press("Enter")
+    await wait_in_page(run.page, "ticks", [AXIS, sentence.labels[0], sentence.labels], timeout_s * 1000)
 
 
 async def protocol_change(run: DrillSession, sentence, timeout_s: float) -> None:
