@@ -104,11 +104,11 @@ def check_against_pytorch(page, result, causal: bool = False) -> float:
     return error
 
 
-def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, encoder):
+def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, minilm):
     open_live(page, server.url + "/Cross_Attention" + ENGLISH)
     assert page.locator(f"{CHART} .g-xtitle").text_content() == "query: source"  # the lecture's layout, titled
     sentences = {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}
-    result = compute_view(encoder, sentences, Settings()).result
+    result = compute_view(minilm, sentences, Settings()).result
     errors = {}
     for position, temperature in ((0, 0.1), (100, 0.32), (200, 1.0), (330, 4.5), (400, 10.0)):
         set_slider(page, position)
@@ -128,12 +128,12 @@ def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, 
     assert page.errors == []
 
 
-def test_a_causal_mask_and_a_real_head_in_the_browser_equal_pytorch(server, page, encoder):
+def test_a_causal_mask_and_a_real_head_in_the_browser_equal_pytorch(server, page, minilm):
     sentence = "the animal did not cross the street because it was tired"
     link = f"{ENGLISH}&sentence={sentence.replace(' ', '+')}&causal=true&projection=head&layer=2&head=7"
     open_live(page, server.url + "/Self_Attention" + link)
     settings = Settings(causal=True, projection=Projection("head", layer=2, head=7))
-    result = compute_view(encoder, {"sentence": sentence}, settings).result
+    result = compute_view(minilm, {"sentence": sentence}, settings).result
     check_against_pytorch(page, result, causal=True)
     set_slider(page, 60)  # 0.2: sharper, and still no weight above the diagonal
     check_against_pytorch(page, result, causal=True)

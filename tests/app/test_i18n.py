@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import re
 import string
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -38,9 +37,8 @@ from attention.i18n import (
     ko,
     text,
 )
-from tests.helpers import CROSS, HEADS, HOME, SELF, STEPS, charts, open_app, set_widgets
+from tests.helpers import CROSS, HEADS, HOME, ROOT, SELF, STEPS, charts, open_app, set_widgets
 
-ROOT = Path(__file__).resolve().parent.parent
 # Where the interface's code lives (bench/ and deploy/ show no interface strings); the tables themselves aside.
 SOURCE_FILES = sorted(
     path
