@@ -103,3 +103,5 @@ COMPARE_SETTING_WHAT = {
 }
 # The translation page's directions (attention.translation.DIRECTIONS).
 DIRECTION_LABELS = {"en-pt": "translate.direction.en-pt", "pt-en": "translate.direction.pt-en"}
+# What the Translation page says when the translator can read nothing in a text, by which text it is.
+UNREADABLE_TEXT = {"source": "translate.unreadable_source", "target": "translate.unreadable_target"}
