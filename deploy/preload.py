@@ -35,10 +35,13 @@ def serve(port: int, address: str, extra: list[str]) -> None:
     os.chdir(ROOT)
     sys.argv = ["streamlit", "run", "app.py", "--server.port", str(port), "--server.address", address]
     sys.argv += ["--server.headless", "true", *extra]
+    code = 1
     try:
         cli.main(standalone_mode=True)
+    except SystemExit as stop:  # Streamlit's command line ends with sys.exit
+        code = stop.code if isinstance(stop.code, int) else 1
     finally:
-        os._exit(1)
+        os._exit(code)  # never back into the parent's loop
 
 
 def main(argv: list[str] | None = None) -> int:
