@@ -283,7 +283,7 @@ def test_each_test_file_is_in_the_group_of_what_it_needs(path):
     assert group in TEST_GROUPS, path
     source = path.read_text()
     needs = {
-        "load": bool(re.search(r"LectureHall|run_load|StreamlitServer\(|pytest\.mark\.slow", source)),
+        "load": bool(re.search(r"LectureHall|run_load|StreamlitServer\(|wait_for_health\(|pytest\.mark\.slow", source)),
         "browser": bool(re.search(r"pytest\.mark\.browser|chromium_path\(", source)),
         "app": bool(re.search(r"\bopen_app\(|\bAppTest\b|\brun\((CROSS|SELF|STEPS|HEADS)", source)),
     }

@@ -35,7 +35,7 @@ def file_mappings(path: Path) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize("name", [ENGLISH_MODEL, MULTILINGUAL_MODEL])
 def test_weights_are_views_of_the_mapped_file(name, request):
-    encoder = request.getfixturevalue("encoder" if name == ENGLISH_MODEL else "multilingual")
+    encoder = request.getfixturevalue("minilm" if name == ENGLISH_MODEL else "e5")
     weights = Path(MODELS[name].load()[0]).resolve() / "model.safetensors"
     ranges = file_mappings(weights)
     assert ranges, f"{weights} is not memory-mapped"
@@ -46,7 +46,7 @@ def test_weights_are_views_of_the_mapped_file(name, request):
     assert mapped_mib(os.getpid(), "model.safetensors")["weights_dirty"] == 0
 
 
-def test_preloaded_encoders_are_returned(encoder):
+def test_preloaded_encoders_are_returned(minilm):
     preload([ENGLISH_MODEL])
     try:
         assert load_encoder(ENGLISH_MODEL) is _PRELOADED[ENGLISH_MODEL]
