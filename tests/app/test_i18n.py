@@ -33,6 +33,7 @@ from attention.i18n import (
     PROJECTION_CAPTIONS,
     PROJECTION_LABELS,
     STRINGS,
+    UNREADABLE_TEXT,
     en,
     ko,
     text,
@@ -183,6 +184,7 @@ def test_the_scan_finds_a_key_no_code_uses():
         (COMPARE_SETTING_LABELS, options.COMPARED_SETTINGS),
         (COMPARE_SETTING_WHAT, options.COMPARED_SETTINGS),
         (DIRECTION_LABELS, models.TRANSLATION_DIRECTIONS),
+        (UNREADABLE_TEXT, ("source", "target")),
     ],
 )
 def test_each_family_of_keys_has_one_key_per_choice(family, choices):
