@@ -104,9 +104,7 @@ from streamlit.web.cli import main
 sys.argv = ["streamlit", *sys.argv[1:]]
 sys.exit(main())
 """
-PROBED = {
-    what: f"probe_{what}_ms" for what in ("encode", "attend", "view", "payload", "figure", "chart", "script")
-}
+PROBED = {what: f"probe_{what}_ms" for what in ("encode", "attend", "view", "payload", "figure", "chart", "script")}
 MODEL_CALLS = ("encode", "run_model")
 
 
