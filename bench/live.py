@@ -59,7 +59,7 @@ async def plotly_alone(browser, specs: dict[tuple[str, int], str], repeats: int)
     return found
 
 
-# `streamlit run` with timers around the steps of an update, for --probe: each call of Encoder.encode
+# `streamlit run` with timers around the steps of an update, for --probe: each call of Encoder.encode_layers
 # (the model's forward pass, tokenizer included), heads.run_model, views.attend, views.compute_view (encode
 # and attend), live.live_payload, attention_figure, st.plotly_chart and each whole script run (a fragment's too)
 # appends one JSON line to the file named by ATTENTION_BENCH_PROBE. The app is not changed; the
@@ -91,7 +91,7 @@ import streamlit.runtime.scriptrunner.script_runner as script_runner
 
 import attention.live, attention.views
 
-_timed(attention.embeddings.Encoder, "encode", "encode")
+_timed(attention.embeddings.Encoder, "encode_layers", "encode")  # Encoder.encode calls it
 _timed(attention.heads, "run_model", "run_model")
 _timed(attention.views, "attend", "attend")
 _timed(attention.views, "compute_view", "view")
@@ -126,7 +126,7 @@ class Probe:
         return [r for r in records if since <= r["end"] <= until]
 
     def model_calls(self, since: float, until: float) -> int:
-        """How often the server ran the model (Encoder.encode or heads.run_model) in that time."""
+        """How often the server ran the model (Encoder.encode_layers or heads.run_model) in that time."""
         return sum(r["what"] in MODEL_CALLS for r in self.records(since, until))
 
 

@@ -148,7 +148,7 @@ NEW_SENTENCE_STEPS = [
     ("browser_server_ms", "rerun request -> chart message arrives (server, websocket)", 0),
     ("probe_script_ms", "script run, whole (page or fragment; --probe)", 1),
     ("probe_view_ms", "sentences -> attention view (views.compute_view)", 2),
-    ("probe_encode_ms", "model forward, tokenizer included (Encoder.encode, when not cached)", 3),
+    ("probe_encode_ms", "model forward, tokenizer included (Encoder.encode_layers, when not cached)", 3),
     ("probe_attend_ms", "attention (views.attend)", 3),
     ("probe_payload_ms", "the live heatmap's payload (live.live_payload)", 2),
     ("probe_rest_ms", "the rest of the script run (widgets, captions, downloads, link)", 2),
