@@ -203,3 +203,48 @@ def test_the_live_chart_keeps_no_globals_and_is_purged_when_it_leaves(server, pa
     # Plotly.purge took plotly.js's state off the element (its data, layout and listeners)
     assert page.evaluate("window.leftChart.data === undefined && !window.leftChart.isConnected")
     assert page.errors == []
+
+
+def _headings_sent(page) -> list[str]:
+    """Collect the text of every heading the server sends this page (its title is one), in a list kept up to date."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sent: list[str] = []
+
+    def received(payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "heading":
+            sent.append(message.delta.new_element.heading.body)
+
+    page.on("websocket", lambda socket: socket.on("framereceived", received))
+    return sent
+
+
+def test_a_new_sentence_reruns_only_the_fragment_and_the_link_follows(server, page):
+    headings = _headings_sent(page)
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH)
+    assert "Cross attention" in headings  # the whole page's run sent the title
+    headings.clear()
+    field = page.get_by_role("textbox", name="Source sentence", exact=True)
+    field.fill("a dog ran")
+    field.press("Enter")
+    page.wait_for_function("() => location.search.includes('source=a+dog+ran')", timeout=30_000)
+    share = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Link to this view")
+    share.get_by_text("Link to this view").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stCode"]')]
+            .some(code => code.textContent.includes('source=a+dog+ran'))""",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)  # any late message of the run
+    assert headings == []  # the fragment alone ran: the title was not sent again
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').count() == 1  # one link box
+    # the quiz switch is in the fragment too, but changes more than a sentence: the whole page runs
+    page.get_by_text("Guess first", exact=True).click()
+    page.wait_for_function("() => location.search.includes('quiz=true')", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert "Cross attention" in headings
+    assert page.errors == []
