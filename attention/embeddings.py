@@ -44,6 +44,8 @@ WORD_MARK = "▁"  # SentencePiece marks the first piece of each word with it
 # Whoever deploys the app can restrict the model field with one setting: a comma-separated
 # list of the names (or folders) that may be loaded. Set but empty, only the default loads.
 ALLOWED_MODELS_VARIABLE = "ATTENTION_ALLOWED_MODELS"
+# Encoders loaded by ``preload`` before this process forked app processes (deploy/preload.py), by name.
+_PRELOADED: dict[str, Encoder] = {}
 
 
 class ModelLoadError(TranslatedError):
@@ -322,6 +324,8 @@ def load_encoder(name: str | None = None) -> Encoder:
     if name not in EMBEDDED_MODELS and allowed is not None and name not in allowed:
         listed = ", ".join([*EMBEDDED_MODELS, *allowed])
         raise ModelLoadError("load.not_allowed", name=name, allowed=listed)
+    if name in _PRELOADED:
+        return _PRELOADED[name]
     source, note = MODELS[name].load() if name in EMBEDDED_MODELS else (_locate(name), None)
     from sentence_transformers import SentenceTransformer
 
@@ -333,6 +337,24 @@ def load_encoder(name: str | None = None) -> Encoder:
     if not _exposes_tokens(model):
         raise ModelLoadError("load.no_tokens", name=name)
     return Encoder(model, name, note)
+
+
+def preload(names: list[str]) -> None:
+    """Load these encoders now and keep them, so that ``load_encoder`` returns them in this process
+    and in every process forked from it.
+
+    Why: the weights are memory-mapped from their safetensors file (transformers and safetensors
+    keep the parameters as views of the file's pages, no copy), so N processes already share one
+    copy of them in the page cache. What they do not share is the heap: the fast tokenizer of
+    multilingual-e5-small (a byte trie of 250,000 pieces, about 250 MiB in Rust's heap), torch's
+    relocated libraries and the Python modules, about 600 MiB per process. Processes forked after
+    ``preload`` share all of that, page for page, until one writes to it; nothing here writes to
+    the tokenizer or the weights after loading. No forward pass runs here: torch's thread pool
+    must not exist before a fork.
+    """
+    for name in names:
+        encoder = load_encoder(name)
+        _PRELOADED[encoder.name] = encoder
 
 
 def allowed_models() -> list[str] | None:

@@ -192,7 +192,7 @@ class Translator:
         encoding = self._tokenizer.encode(_check_text(text, what))
         ids, tokens = list(encoding.ids), list(encoding.tokens)
         if not ids:
-            raise ValueError(f"the {what} text has no characters the translator can read")
+            raise UnreadableText(what, "has no characters the translator can read")
         room = limit - 1
         return Source(
             ids=ids[:room] + [EOS_ID],
@@ -606,9 +606,20 @@ def read_shortlist(data: bytes) -> tuple[int, np.ndarray, np.ndarray]:
 # --- small pieces -------------------------------------------------------------------------------
 
 
+class UnreadableText(ValueError):
+    """A text the translator cannot read: empty, only spaces, or nothing its tokenizer keeps.
+
+    ``what`` is which text, "source" or "target", so that a page can say it in its own language.
+    """
+
+    def __init__(self, what: str, reason: str):
+        self.what = what
+        super().__init__(f"the {what} text {reason}")
+
+
 def _check_text(text: str, what: str = "source") -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"the {what} text is empty; type a sentence to translate")
+        raise UnreadableText(what, "is empty; type a sentence to translate")
     return text
 
 

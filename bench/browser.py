@@ -28,16 +28,18 @@ PAGES = {
 HEATMAP = ".js-plotly-plot .heatmaplayer"
 
 # The live heatmap (webapp/live_chart.js) counts its drawings in its chart's data-draws and keeps the latest
-# ones' timings in the chart's drawTimings: when the frame after it was painted (``at``) and, for a change
-# of its own controls, since the control's event.
+# ones' timings in the chart's drawTimings: when the frame after it was painted (``at``), how long its
+# arithmetic (computeMs), plotly.js (plotMs) and the paint (paintMs) took and, for a change of its own
+# controls or new data, since the control's event (sinceChangeMs) or the data's arrival (sinceDataMs).
 _LIVE_DRAWS = "Number(document.querySelector('.attention-live-chart')?.dataset.draws || 0)"
-# A field of the last drawing: "sinceChangeMs", "sinceDataMs", or "sinceEnterMs" (from the Enter key noted below).
-_LAST_DRAW = """(field) => {
+# The page's clock now, on a page with the live heatmap (else null): a drawing logged later is the next one.
+_LIVE_NOW = "document.querySelector('.attention-live-chart') ? performance.now() : null"
+# The last drawing's log entry, with sinceEnterMs (from the Enter key noted below) added.
+_LAST_DRAW = """() => {
     const d = document.querySelector(".attention-live-chart")?.drawTimings || [];
     const last = d[d.length - 1];
     if (!last) return null;
-    if (field === "sinceEnterMs") return window.benchEnterAt ? last.at - window.benchEnterAt : null;
-    return last[field];
+    return {...last, sinceEnterMs: window.benchEnterAt ? last.at - window.benchEnterAt : null};
 }"""
 # Notes when Enter was pressed in a text field, before Streamlit's own handler sees it.
 _NOTE_ENTER = """document.addEventListener("keydown", (event) => {
@@ -46,10 +48,15 @@ _NOTE_ENTER = """document.addEventListener("keydown", (event) => {
 _SLIDER = '.attention-live-controls label[data-setting="temperature"] input'
 
 
-# Waiting in the page, not by polling: a MutationObserver checks the condition after
-# every change to the DOM and resolves as soon as it holds. (Polling on every animation
-# frame in 30 pages at once costs more CPU than the server has on 2 cores.)
-_WAIT_FOR = """([kind, arg, timeout]) => new Promise((resolve, reject) => {
+# Waiting in the page in short slices. Each page.evaluate waits at most WAIT_SLICE_MS for its condition
+# (a MutationObserver checks it after every change to the DOM and resolves as soon as it holds; polling
+# on every animation frame in 30 pages at once costs more CPU than the server has on 2 cores), then
+# answers null and Python asks again until the whole timeout has passed. No promise outlives its slice:
+# one long-lived promise per wait failed on a slow machine with Playwright's "Resulting promise was
+# garbage collected" (V8 collected it while the page re-rendered), and a slice that fails so, or whose
+# page context went away, is simply asked again. The pending waits are also kept on ``window``.
+WAIT_SLICE_MS = 2_000
+_WAIT_FOR = """([kind, arg, slice]) => new Promise((resolve, reject) => {
     const conditions = {
         // every tick label on the axis belongs to the expected figure and the first expected
         // label is among them: the new heatmap is drawn (long sentences show every k-th label;
@@ -65,6 +72,12 @@ _WAIT_FOR = """([kind, arg, timeout]) => new Promise((resolve, reject) => {
             const title = document.querySelector('.js-plotly-plot .g-xtitle text');
             return !!title && title.textContent.startsWith(prefix);
         },
+        // the live heatmap logged a drawing painted after this moment (performance.now() in the page);
+        // a time, not a count, so that a chart mounted anew (its count starts at 0) still answers
+        drawn: (since) => {
+            const d = document.querySelector(".attention-live-chart")?.drawTimings || [];
+            return d.length > 0 && d[d.length - 1].at > since;
+        },
     };
     // a Streamlit exception on the page ends the wait at once: the figure will not come
     const failed = () => {
@@ -73,17 +86,26 @@ _WAIT_FOR = """([kind, arg, timeout]) => new Promise((resolve, reject) => {
     };
     const holds = () => conditions[kind](arg);
     if (holds()) { resolve(performance.now()); return; }
+    const waits = (window.benchWaits = window.benchWaits || new Set());
+    const wait = {};
+    const end = (settle, value) => {
+        observer.disconnect();
+        clearTimeout(wait.timer);
+        waits.delete(wait);
+        settle(value);
+    };
     const observer = new MutationObserver(() => {
         const failure = failed();
-        if (failure) { observer.disconnect(); clearTimeout(timer); reject(new Error(failure)); }
-        else if (holds()) { observer.disconnect(); clearTimeout(timer); resolve(performance.now()); }
+        if (failure) end(reject, new Error(failure));
+        else if (holds()) end(resolve, performance.now());
     });
     observer.observe(document.body, {childList: true, subtree: true, characterData: true, attributes: true});
-    const timer = setTimeout(() => {
-        observer.disconnect();
-        reject(new Error(`no ${kind} after ${timeout} ms`));
-    }, timeout);
+    wait.timer = setTimeout(() => end(resolve, holds() ? performance.now() : null), slice);
+    wait.observer = observer;
+    waits.add(wait);
 })"""
+# What a slice that should simply be asked again fails with.
+_RETRY_ERRORS = ("Resulting promise was garbage collected", "Execution context was destroyed")
 # The labels of the drawn heatmap (Plotly keeps the figure on its div).
 _TRACE_LABELS = """() => {
     const plot = document.querySelector('.js-plotly-plot');
@@ -93,8 +115,23 @@ _TRACE_LABELS = """() => {
 
 
 async def wait_in_page(page, kind: str, arg, timeout_ms: float) -> None:
-    """Until the page's condition ``kind`` ("ticks" or "xtitle") holds for ``arg``."""
-    await page.evaluate(_WAIT_FOR, [kind, arg, timeout_ms])
+    """Until the page's condition ``kind`` ("ticks", "xtitle" or "drawn") holds for ``arg``, asked in
+    slices of at most WAIT_SLICE_MS; TimeoutError after ``timeout_ms``."""
+    from playwright.async_api import Error as PlaywrightError
+
+    deadline = time.perf_counter() + timeout_ms / 1000
+    while True:
+        remaining_ms = (deadline - time.perf_counter()) * 1000
+        try:
+            done = await page.evaluate(_WAIT_FOR, [kind, arg, max(1, min(WAIT_SLICE_MS, remaining_ms))])
+        except PlaywrightError as error:
+            if not any(text in str(error) for text in _RETRY_ERRORS):
+                raise
+            done = None
+        if done is not None:
+            return
+        if time.perf_counter() >= deadline:
+            raise TimeoutError(f"no {kind} after {timeout_ms:.0f} ms")
 
 
 def watch_errors(page) -> list[str]:
@@ -194,28 +231,31 @@ async def change_sentence(page, label: str, axis: str, sentence: Sentence, timeo
     heatmap's ``axis`` tick labels are the new tokens. Returns the milliseconds from the
     Enter key to the first frame painted with the new heatmap, timed in the page (the live
     heatmap notes when it painted); ``page.last_wall_ms`` is the same seen from Playwright,
-    from the start of typing, its own messages to and from Chromium included."""
+    from the start of typing, its own messages to and from Chromium included, and
+    ``page.last_draw`` the live heatmap's log entry of that drawing (None without it)."""
     field_ = page.get_by_role("textbox", name=label, exact=True)
     await field_.fill(sentence.text)
-    before = await page.evaluate(_LIVE_DRAWS)
+    since = await page.evaluate(_LIVE_NOW)
     started = time.perf_counter()
     await field_.press("Enter")
     await wait_in_page(page, "ticks", [axis, sentence.labels[0], sentence.labels], timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
     page.last_wall_ms = (drawn - started) * 1000
-    in_page = await _in_page_ms(page, before, "sinceEnterMs", page.last_wall_ms, timeout_ms)
-    page.last_component_ms = await page.evaluate(_LAST_DRAW, "sinceDataMs") if before else None
-    return in_page
+    return await _in_page_ms(page, since, "sinceEnterMs", page.last_wall_ms, timeout_ms)
 
 
-async def _in_page_ms(page, before: int, field: str, wall_ms: float, timeout_ms: float) -> float:
-    """On a page with the live heatmap, ``field`` of the drawing logged after the first ``before``
-    (its log entry is written once the frame is painted, a moment after the ticks show); else ``wall_ms``."""
-    if not before:
+async def _in_page_ms(page, since: float | None, field: str, wall_ms: float, timeout_ms: float) -> float:
+    """On a page with the live heatmap (``since`` is its clock before the change), ``field`` of the first
+    drawing logged after ``since`` (its log entry is written once the frame is painted, a moment after the
+    ticks show), kept in ``page.last_draw``; else ``wall_ms``."""
+    page.last_draw = None
+    if since is None:
         return wall_ms
-    await page.wait_for_function(f"n => {_LIVE_DRAWS} > n", arg=before, timeout=timeout_ms)
-    return await page.evaluate(_LAST_DRAW, field)
+    await wait_in_page(page, "drawn", since, timeout_ms)
+    page.last_draw = await page.evaluate(_LAST_DRAW)
+    value = page.last_draw.get(field)
+    return value if value is not None else wall_ms
 
 
 async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -> float:
@@ -223,20 +263,20 @@ async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -
     milliseconds from the click's event to the first frame painted with the new heatmap, timed
     in the page (Playwright's own round trips excluded). A display option only: the server
     must not re-encode."""
-    before = await page.evaluate(_LIVE_DRAWS)
+    since = await page.evaluate(_LIVE_NOW)
     started = time.perf_counter()
     await page.get_by_text("Rows are queries (transpose)", exact=True).click()
     await wait_in_page(page, "xtitle", "key" if transposed else "query", timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
-    return await _in_page_ms(page, before, "sinceChangeMs", (drawn - started) * 1000, timeout_ms)
+    return await _in_page_ms(page, since, "sinceChangeMs", (drawn - started) * 1000, timeout_ms)
 
 
 async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> float:
     """Move the live heatmap's temperature slider to ``position`` (0..400) as a drag ends ('input',
     then 'change') and wait for the heatmap drawn with it. Returns the milliseconds from the
     slider's event to the first frame painted with it, timed in the page."""
-    before = await page.evaluate(_LIVE_DRAWS)
+    since = await page.evaluate("performance.now()")
     started = time.perf_counter()
     await page.locator(_SLIDER).evaluate(
         """(slider, position) => {
@@ -246,11 +286,10 @@ async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> f
         }""",
         position,
     )
-    await page.wait_for_function(f"n => {_LIVE_DRAWS} > n", arg=before, timeout=timeout_ms)
+    await wait_in_page(page, "drawn", since, timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
-    in_page = await page.evaluate(_LAST_DRAW, "sinceChangeMs")
-    return in_page if in_page is not None else (drawn - started) * 1000
+    return await _in_page_ms(page, since, "sinceChangeMs", (drawn - started) * 1000, timeout_ms)
 
 
 async def drag_temperature(page, moves: int = 60) -> float:

@@ -59,8 +59,9 @@ async def plotly_alone(browser, specs: dict[tuple[str, int], str], repeats: int)
     return found
 
 
-# `streamlit run` with timers around the steps of an update, for --probe: each call of
-# Encoder.encode, heads.run_model, attention_figure, st.plotly_chart and each whole script run
+# `streamlit run` with timers around the steps of an update, for --probe: each call of Encoder.encode_layers
+# (the model's forward pass, tokenizer included), heads.run_model, views.attend, views.compute_view (encode
+# and attend), live.live_payload, attention_figure, st.plotly_chart and each whole script run (a fragment's too)
 # appends one JSON line to the file named by ATTENTION_BENCH_PROBE. The app is not changed; the
 # functions are wrapped before the pages import them.
 PROBE_WRAPPER = """
@@ -88,8 +89,13 @@ import attention.embeddings, attention.figures, attention.heads
 import streamlit
 import streamlit.runtime.scriptrunner.script_runner as script_runner
 
-_timed(attention.embeddings.Encoder, "encode", "encode")
+import attention.live, attention.views
+
+_timed(attention.embeddings.Encoder, "encode_layers", "encode")  # Encoder.encode calls it
 _timed(attention.heads, "run_model", "run_model")
+_timed(attention.views, "attend", "attend")
+_timed(attention.views, "compute_view", "view")
+_timed(attention.live, "live_payload", "payload")
 _timed(attention.figures, "attention_figure", "figure")
 _timed(streamlit, "plotly_chart", "chart")  # st.plotly_chart, as the pages call it
 _timed(script_runner.ScriptRunner, "_run_script", "script")
@@ -98,7 +104,7 @@ from streamlit.web.cli import main
 sys.argv = ["streamlit", *sys.argv[1:]]
 sys.exit(main())
 """
-PROBED = {what: f"probe_{what}_ms" for what in ("encode", "figure", "chart", "script")}
+PROBED = {what: f"probe_{what}_ms" for what in ("encode", "attend", "view", "payload", "figure", "chart", "script")}
 MODEL_CALLS = ("encode", "run_model")
 
 
@@ -120,13 +126,13 @@ class Probe:
         return [r for r in records if since <= r["end"] <= until]
 
     def model_calls(self, since: float, until: float) -> int:
-        """How often the server ran the model (Encoder.encode or heads.run_model) in that time."""
+        """How often the server ran the model (Encoder.encode_layers or heads.run_model) in that time."""
         return sum(r["what"] in MODEL_CALLS for r in self.records(since, until))
 
 
 def probe_summary(probe: Probe | None, since: float, until: float) -> dict:
     """With --probe: medians of what the server itself timed between ``since`` and ``until``
-    (epoch seconds): each Encoder.encode, attention_figure, st.plotly_chart and whole script run."""
+    (epoch seconds): each of PROBED's calls and whole script runs."""
     if probe is None or not until:
         return {}
     records = probe.records(since, until)
@@ -152,7 +158,7 @@ async def single_session_updates(
             timeout_ms = 300_000 if n >= 256 else 120_000
             label, axis = fields[0]
             times, splits = [], []
-            toggles, temperatures, drags, walls, components = [], [], [], [], []
+            toggles, temperatures, drags, walls, draws = [], [], [], [], []
             window = [0.0, 0.0]
             toggle_window = [0.0, 0.0]
             try:
@@ -162,8 +168,8 @@ async def single_session_updates(
                 for _ in range(args.browser_updates):
                     times.append(await change_sentence(page, label, axis, texts.make(n), timeout_ms))
                     walls.append(page.last_wall_ms)
-                    if page.last_component_ms is not None:
-                        components.append(page.last_component_ms)
+                    if page.last_draw:
+                        draws.append(page.last_draw)
                     await asyncio.sleep(0.05)  # let the websocket events of this update arrive
                     splits.append(page.wire.split(*page.last_update))
                 window[1] = time.time()
@@ -193,11 +199,18 @@ async def single_session_updates(
             def part(key, splits=splits):
                 return median([s[key] for s in splits if s[key] is not None])
 
+            def drawing(key, draws=draws):
+                return median([d[key] for d in draws if d.get(key) is not None])
+
             parts = updates[(model, n, mode)] = {
                 "browser_update_ms_p50": percentile(times, 50),
                 "browser_update_ms_p95": percentile(times, 95),
                 "browser_wall_ms_p50": percentile(walls, 50),
-                "browser_component_ms": median(components),
+                "browser_component_ms": drawing("sinceDataMs"),
+                "draw_compute_ms": drawing("computeMs"),
+                "draw_layout_ms": drawing("layoutMs"),
+                "draw_plot_ms": drawing("plotMs"),
+                "draw_paint_ms": drawing("paintMs"),
                 "browser_updates": len(times),
                 "browser_send_ms": part("send_ms"),
                 "browser_server_ms": part("server_ms"),

@@ -2,7 +2,7 @@
 that the heatmap shows exactly their own new tokens, as Chromium pages (``run_load``) or as bare
 Streamlit websocket clients (``run_load_ws``, each a deploy.harness.AppSession).
 
-Used by ``python -m bench`` and ``tests/test_load.py``.
+Used by ``python -m bench`` and ``tests/load/test_load.py``.
 """
 
 from __future__ import annotations

@@ -142,6 +142,57 @@ def targets(rows: list[dict], servers: dict, load: dict | None, lengths: list[in
     return found
 
 
+# A new sentence, step by step: (row key, what it is, how deep it sits), in the order they happen.
+NEW_SENTENCE_STEPS = [
+    ("browser_send_ms", "Enter -> rerun request sent (Streamlit's frontend)", 0),
+    ("browser_server_ms", "rerun request -> chart message arrives (server, websocket)", 0),
+    ("probe_script_ms", "script run, whole (page or fragment; --probe)", 1),
+    ("probe_view_ms", "sentences -> attention view (views.compute_view)", 2),
+    ("probe_encode_ms", "model forward, tokenizer included (Encoder.encode_layers, when not cached)", 3),
+    ("probe_attend_ms", "attention (views.attend)", 3),
+    ("probe_payload_ms", "the live heatmap's payload (live.live_payload)", 2),
+    ("probe_rest_ms", "the rest of the script run (widgets, captions, downloads, link)", 2),
+    ("message_bytes", "bytes of the chart message", 1),
+    ("browser_render_ms", "chart message -> heatmap's ticks drawn (Playwright's view)", 0),
+    ("browser_component_ms", "the live heatmap: new bytes -> painted frame", 1),
+    ("draw_compute_ms", "render(): softmax and figure", 2),
+    ("draw_layout_ms", "fonts, margins, size", 2),
+    ("draw_plot_ms", "Plotly.react", 2),
+    ("draw_paint_ms", "to the painted frame", 2),
+    ("browser_update_ms_p50", "Enter -> painted frame, p50 (timed in the page)", 0),
+]
+
+
+def print_new_sentence_steps(rows: list[dict], loadavg) -> None:
+    """Each browser row's new sentence split into its steps, one line a step (medians in ms)."""
+    for row in rows:
+        if row.get("mode") not in MODES or row.get("browser_update_ms_p50") is None:
+            continue
+        row = {**row, "probe_rest_ms": _rest_of_script(row)}
+        limit = NEW_SENTENCE_MS.get(row["tokens"])
+        print(
+            f"new sentence, step by step: {row['model']}, {row['tokens']} tokens, {row['mode']} page "
+            f"({row.get('browser_updates')} updates, medians; load average {loadavg}):"
+        )
+        for key, what, depth in NEW_SENTENCE_STEPS:
+            value = row.get(key)
+            if value is None:
+                continue
+            shown = f"{value:,.0f} B" if key == "message_bytes" else f"{value:.0f} ms"
+            print(f"  {'    ' * depth}{what}: {shown}")
+        if limit:
+            p50 = row["browser_update_ms_p50"]
+            print(f"  => NEW SENTENCE p50 {p50:.0f} ms, target {limit} ms: {'met' if p50 <= limit else 'MISSED'}")
+
+
+def _rest_of_script(row: dict) -> float | None:
+    """The script run less what the probe timed inside it (compute_view and the payload)."""
+    parts = [row.get("probe_script_ms"), row.get("probe_view_ms"), row.get("probe_payload_ms")]
+    if any(part is None for part in parts):
+        return None
+    return max(0.0, parts[0] - parts[1] - parts[2])
+
+
 def print_report(result: dict) -> None:
     rows = result["rows"]
     print(
@@ -219,6 +270,7 @@ def print_report(result: dict) -> None:
         )
         for sample in load["error_samples"]:
             print(f"  error: {sample}")
+    print_new_sentence_steps(rows, result["machine"].get("loadavg_end"))
     print("targets:")
     for t in result["targets"]:
         value = t["value"]

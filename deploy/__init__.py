@@ -4,5 +4,5 @@
   AppSession, a client of Streamlit's websocket protocol; bench/ and the tests import it;
 - deploy.lecture_hall: several app processes behind nginx (python -m deploy.lecture_hall).
 
-deploy/ imports nothing from bench/ (tests/test_layout.py holds it to that).
+deploy/ imports nothing from bench/ (tests/unit/test_layout.py holds it to that).
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from attention.figures import heads_grid_figure
-from attention.i18n import DIRECTION_LABELS
-from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS
+from attention.i18n import DIRECTION_LABELS, UNREADABLE_TEXT
+from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS, UnreadableText
 from attention.translation_view import is_alignment_head, translation_csv, translation_figure, translation_json
 from webapp import cache, display, navigation
 from webapp.downloads import Download
@@ -24,8 +24,8 @@ if not source.strip():
     st.stop()
 try:
     own = cache.translation_run(direction, source, None)
-except ValueError as problem:
-    st.info(t("translate.unreadable", problem=str(problem)), icon="✏️")
+except UnreadableText as problem:
+    st.info(t(UNREADABLE_TEXT[problem.what]), icon="✏️")
     st.stop()
 
 # The translation field follows the model: a new sentence or direction puts the model's translation in it,
@@ -50,8 +50,8 @@ if not target.strip():
 elif target != own.translation:
     try:
         run = cache.translation_run(direction, source, target)
-    except ValueError as problem:
-        st.info(t("translate.unreadable", problem=str(problem)), icon="✏️")
+    except UnreadableText as problem:
+        st.info(t(UNREADABLE_TEXT[problem.what]), icon="✏️")
 
 if run.source_dropped:
     st.warning(t("translate.cut", kept=run.source_kept, dropped=run.source_dropped), icon="✂️")

@@ -13,13 +13,13 @@ from tests.helpers import ARTIFACTS, chromium_path, watched_page
 
 
 @pytest.fixture(scope="session")
-def encoder():
+def minilm():
     """The small embedded English model, all-MiniLM-L6-v2: most tests check its word pieces (``ko ##re``)."""
     return load_encoder(ENGLISH_MODEL)
 
 
 @pytest.fixture(scope="session")
-def multilingual():
+def e5():
     """The embedded multilingual-e5-small, the app's default (converted once into the user cache)."""
     return load_encoder(MULTILINGUAL_MODEL)
 

@@ -1,10 +1,17 @@
 """The Streamlit front end: everything that knows about ``streamlit``, split by job.
 
-    cache.py       every cached thing: the models, their attention twins, embeddings, model runs
-    session.py     settings in the session and in the link, the interface's language
-    controls.py    widgets: the sidebar, the sentence fields, the examples
-    display.py     figures, notes and download buttons
-    navigation.py  the pages and what the entry point hands each page
+    navigation.py        the pages and what the entry point hands each page (model, sidebar)
+    session.py           settings in the session and in the link, the interface's language
+    cache.py             every cached thing: the models, the translators, every layer's hidden states
+    controls.py          widgets: the sidebar, the sentence fields, the examples
+    attention_page.py    the cross and self attention pages (one function, two kinds)
+    display.py           figures, notes and captions in the page; the live heatmap or a Plotly chart
+    downloads.py         the download buttons and the files they make, made when clicked
+    quiz.py              guess first: the grid to guess on, the reveal and the score
+    live_chart.py        the live heatmap's Streamlit component (v2): its bytes and its messages
+    live_chart.js        the component in the browser: controls, drawing, cleanup
+    attention_figure.js  the heatmap's renderer in the browser (attention/heatmap.py's twin)
+    live_chart.css       the component's look
 
 ``app.py`` is the entry point (``streamlit run app.py``); the page bodies are in ``pages/``.
 The numbers and pictures themselves come from the ``attention`` library.

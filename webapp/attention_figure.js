@@ -3,7 +3,7 @@
 // render(data, display) turns the heatmap's data (attention/figures.py's heatmap_data, sent by the
 // server as the live payload; its fields are listed in attention/heatmap.py) into the Plotly figure
 // under the six display settings: softmax with the temperature and √d_k, transposing, numbers in
-// cells, the colour scale, and fitted colours. tests/test_drawing_contract.py checks that it gives
+// cells, the colour scale, and fitted colours. tests/browser/test_drawing_contract.py checks that it gives
 // Python's figure for every combination of them. Arrays are flat, row by row:
 // data.scores (n_q × n_k), data.allowed (n_q × n_k, absent when nothing is masked), data.basis (n_k × m).
 

@@ -278,6 +278,7 @@ class LiveChart {
         layout.height = fitHeight(this.chart, layout.height);
       }
       const config = { ...this.chrome.config, responsive: this.chrome.stretch };
+      const laid = performance.now();
       await Plotly.react(this.chart, figure.data, layout, config);
       this.chart.dataset.display = JSON.stringify(this.display);
       const plotted = performance.now();
@@ -290,8 +291,9 @@ class LiveChart {
       const timings = this.chart.drawTimings;
       timings.push({
         at: painted,
-        computeMs: computed - started,
-        plotMs: plotted - computed,
+        computeMs: computed - started, // render(): the softmax and the figure
+        layoutMs: laid - computed, // fonts, margins, size
+        plotMs: plotted - laid, // Plotly.react
         paintMs: painted - plotted,
         sinceChangeMs: changedAt ? painted - changedAt : null,
         sinceDataMs: receivedAt ? painted - receivedAt : null, // new bytes from the server to the painted frame

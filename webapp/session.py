@@ -9,6 +9,7 @@ bar always opens exactly the figure on screen.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
@@ -116,17 +117,33 @@ def write_link() -> dict[str, str]:
     return query
 
 
+_run = threading.local()  # each session's script runs in its own thread
+
+
 def finish(place) -> None:
-    """Write the settings into the URL and offer the link in ``place`` (call at the end of a run)."""
-    now = values()
+    """Write the settings into the URL and offer the link in ``place`` (call at the end of a run), unless
+    the page offered it already this run (``share_box``)."""
     query = write_link()
     rejected = st.session_state.pop("_rejected", None)
     if rejected:
         st.caption(t("share.rejected", keys=", ".join(rejected)))
+    if not getattr(_run, "shared", False):
+        _link_box(place, query)
+    _run.shared = False
+
+
+def share_box(place) -> None:
+    """Write the settings into the URL and offer the link in ``place`` now, from a page whose fragment reruns
+    alone (see ``webapp.attention_page``): the fragment keeps the link current; ``finish`` then leaves it out."""
+    _link_box(place, write_link())
+    _run.shared = True
+
+
+def _link_box(place, query: dict[str, str]) -> None:
     base = (st.context.url or "").split("?")[0]
     with place.expander(t("share.label")):
         st.code(f"{base}?{urlencode(query)}" if query else base or "?", language=None, wrap_lines=True)
         st.caption(t("share.help"))
-        too_long = settings.left_out(now)
+        too_long = settings.left_out(values())
         if too_long:
             st.caption(t("share.too_long", keys=", ".join(too_long), limit=settings.MAX_LINK_TEXT))

@@ -6,7 +6,7 @@ Each language's strings are in sections, one per page or shared part (en.py, ko.
 Korean string falls back to English, never to a key.
 
 Every key is written out in full where the code uses it, never built from pieces, so that
-tests/test_i18n.py can scan the source and prove that each key used exists in both languages
+tests/app/test_i18n.py can scan the source and prove that each key used exists in both languages
 and each key defined is used. Where a key depends on a choice made at run time (a role, a
 menu's option), the whole family is listed below, choice by choice.
 """
@@ -103,3 +103,5 @@ COMPARE_SETTING_WHAT = {
 }
 # The translation page's directions (attention.translation.DIRECTIONS).
 DIRECTION_LABELS = {"en-pt": "translate.direction.en-pt", "pt-en": "translate.direction.pt-en"}
+# What the Translation page says when the translator can read nothing in a text, by which text it is.
+UNREADABLE_TEXT = {"source": "translate.unreadable_source", "target": "translate.unreadable_target"}

@@ -482,7 +482,12 @@ SECTIONS = {
         "translate.reset_help": "Put the model's own translation back into the field.",
         "translate.empty": "Type a sentence to translate.",
         "translate.empty_target": "The translation field is empty: the figure shows the model's own translation.",
-        "translate.unreadable": "The translator can read nothing in this text: {problem}.",
+        "translate.unreadable_source": (
+            "The translator can read nothing in this sentence: type words in English or Portuguese."
+        ),
+        "translate.unreadable_target": (
+            "The translator can read nothing in this translation: type words in the language it translates into."
+        ),
         "translate.cut": "The text is long: the translator reads its first {kept} pieces and left out {dropped} more.",
         "translate.target_cut": "The translation is long: the decoder read its first {kept} pieces and left out {dropped} more.",
         "translate.unknown": (

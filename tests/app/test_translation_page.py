@@ -10,7 +10,7 @@ import re
 import numpy as np
 import pytest
 
-from attention.i18n import en, ko
+from attention.i18n import en, ko, text
 from attention.translation import MAX_SOURCE_PIECES, load_translator
 from attention.translation_view import CSV_COLUMNS, translation_csv, translation_figure, translation_json
 from tests.helpers import charts, decode_array, messages, open_app, page_text, set_widgets
@@ -95,6 +95,13 @@ def test_layer_head_average_and_transpose():
 def test_empty_text_is_a_calm_message(text):
     at = type_text(open_page(), "translate_source", text)
     assert messages(at) == ["Type a sentence to translate."]
+    assert not charts(at)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_text_the_translator_cannot_read_is_said_in_the_interface_language(lang):
+    at = type_text(open_page(lang), "translate_source", "\u200b")  # a zero-width space: nothing to read
+    assert messages(at) == [text("translate.unreadable_source", lang)]
     assert not charts(at)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 CONFIG = ROOT / ".streamlit" / "config.toml"
 APP_FILES = sorted(
     [ROOT / "app.py", *(path for folder in ("pages", "webapp", "attention") for path in (ROOT / folder).glob("*.py"))]

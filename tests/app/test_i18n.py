@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import re
 import string
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -34,13 +33,13 @@ from attention.i18n import (
     PROJECTION_CAPTIONS,
     PROJECTION_LABELS,
     STRINGS,
+    UNREADABLE_TEXT,
     en,
     ko,
     text,
 )
-from tests.helpers import CROSS, HEADS, HOME, SELF, STEPS, charts, open_app, set_widgets
+from tests.helpers import CROSS, HEADS, HOME, ROOT, SELF, STEPS, charts, open_app, set_widgets
 
-ROOT = Path(__file__).resolve().parent.parent
 # Where the interface's code lives (bench/ and deploy/ show no interface strings); the tables themselves aside.
 SOURCE_FILES = sorted(
     path
@@ -185,6 +184,7 @@ def test_the_scan_finds_a_key_no_code_uses():
         (COMPARE_SETTING_LABELS, options.COMPARED_SETTINGS),
         (COMPARE_SETTING_WHAT, options.COMPARED_SETTINGS),
         (DIRECTION_LABELS, models.TRANSLATION_DIRECTIONS),
+        (UNREADABLE_TEXT, ("source", "target")),
     ],
 )
 def test_each_family_of_keys_has_one_key_per_choice(family, choices):

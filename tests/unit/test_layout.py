@@ -4,6 +4,7 @@ the navigation lists exactly the pages there are, and test files share helpers o
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,8 @@ from tests.helpers import ROOT
 
 LIBRARY = sorted((ROOT / "attention").rglob("*.py"))
 PAGE_FILES = sorted((ROOT / "pages").glob("*.py"))
-TEST_FILES = sorted((ROOT / "tests").glob("*.py"))
+TEST_FILES = sorted(path for path in (ROOT / "tests").rglob("*.py") if "data" not in path.parts)
+TEST_GROUPS = ("unit", "app", "browser", "load")  # what a test needs: the library, AppTest, Chromium, servers
 FRONT_END = {"streamlit", "playwright"}
 SHARED_TEST_MODULES = {"tests.helpers", "tests.hostile_strings"}
 
@@ -104,7 +106,7 @@ def foreign_test_imports(path: Path) -> list[str]:
     return sorted(found)
 
 
-@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_test_files_share_only_the_helpers(path):
     """No test module imports another test module or conftest: shared code is in tests/helpers.py
     (and the hostile-string corpus in tests/hostile_strings.py)."""
@@ -259,3 +261,31 @@ def test_deploy_runs_where_bench_cannot_be_imported():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
     assert "--processes" in done.stdout and "--allow-models" in done.stdout, done.stdout
+
+
+def test_the_front_ends_map_lists_exactly_its_files():
+    """webapp/__init__.py's map of the package names every file in webapp/ and no file that is gone."""
+    map_text = (ROOT / "webapp" / "__init__.py").read_text()
+    listed = set(re.findall(r"^ {4}(\S+\.(?:py|js|css)) ", map_text, re.M))
+    files = {path.name for path in (ROOT / "webapp").iterdir() if path.suffix in (".py", ".js", ".css")}
+    assert listed == files - {"__init__.py"}, (listed, files)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [path for path in TEST_FILES if path.name.startswith("test_") and path.name != "test_layout.py"],  # not the checker
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_each_test_file_is_in_the_group_of_what_it_needs(path):
+    """tests/unit needs the library only, tests/app runs pages under AppTest, tests/browser drives Chromium,
+    tests/load starts servers (and nginx) or runs long (soak): a file sits in the group of the most it needs."""
+    group = path.relative_to(ROOT / "tests").parts[0]
+    assert group in TEST_GROUPS, path
+    source = path.read_text()
+    needs = {
+        "load": bool(re.search(r"LectureHall|run_load|StreamlitServer\(|wait_for_health\(|pytest\.mark\.slow", source)),
+        "browser": bool(re.search(r"pytest\.mark\.browser|chromium_path\(", source)),
+        "app": bool(re.search(r"\bopen_app\(|\bAppTest\b|\brun\((CROSS|SELF|STEPS|HEADS)", source)),
+    }
+    most = next((name for name in ("load", "browser", "app") if needs[name]), "unit")
+    assert group == most, f"{path.name} needs {most} but sits in tests/{group}"

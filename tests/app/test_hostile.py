@@ -36,7 +36,6 @@ from attention.views import compute_view
 from tests.helpers import (
     CROSS,
     HEADS,
-    ROOT,
     SELF,
     STEPS,
     chart_spec,
@@ -66,10 +65,10 @@ def test_the_corpus_is_large_and_has_the_hard_cases():
 _encoded: dict[str, object] = {}
 
 
-def encoded(encoder, text: str):
+def encoded(minilm, text: str):
     """The encoder's EncodedText of ``text`` (every layer), computed once per test run."""
     if text not in _encoded:
-        _encoded[text] = encoder.encode_layers(text)
+        _encoded[text] = minilm.encode_layers(text)
     return _encoded[text]
 
 
@@ -85,13 +84,13 @@ def assert_literal_labels(labels: list[str], tokens: list[str]) -> None:
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)
-def test_core_and_figure_take_every_string(encoder, text):
-    every = encoded(encoder, text)
-    assert every.hidden_states.shape == (encoder.n_layers + 1, len(every.tokens), 384)
+def test_core_and_figure_take_every_string(minilm, text):
+    every = encoded(minilm, text)
+    assert every.hidden_states.shape == (minilm.n_layers + 1, len(every.tokens), 384)
     assert np.all(np.isfinite(every.hidden_states))
-    te = every.at_layer(encoder.default_layer)
-    assert len(te.tokens) <= encoder.max_tokens
-    lecture = encoded(encoder, LECTURE_TARGET).at_layer(encoder.default_layer)
+    te = every.at_layer(minilm.default_layer)
+    assert len(te.tokens) <= minilm.max_tokens
+    lecture = encoded(minilm, LECTURE_TARGET).at_layer(minilm.default_layer)
     cases = [
         (te, lecture, Settings()),
         (lecture, te, Settings(merge_words=True, show_special=True)),
@@ -177,30 +176,30 @@ def expect_page(at: AppTest, traces: list[dict], view, hovertemplate: str) -> No
     assert filename and all(c.isalnum() or c in "_-" for c in filename), filename
 
 
-def page_view(encoder, sentences: dict[str, str]):
+def page_view(minilm, sentences: dict[str, str]):
     """What a page with default settings shows for these sentences: the computation the pages share."""
-    return compute_view(encoder, sentences, Settings(), encode=lambda text: encoded(encoder, text))
+    return compute_view(minilm, sentences, Settings(), encode=lambda text: encoded(minilm, text))
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)
-def test_cross_page_takes_every_string_as_source_and_target(encoder, cross_page, lecture_hovertemplate, text):
+def test_cross_page_takes_every_string_as_source_and_target(minilm, cross_page, lecture_hovertemplate, text):
     """The string in both fields at once: the source's tokens are the queries, the target's the keys."""
     traces = show(cross_page, source=text, target=text)
-    expect_page(cross_page, traces, page_view(encoder, dict(source=text, target=text)), lecture_hovertemplate)
+    expect_page(cross_page, traces, page_view(minilm, dict(source=text, target=text)), lecture_hovertemplate)
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)
-def test_self_page_takes_every_string(encoder, self_page, lecture_hovertemplate, text):
+def test_self_page_takes_every_string(minilm, self_page, lecture_hovertemplate, text):
     traces = show(self_page, sentence=text)
-    expect_page(self_page, traces, page_view(encoder, dict(sentence=text)), lecture_hovertemplate)
+    expect_page(self_page, traces, page_view(minilm, dict(sentence=text)), lecture_hovertemplate)
 
 
-def test_hostile_source_with_the_lecture_target_and_back(encoder, cross_page, lecture_hovertemplate):
+def test_hostile_source_with_the_lecture_target_and_back(minilm, cross_page, lecture_hovertemplate):
     """Roles mixed: a hostile source against a plain target, then the other way round."""
     hostile = dict(HOSTILE_STRINGS)["attribute-breakout"]
     for source, target in ((hostile, LECTURE_TARGET), (LECTURE_SOURCE, hostile)):
         traces = show(cross_page, source=source, target=target)
-        expect_page(cross_page, traces, page_view(encoder, dict(source=source, target=target)), lecture_hovertemplate)
+        expect_page(cross_page, traces, page_view(minilm, dict(source=source, target=target)), lecture_hovertemplate)
 
 
 def test_long_prose_is_cut_with_a_note(cross_page):
@@ -351,28 +350,23 @@ def attempt(name: str) -> tuple[str, float]:
 
 
 @pytest.mark.parametrize("name", BAD_NAMES, ids=[repr(n[:30]) for n in BAD_NAMES])
-def test_bad_model_names_give_a_clear_message_quickly(encoder, name):
+def test_bad_model_names_give_a_clear_message_quickly(minilm, name):
     message, seconds = attempt(name)
     assert name in message
     assert seconds < GIVE_UP_SECONDS, f"{seconds:.1f} s to give up on {name!r}"
     assert "root:" not in message and "PATH=" not in message
 
 
-def test_a_folder_that_is_not_a_model(encoder, not_a_model):
+def test_a_folder_that_is_not_a_model(minilm, not_a_model):
     message, seconds = attempt(not_a_model)
     assert not_a_model in message and "not one holding a sentence-transformers model" in message
     assert "secret-notes-content" not in message and seconds < GIVE_UP_SECONDS
 
 
-def test_a_model_that_needs_its_own_code_is_never_run(encoder, needs_its_own_code):
+def test_a_model_that_needs_its_own_code_is_never_run(minilm, needs_its_own_code):
     for folder in needs_its_own_code:
         message, seconds = attempt(folder)
         assert folder in message and "never runs a model's code" in message and seconds < GIVE_UP_SECONDS
-
-
-def test_the_loader_never_trusts_remote_code():
-    source = (ROOT / "attention" / "embeddings.py").read_text()
-    assert "trust_remote_code=False" in source and "trust_remote_code=True" not in source
 
 
 @pytest.fixture
@@ -405,7 +399,7 @@ def test_bad_model_names_in_the_page_fall_back_to_the_default(model_page, not_a_
 # ---------------------------------------------------------------- the allowed-models setting
 
 
-def test_allowed_models_refuses_every_other_name_before_looking_at_it(encoder, monkeypatch):
+def test_allowed_models_refuses_every_other_name_before_looking_at_it(minilm, monkeypatch):
     monkeypatch.setenv(ALLOWED_MODELS_VARIABLE, " someorg/model-a , someorg/model-b ")
     for name in ["/etc", "/etc/passwd", "no-such-model-xyz-123", "someorg/model-c", "someorg/model-a/"]:
         message, seconds = attempt(name)
@@ -418,23 +412,23 @@ def test_allowed_models_refuses_every_other_name_before_looking_at_it(encoder, m
     assert load_encoder().name == DEFAULT_MODEL and load_encoder(DEFAULT_MODEL).name == DEFAULT_MODEL
 
 
-def test_allowed_models_lets_a_listed_folder_load(encoder, monkeypatch):
+def test_allowed_models_lets_a_listed_folder_load(minilm, monkeypatch):
     folder = english_model_path()
     monkeypatch.setenv(ALLOWED_MODELS_VARIABLE, f"someorg/model-a,{folder}")
     loaded = load_encoder(folder)
     assert loaded.name == folder
     assert loaded.default_layer == 4  # not an embedded name: two thirds of its 6 layers
-    np.testing.assert_array_equal(loaded.encode(LECTURE_TARGET, 6).vectors, encoder.encode(LECTURE_TARGET, 6).vectors)
+    np.testing.assert_array_equal(loaded.encode(LECTURE_TARGET, 6).vectors, minilm.encode(LECTURE_TARGET, 6).vectors)
 
 
-def test_allowed_models_set_but_empty_allows_only_the_default(encoder, monkeypatch):
+def test_allowed_models_set_but_empty_allows_only_the_default(minilm, monkeypatch):
     monkeypatch.setenv(ALLOWED_MODELS_VARIABLE, "")
     message, _ = attempt("someorg/model-a")
     assert "not in this server's list of allowed models" in message
     assert load_encoder().name == DEFAULT_MODEL
 
 
-def test_allowed_models_unset_lets_any_name_be_tried(encoder, monkeypatch):
+def test_allowed_models_unset_lets_any_name_be_tried(minilm, monkeypatch):
     monkeypatch.delenv(ALLOWED_MODELS_VARIABLE, raising=False)
     message, _ = attempt("/etc")
     assert "not in this server's list" not in message and "is a folder here" in message
@@ -469,22 +463,22 @@ def run_together(function, items: list, workers: int = 20) -> list:
         return list(pool.map(at_once, items))
 
 
-def test_twenty_threads_encoding_at_once_match_sequential(encoder):
+def test_twenty_threads_encoding_at_once_match_sequential(minilm):
     assert len(SENTENCES) == 20 and len(set(SENTENCES)) == 20
-    sequential = [encoder.encode(s) for s in SENTENCES]
+    sequential = [minilm.encode(s) for s in SENTENCES]
     for _ in range(2):
-        concurrent = run_together(encoder.encode, SENTENCES)
+        concurrent = run_together(minilm.encode, SENTENCES)
         for one, other in zip(sequential, concurrent, strict=True):
             assert one.tokens == other.tokens and one.offsets == other.offsets
             np.testing.assert_array_equal(one.vectors, other.vectors)
 
 
-def test_twenty_threads_through_the_whole_pipeline_match_sequential(encoder):
+def test_twenty_threads_through_the_whole_pipeline_match_sequential(minilm):
     pairs = [(SENTENCES[i], SENTENCES[(i + 7) % 20]) for i in range(20)]
     settings = Settings(merge_words=True)
 
     def pipeline(pair):
-        view = attend(encoder.encode(pair[0]), encoder.encode(pair[1]), settings)
+        view = attend(minilm.encode(pair[0]), minilm.encode(pair[1]), settings)
         if view.problem:
             return view, None
         figure = attention_figure(view.result, view.query_tokens, view.key_tokens)

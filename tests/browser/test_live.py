@@ -104,11 +104,11 @@ def check_against_pytorch(page, result, causal: bool = False) -> float:
     return error
 
 
-def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, encoder):
+def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, minilm):
     open_live(page, server.url + "/Cross_Attention" + ENGLISH)
     assert page.locator(f"{CHART} .g-xtitle").text_content() == "query: source"  # the lecture's layout, titled
     sentences = {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}
-    result = compute_view(encoder, sentences, Settings()).result
+    result = compute_view(minilm, sentences, Settings()).result
     errors = {}
     for position, temperature in ((0, 0.1), (100, 0.32), (200, 1.0), (330, 4.5), (400, 10.0)):
         set_slider(page, position)
@@ -128,12 +128,12 @@ def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, 
     assert page.errors == []
 
 
-def test_a_causal_mask_and_a_real_head_in_the_browser_equal_pytorch(server, page, encoder):
+def test_a_causal_mask_and_a_real_head_in_the_browser_equal_pytorch(server, page, minilm):
     sentence = "the animal did not cross the street because it was tired"
     link = f"{ENGLISH}&sentence={sentence.replace(' ', '+')}&causal=true&projection=head&layer=2&head=7"
     open_live(page, server.url + "/Self_Attention" + link)
     settings = Settings(causal=True, projection=Projection("head", layer=2, head=7))
-    result = compute_view(encoder, {"sentence": sentence}, settings).result
+    result = compute_view(minilm, {"sentence": sentence}, settings).result
     check_against_pytorch(page, result, causal=True)
     set_slider(page, 60)  # 0.2: sharper, and still no weight above the diagonal
     check_against_pytorch(page, result, causal=True)
@@ -202,4 +202,49 @@ def test_the_live_chart_keeps_no_globals_and_is_purged_when_it_leaves(server, pa
     page.wait_for_function(f"!document.querySelector('{CHART}')", timeout=30_000)
     # Plotly.purge took plotly.js's state off the element (its data, layout and listeners)
     assert page.evaluate("window.leftChart.data === undefined && !window.leftChart.isConnected")
+    assert page.errors == []
+
+
+def _headings_sent(page) -> list[str]:
+    """Collect the text of every heading the server sends this page (its title is one), in a list kept up to date."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    sent: list[str] = []
+
+    def received(payload) -> None:
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg()
+        message.ParseFromString(payload)
+        if message.WhichOneof("type") == "delta" and message.delta.new_element.WhichOneof("type") == "heading":
+            sent.append(message.delta.new_element.heading.body)
+
+    page.on("websocket", lambda socket: socket.on("framereceived", received))
+    return sent
+
+
+def test_a_new_sentence_reruns_only_the_fragment_and_the_link_follows(server, page):
+    headings = _headings_sent(page)
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH)
+    assert "Cross attention" in headings  # the whole page's run sent the title
+    headings.clear()
+    field = page.get_by_role("textbox", name="Source sentence", exact=True)
+    field.fill("a dog ran")
+    field.press("Enter")
+    page.wait_for_function("() => location.search.includes('source=a+dog+ran')", timeout=30_000)
+    share = page.locator('[data-testid="stSidebar"] [data-testid="stExpander"]').filter(has_text="Link to this view")
+    share.get_by_text("Link to this view").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stSidebar"] [data-testid="stCode"]')]
+            .some(code => code.textContent.includes('source=a+dog+ran'))""",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(500)  # any late message of the run
+    assert headings == []  # the fragment alone ran: the title was not sent again
+    assert page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').count() == 1  # one link box
+    # the quiz switch is in the fragment too, but changes more than a sentence: the whole page runs
+    page.get_by_text("Guess first", exact=True).click()
+    page.wait_for_function("() => location.search.includes('quiz=true')", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert "Cross attention" in headings
     assert page.errors == []

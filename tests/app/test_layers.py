@@ -48,8 +48,8 @@ def reference_hidden_states(folder: str, text_: str) -> np.ndarray:
 @pytest.mark.parametrize(
     ("fixture", "folder", "text_"),
     [
-        ("multilingual", lambda: multilingual_model_path().path, "이것은 예입니다 これは例です"),
-        ("encoder", english_model_path, "the cat sat on the mat"),
+        ("e5", lambda: multilingual_model_path().path, "이것은 예입니다 これは例です"),
+        ("minilm", english_model_path, "the cat sat on the mat"),
     ],
     ids=["multilingual-e5-small", "all-MiniLM-L6-v2"],
 )
@@ -64,19 +64,19 @@ def test_layers_are_transformers_own_hidden_states(request, fixture, folder, tex
         np.testing.assert_allclose(ours.vectors, reference[layer], atol=2e-5, rtol=0)
 
 
-def test_the_last_layer_is_what_sentence_transformers_returns(multilingual):
-    expected = multilingual.model.encode(LECTURE_SOURCE, output_value="token_embeddings").numpy()
-    np.testing.assert_array_equal(multilingual.encode(LECTURE_SOURCE, layer=multilingual.n_layers).vectors, expected)
+def test_the_last_layer_is_what_sentence_transformers_returns(e5):
+    expected = e5.model.encode(LECTURE_SOURCE, output_value="token_embeddings").numpy()
+    np.testing.assert_array_equal(e5.encode(LECTURE_SOURCE, layer=e5.n_layers).vectors, expected)
 
 
-def test_default_layers_and_the_rule_for_other_models(multilingual, encoder):
-    assert multilingual.default_layer == DEFAULT_LAYERS[MULTILINGUAL_MODEL] == 7
-    assert encoder.default_layer == DEFAULT_LAYERS[ENGLISH_MODEL] == 1
-    assert multilingual.encode(LECTURE_SOURCE).layer == 7  # the pages' layer unless told otherwise
+def test_default_layers_and_the_rule_for_other_models(e5, minilm):
+    assert e5.default_layer == DEFAULT_LAYERS[MULTILINGUAL_MODEL] == 7
+    assert minilm.default_layer == DEFAULT_LAYERS[ENGLISH_MODEL] == 1
+    assert e5.encode(LECTURE_SOURCE).layer == 7  # the pages' layer unless told otherwise
     assert default_layer("some/other-model", 12) == 8 and default_layer("some/other-model", 24) == 16  # 2/3
-    assert multilingual.layer(99) == 12 and multilingual.layer(None) == 7 and encoder.layer(99) == 6
+    assert e5.layer(99) == 12 and e5.layer(None) == 7 and minilm.layer(99) == 6
     with pytest.raises(ValueError, match="from 0"):
-        multilingual.encode_layers(LECTURE_SOURCE).at_layer(13)
+        e5.encode_layers(LECTURE_SOURCE).at_layer(13)
 
 
 def test_the_setting_travels_in_links_and_on_the_command_line(tmp_path, capsys):
@@ -96,11 +96,11 @@ def test_the_setting_travels_in_links_and_on_the_command_line(tmp_path, capsys):
     assert "after layer 7 of 12" in capsys.readouterr().out
 
 
-def test_a_real_head_reads_its_own_layer(multilingual):
+def test_a_real_head_reads_its_own_layer(e5):
     from attention.options import Projection
 
     settings = Settings(vector_layer=2, projection=Projection("head", layer=5, head=1))
-    assert compute_view(multilingual, {"sentence": LECTURE_SOURCE}, settings).layer == 5
+    assert compute_view(e5, {"sentence": LECTURE_SOURCE}, settings).layer == 5
 
 
 # --- the lecture's figure, computed --------------------------------------------------------------
@@ -112,26 +112,26 @@ def darkest(view) -> dict[str, str]:
     return {q: view.key_tokens[int(weights[i].argmax())] for i, q in enumerate(view.query_tokens)}
 
 
-def test_the_lectures_pair_aligns_at_the_default_layer_and_not_at_the_last(multilingual):
-    view = compute_view(multilingual, LECTURE, Settings())
+def test_the_lectures_pair_aligns_at_the_default_layer_and_not_at_the_last(e5):
+    view = compute_view(e5, LECTURE, Settings())
     assert view.query_tokens == ["this", "is", "an", "example"] and view.key_tokens == ["これは", "例", "です"]
     found = darkest(view)
     assert {word: found[word] for word in TRANSLATIONS} == TRANSLATIONS
     weights = dict(zip(view.query_tokens, view.result.weights, strict=True))
     assert weights["this"][0] > 0.55 and weights["example"][1] > 0.8  # sharp, not fitted colours
-    last = compute_view(multilingual, LECTURE, Settings(vector_layer=12))
+    last = compute_view(e5, LECTURE, Settings(vector_layer=12))
     assert last.result.weights.max() - last.result.weights.min() < 0.1  # the old, nearly flat picture
 
 
-def test_the_quiz_counts_kore_wa_right_for_this(multilingual):
-    view = compute_view(multilingual, LECTURE, Settings())
+def test_the_quiz_counts_kore_wa_right_for_this(e5):
+    view = compute_view(e5, LECTURE, Settings())
     score = score_guesses(view.result.weights, {0: view.key_tokens.index("これは")})
     assert score.hits == (True,)
 
 
 @pytest.mark.parametrize("model", [MULTILINGUAL_MODEL, ENGLISH_MODEL])
 def test_each_default_layer_stays_above_its_measured_floor(request, model):
-    encoder = request.getfixturevalue("multilingual" if model == MULTILINGUAL_MODEL else "encoder")
+    encoder = request.getfixturevalue("e5" if model == MULTILINGUAL_MODEL else "minilm")
     default, last = evaluate(encoder, load_pairs(), [encoder.default_layer, encoder.n_layers])
     assert default.links >= 150
     assert default.accuracy >= FLOORS[model], default
@@ -198,8 +198,8 @@ def test_the_pages_say_which_vectors_they_use(page, lang):
         assert text("steps.layer", lang, layer=7, n_layers=12) in shown
 
 
-def test_the_exports_name_the_layer(multilingual):
-    view = compute_view(multilingual, LECTURE, Settings())
+def test_the_exports_name_the_layer(e5):
+    view = compute_view(e5, LECTURE, Settings())
     meta = export_meta(LECTURE, Settings(), MULTILINGUAL_MODEL, "cross", view)
     assert json.loads(attention_json(view, meta))["meta"]["layer"] == 7
 
@@ -216,14 +216,14 @@ EXAMPLE_CLAIMS = {
 
 
 @pytest.mark.parametrize("name", EXAMPLE_CLAIMS)
-def test_every_example_still_shows_what_its_label_claims(multilingual, name):
+def test_every_example_still_shows_what_its_label_claims(e5, name):
     from attention.examples import EXAMPLES
     from attention.options import Projection
 
     kind, first, second, needs = EXAMPLES[name]
     projection = Projection(needs.get("projection", "identity"), needs.get("layer", 0), needs.get("head", 0))
     sentences = {"source": first, "target": second} if kind == "cross" else {"sentence": first}
-    view = compute_view(multilingual, sentences, Settings(projection=projection))
+    view = compute_view(e5, sentences, Settings(projection=projection))
     weights = view.result.weights.copy()  # (n_q, n_k)
     if kind == "self" and projection.kind == "identity":
         np.fill_diagonal(weights, 0)  # a token is always nearest itself: the claim is about the others

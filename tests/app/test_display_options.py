@@ -37,7 +37,7 @@ CHANGES = [
 
 
 @pytest.fixture
-def model_calls(monkeypatch, encoder) -> Counter:
+def model_calls(monkeypatch, minilm) -> Counter:
     """Counts of ``encode`` (Encoder.encode calls) and ``forward`` (forward passes of the model's
     transformer class, whichever code path runs it), around the real methods."""
     calls: Counter = Counter()
@@ -47,7 +47,7 @@ def model_calls(monkeypatch, encoder) -> Counter:
         calls["encode"] += 1
         return real_encode(self, text)
 
-    transformer = type(encoder.model[0].auto_model)
+    transformer = type(minilm.model[0].auto_model)
     real_forward = transformer.forward
 
     def counted_forward(self, *args, **kwargs):

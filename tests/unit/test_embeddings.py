@@ -14,21 +14,21 @@ from attention.i18n import STRINGS
 from tests.helpers import ROOT
 
 
-def test_lecture_sentences_as_the_model_sees_them(encoder):
-    te = encoder.encode(LECTURE_TARGET)
+def test_lecture_sentences_as_the_model_sees_them(minilm):
+    te = minilm.encode(LECTURE_TARGET)
     assert te.tokens == ["[CLS]", "ko", "##re", "wa", "rei", "des", "##u", "[SEP]"]
     assert te.vectors.dtype == np.float32 and te.vectors.shape == (8, 384)
-    assert encoder.name == ENGLISH_MODEL and encoder.dim == 384 and encoder.max_tokens == 512
+    assert minilm.name == ENGLISH_MODEL and minilm.dim == 384 and minilm.max_tokens == 512
 
 
-def test_vectors_are_sentence_transformers_token_embeddings(encoder):
+def test_vectors_are_sentence_transformers_token_embeddings(minilm):
     text = LECTURE_SOURCE
-    expected = encoder.model.encode(text, output_value="token_embeddings").numpy()
-    np.testing.assert_array_equal(encoder.encode(text, layer=encoder.n_layers).vectors, expected)
+    expected = minilm.model.encode(text, output_value="token_embeddings").numpy()
+    np.testing.assert_array_equal(minilm.encode(text, layer=minilm.n_layers).vectors, expected)
 
 
-def test_special_tokens_are_left_out_of_attention(encoder):
-    source, target = encoder.encode(LECTURE_SOURCE), encoder.encode(LECTURE_TARGET)
+def test_special_tokens_are_left_out_of_attention(minilm):
+    source, target = minilm.encode(LECTURE_SOURCE), minilm.encode(LECTURE_TARGET)
     hidden = attend(source, target, Settings(show_special=False))
     shown = attend(source, target, Settings(show_special=True))
     assert hidden.result.weights.shape == (4, 6) and shown.result.weights.shape == (6, 8)
@@ -36,16 +36,16 @@ def test_special_tokens_are_left_out_of_attention(encoder):
     np.testing.assert_allclose(hidden.result.weights.sum(axis=1), 1.0)
 
 
-def test_merge_word_pieces_takes_the_mean_and_the_typed_text(encoder):
-    te = encoder.encode("Kore wa rei desu").without_special_tokens()
+def test_merge_word_pieces_takes_the_mean_and_the_typed_text(minilm):
+    te = minilm.encode("Kore wa rei desu").without_special_tokens()
     merged = te.merge_word_pieces()
     assert merged.tokens == ["Kore", "wa", "rei", "desu"]  # the text as typed, case kept
     np.testing.assert_allclose(merged.vectors[0], te.vectors[:2].mean(axis=0), rtol=1e-6)
     np.testing.assert_array_equal(merged.vectors[1], te.vectors[2])
 
 
-def test_long_input_is_cut_at_512_positions_and_counted(encoder):
-    te = encoder.encode("word " * 600)
+def test_long_input_is_cut_at_512_positions_and_counted(minilm):
+    te = minilm.encode("word " * 600)
     assert len(te.tokens) == 512 and te.tokens[0] == "[CLS]" and te.tokens[-1] == "[SEP]"
     assert (te.n_total, te.n_kept, te.n_dropped) == (600, 510, 90)
 
@@ -58,20 +58,20 @@ def test_long_input_is_cut_at_512_positions_and_counted(encoder):
         ("שלום", ["ש", "##ל", "##ו", "##ם"]),
     ],
 )
-def test_odd_text_tokenises(encoder, text, expected):
-    assert encoder.encode(text).tokens[1:-1] == expected
+def test_odd_text_tokenises(minilm, text, expected):
+    assert minilm.encode(text).tokens[1:-1] == expected
 
 
-def test_merged_labels_show_emoji_and_rtl_literally(encoder):
-    merged = encoder.encode("hi 😀 שלום").without_special_tokens().merge_word_pieces()
+def test_merged_labels_show_emoji_and_rtl_literally(minilm):
+    merged = minilm.encode("hi 😀 שלום").without_special_tokens().merge_word_pieces()
     assert merged.tokens == ["hi", "😀", "שלום"]
 
 
-def test_concurrent_encodes_match_sequential(encoder):
+def test_concurrent_encodes_match_sequential(minilm):
     sentences = [f"sentence number {i} about {'cats' if i % 2 else 'the weather'}" for i in range(20)]
-    sequential = [encoder.encode(s).vectors for s in sentences]
+    sequential = [minilm.encode(s).vectors for s in sentences]
     with ThreadPoolExecutor(max_workers=20) as pool:
-        concurrent = list(pool.map(encoder.encode, sentences))
+        concurrent = list(pool.map(minilm.encode, sentences))
     for one, other in zip(sequential, concurrent, strict=True):
         np.testing.assert_array_equal(one, other.vectors)
 

@@ -46,9 +46,9 @@ def test_matches_torch_causal_and_custom_scale(scale):
     np.testing.assert_allclose(ours.output, torch_reference(q, k, v, mask, scale), rtol=0, atol=1e-12)
 
 
-def test_weights_match_torch_softmax_on_real_embeddings(encoder):
-    a = encoder.encode(LECTURE_SOURCE).vectors.astype(np.float64)
-    b = encoder.encode(LECTURE_TARGET).vectors.astype(np.float64)
+def test_weights_match_torch_softmax_on_real_embeddings(minilm):
+    a = minilm.encode(LECTURE_SOURCE).vectors.astype(np.float64)
+    b = minilm.encode(LECTURE_TARGET).vectors.astype(np.float64)
     ours = scaled_dot_product_attention(a, b, b)
     expected = torch.softmax(torch.from_numpy(a @ b.T / np.sqrt(a.shape[1])), dim=-1).numpy()
     np.testing.assert_allclose(ours.weights, expected, rtol=0, atol=1e-12)

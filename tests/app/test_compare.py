@@ -26,16 +26,16 @@ TEXTS = {
 }
 
 
-def sources(encoder):
-    return encoder.encode_layers
+def sources(minilm):
+    return minilm.encode_layers
 
 
 # --- the library ---------------------------------------------------------------------------------
 
 
-def test_the_difference_is_b_minus_a_exactly(encoder):
+def test_the_difference_is_b_minus_a_exactly(minilm):
     sides = two_sides("self", TEXTS, Settings(), SideB("settings", "temperature", temperature=0.5))
-    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    result = compare((minilm, minilm), sides, (sources(minilm), sources(minilm)))
     assert result.comparable
     assert result.sides[1].settings.temperature == 0.5 and result.sides[0].settings.temperature == 1.0
     np.testing.assert_array_equal(result.difference, result.b.result.weights - result.a.result.weights)
@@ -47,18 +47,18 @@ def test_the_difference_is_b_minus_a_exactly(encoder):
     assert trace.colorbar.title.text == "B − A"
 
 
-def test_different_sentences_have_no_difference(encoder):
+def test_different_sentences_have_no_difference(minilm):
     sides = two_sides("self", TEXTS, Settings(), SideB("sentences"))
-    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    result = compare((minilm, minilm), sides, (sources(minilm), sources(minilm)))
     assert not result.comparable and result.difference is None
     assert result.a.result is not None and result.b.result is not None
     names = [file.file_name for file in comparison_files(result, "bank")]
     assert names == ["bank_A.csv", "bank_A.json", "bank_B.csv", "bank_B.json"]  # no difference to export
 
 
-def test_both_figures_share_one_colour_range(encoder):
+def test_both_figures_share_one_colour_range(minilm):
     sides = two_sides("self", TEXTS, Settings(), SideB("settings", "temperature", temperature=0.2))
-    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    result = compare((minilm, minilm), sides, (sources(minilm), sources(minilm)))
     assert shared_range([result.a, result.b]) == (0.0, 1.0)  # the plain colours: a colour is a weight
     first, second = side_figures(result, FigureOptions(n_components=0))
     assert (first.data[0].zmin, first.data[0].zmax) == (second.data[0].zmin, second.data[0].zmax) == (0.0, 1.0)
@@ -69,13 +69,13 @@ def test_both_figures_share_one_colour_range(encoder):
     assert (first.data[0].zmin, first.data[0].zmax) == (second.data[0].zmin, second.data[0].zmax) == (low, high)
 
 
-def test_exports_of_the_difference_name_both_sides(encoder):
+def test_exports_of_the_difference_name_both_sides(minilm):
     sides = two_sides("self", TEXTS, Settings(), SideB("settings", "scale"))
-    result = compare((encoder, encoder), sides, (sources(encoder), sources(encoder)))
+    result = compare((minilm, minilm), sides, (sources(minilm), sources(minilm)))
     files = {file.file_name: file for file in comparison_files(result, "bank")}
     document = json.loads(files["bank_B-A.json"].data())
     np.testing.assert_array_equal(document["difference"], result.difference)
-    assert document["meta"]["a"]["model"] == document["meta"]["b"]["model"] == encoder.name
+    assert document["meta"]["a"]["model"] == document["meta"]["b"]["model"] == minilm.name
     assert (
         document["meta"]["a"]["settings"]["scale_by_sqrt_dk"]
         and not document["meta"]["b"]["settings"]["scale_by_sqrt_dk"]
@@ -83,7 +83,7 @@ def test_exports_of_the_difference_name_both_sides(encoder):
     rows = files["bank_B-A.csv"].data().decode().splitlines()
     assert rows[0] == "query_index,query_token,key_index,key_token,weight_a,weight_b,difference"
     assert len(rows) == 1 + result.difference.size
-    assert json.loads(files["bank_A.json"].data())["meta"]["model"] == encoder.name
+    assert json.loads(files["bank_A.json"].data())["meta"]["model"] == minilm.name
 
 
 @pytest.mark.parametrize(
@@ -107,10 +107,10 @@ def test_cross_attention_compares_one_source_with_two_targets():
     assert "causal" not in settings_choices("cross") and "causal" in settings_choices("self")
 
 
-def test_a_head_beyond_the_second_models_layers_is_brought_within_them(encoder):
+def test_a_head_beyond_the_second_models_layers_is_brought_within_them(minilm):
     settings = Settings(projection=Projection("head", layer=11, head=11))
-    assert fit_to_model(settings, encoder).projection == Projection("head", layer=5, head=11)  # MiniLM: 6 layers
-    assert fit_to_model(replace(settings, projection=Projection()), encoder).projection == Projection()
+    assert fit_to_model(settings, minilm).projection == Projection("head", layer=5, head=11)  # MiniLM: 6 layers
+    assert fit_to_model(replace(settings, projection=Projection()), minilm).projection == Projection()
 
 
 def test_head_average_and_bad_layer():

@@ -44,17 +44,17 @@ HOSTILE_TOKENS = ["<script>alert(1)</script>", "<b>", "a & b", 'say "hi", then']
 
 
 @pytest.fixture(scope="module")
-def lecture(encoder) -> AttentionView:
+def lecture(minilm) -> AttentionView:
     """The lecture's 4 x 4 example: this is an example -> kore wa rei desu, whole words."""
-    view = attend(encoder.encode(LECTURE_SOURCE), encoder.encode(LECTURE_TARGET), Settings(merge_words=True))
+    view = attend(minilm.encode(LECTURE_SOURCE), minilm.encode(LECTURE_TARGET), Settings(merge_words=True))
     assert (len(view.query_tokens), len(view.key_tokens)) == (4, 4)
     return view
 
 
 @pytest.fixture(scope="module")
-def causal(encoder) -> AttentionView:
+def causal(minilm) -> AttentionView:
     """Self attention with the causal mask, so that scaled scores hold -inf."""
-    tokens = encoder.encode("the cat sat on the mat")
+    tokens = minilm.encode("the cat sat on the mat")
     view = attend(tokens, tokens, Settings(causal=True, temperature=0.5))
     assert np.isneginf(view.result.scaled).any()
     return view

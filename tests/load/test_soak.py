@@ -51,14 +51,14 @@ def one_torch_thread():
 
 
 @pytest.mark.timeout(900)
-def test_two_thousand_sentences_do_not_grow_the_process(encoder, one_torch_thread):
+def test_two_thousand_sentences_do_not_grow_the_process(minilm, one_torch_thread):
     sentences = distinct_sentences(WARM_UP + SENTENCES)
     assert len(set(sentences)) == len(sentences)
     options = [FigureOptions(), FigureOptions(transpose=True, show_values=True, components="pca")]
     settings = [Settings(), Settings(merge_words=True, show_special=True, causal=True, temperature=0.5)]
 
     def one(i: int, text: str) -> int:
-        tokens = encoder.encode(text)
+        tokens = minilm.encode(text)
         view = attend(tokens, tokens, settings[i % 2])
         figure = attention_figure(view.result, view.query_tokens, view.key_tokens, options[i % 2])
         return len(figure.to_json())
@@ -122,17 +122,17 @@ def test_the_caches_are_bounded(cache):
     assert cache.attention_twin._info.max_entries == 3  # one twin per loaded model
 
 
-def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(encoder, cache):
+def test_the_caches_fit_a_memory_budget_even_for_the_longest_texts(minilm, cache):
     """Users who paste long texts fill each cache entry to its largest: the caches must still fit the budget."""
     from attention.heads import compare_heads, multi_head_attention, run_model
     from attention.rollout import attention_rollout
 
     longest = "word " * 600  # cut to the model's 512 positions
-    embeddings_entry = len(pickle.dumps(encoder.encode_layers(longest)))  # every layer's hidden states
-    run = run_model(encoder, longest)
+    embeddings_entry = len(pickle.dumps(minilm.encode_layers(longest)))  # every layer's hidden states
+    run = run_model(minilm, longest)
     model_run_entry = len(pickle.dumps(run))
-    heads_entry = len(pickle.dumps(compare_heads(encoder, run)))
-    layer_entry = len(pickle.dumps(multi_head_attention(encoder, 0, run.hidden_states[0])))
+    heads_entry = len(pickle.dumps(compare_heads(minilm, run)))
+    layer_entry = len(pickle.dumps(multi_head_attention(minilm, 0, run.hidden_states[0])))
     rollout_entry = len(pickle.dumps(attention_rollout(run.attentions)))
     from attention.translation import load_translator
 
