@@ -16,3 +16,5 @@ page_controls = st.sidebar.container()  # each page's own controls go here, abov
 encoder = controls.model_control(st.sidebar)
 navigation.run_page(page, navigation.Frame(encoder=encoder, controls=page_controls))
 session.finish(st.sidebar)
+with st.sidebar:
+    session.rerun_on_reconnect()  # a page that reconnects (its process died) reruns on the new one

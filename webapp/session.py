@@ -63,6 +63,25 @@ def sent_by_browser() -> set[str]:
     return {key for widget in widgets if (key := user_key_from_element_id(widget.id)) is not None}
 
 
+RECONNECT_CHECK_S = 3600
+"""How often the empty fragment of ``rerun_on_reconnect`` runs (it only has to exist)."""
+
+
+@st.fragment(run_every=RECONNECT_CHECK_S)
+def rerun_on_reconnect() -> None:
+    """An empty fragment that reruns itself once an hour, so that Streamlit's frontend reruns the page
+    whenever its websocket reconnects.
+
+    The frontend reruns on a reconnect only when a run was under way, the last run was a fragment's,
+    or the page has a fragment that reruns on a timer. Without one, a page whose process died (a lecture
+    hall's failover) reconnects to a process that has no session for it, and the student's next change
+    on the cross or self page, a rerun of the sentences' fragment, is dropped there: that process does
+    not know the fragment. With it, the reconnect itself reruns the whole page on the new process
+    (the figure comes back from there, and the fragment with it), and ``sent_by_browser`` keeps the
+    fields as the browser shows them. Its timer costs one empty fragment run per session per hour.
+    """
+
+
 def values() -> dict[str, object]:
     """Every setting as it is now."""
     return {key: st.session_state.get(key, field.default) for key, field in settings.FIELDS.items()}
