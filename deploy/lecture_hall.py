@@ -300,7 +300,8 @@ class LectureHall:
                 try:
                     self._restart(index, server)
                 except Exception as error:  # noqa: BLE001 (the watcher must go on; the next death counts)
-                    self.log(f"restarting 127.0.0.1:{server.port} failed: {type(error).__name__}: {error}")
+                    if not self.stopping.is_set():  # (a hall stopping mid-restart stops the new process too)
+                        self.log(f"restarting 127.0.0.1:{server.port} failed: {type(error).__name__}: {error}")
 
     def _reload_nginx(self) -> None:
         """nginx reads the configuration again (SIGHUP: new workers, the old ones finish their connections)."""
@@ -335,7 +336,12 @@ class LectureHall:
             fresh.stop()
             return
         self.servers[index] = fresh
-        self._ready(fresh)
+        try:
+            self._ready(fresh)
+        except Exception as error:  # noqa: BLE001 (healthy but not warm: seat students there all the same)
+            if self.stopping.is_set():
+                return
+            self.log(f"  {fresh.url} did not load the model ({type(error).__name__}: {error}); seating there anyway")
         self.down.discard(port)
         self._reload_nginx()
         ready = time.monotonic()
