@@ -356,7 +356,8 @@ async def drill(
             sentence = texts[k].make(tokens)
             started = time.monotonic()
             try:
-                await change(run, sentence, timeout_s)
+                # a hard limit too: a wait inside the page that never answers is a finding, not a hang
+                await asyncio.wait_for(change(run, sentence, timeout_s), timeout_s * 2)
                 error = ""
             except Exception as failure:  # noqa: BLE001 (every failure is a finding of the drill)
                 error = f"{type(failure).__name__}: {str(failure)[:160]}"
