@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import struct
 from pathlib import Path
@@ -42,7 +43,7 @@ def serve_plotly() -> bool:
     try:
         if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
             STATIC.mkdir(exist_ok=True)
-            partial = target.with_suffix(".partial")
+            partial = target.with_suffix(f".{os.getpid()}.partial")  # several servers may start at once
             shutil.copyfile(PLOTLY_JS, partial)
             partial.replace(target)
         return True
