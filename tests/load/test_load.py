@@ -81,6 +81,7 @@ def test_bench_quick_writes_the_json(tmp_path):
             "-m",
             "bench",
             "--quick",
+            "--no-conversion",  # the first-ever start takes 35 s; CI converts the model once anyway
             "--no-browser",
             "--no-bertviz",
             "--no-load",
