@@ -32,7 +32,7 @@ BANK_EXAMPLE = {
     "sentence_b": "I put my money in the bank.",
 }
 
-Encode = Callable[[str], EncodedText]  # text -> every layer's hidden states (the app's cached one)
+Encode = Callable[[str, int | None], EncodedText]  # (text, depth) -> hidden states (the app's cached one)
 
 
 @dataclass(frozen=True)

@@ -144,7 +144,7 @@ def run_model(enc: Encoder, text: str, twin=None) -> ModelRun:
     n_layers, n_heads = layer_head_count(enc)
     with enc.lock:  # the tokenizer and the model are shared by every thread
         model = twin if twin is not None else attention_model(enc)
-        batch = enc.tokenizer(text, truncation=True, max_length=enc.max_tokens, return_tensors="pt")
+        batch = enc.tokenize(text, truncation=True, max_length=enc.max_tokens, return_tensors="pt")
         with torch.inference_mode():
             out = model(**batch, output_attentions=True, output_hidden_states=True)
         ids = batch["input_ids"][0].tolist()

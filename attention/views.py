@@ -152,7 +152,7 @@ def compute_view(
     encoder: Encoder,
     sentences: dict[str, str],
     settings: Settings,
-    encode: Callable[[str], EncodedText] | None = None,
+    encode: Callable[[str, int | None], EncodedText] | None = None,
     lang: str = "en",
 ) -> AttentionView:
     """Everything a page or the command line shows, from the sentences as typed.
@@ -162,8 +162,8 @@ def compute_view(
         sentences: ``{"source": ..., "target": ...}`` for cross attention (the first
             sentence asks, the last answers) or ``{"sentence": ...}`` for self attention.
         settings: what changes the numbers.
-        encode: text -> EncodedText (every layer's hidden states); defaults to
-            ``encoder.encode_layers`` (the app passes a cached one).
+        encode: (text, depth) -> EncodedText (the hidden states of the first ``depth`` layers);
+            defaults to ``encoder.encode_layers`` (the app passes a cached one).
         lang: the language of messages and notes.
 
     Returns:
@@ -182,7 +182,7 @@ def compute_view(
     for role, sentence in sentences.items():
         if sentence in vectors:
             continue
-        vectors[sentence] = encode(sentence).at_layer(layer)
+        vectors[sentence] = encode(sentence, encoder.depth_for(layer)).at_layer(layer)
         note = truncation_note(vectors[sentence], role, encoder.max_tokens, lang)
         if note:
             notes.append(note)

@@ -124,8 +124,10 @@ class HallSession(AppSession):
     async def reconnect(self, timeout_s: float = 60) -> None:
         """As Streamlit's frontend after its websocket closed: /_stcore/health and host-config through
         nginx (a seat on a dead process is seated again, with new cookies), then the websocket with the
-        session id it had (a process that does not know it makes a new session). No rerun: the frontend
-        sends none either; the next change carries every field's value."""
+        session id it had (a process that does not know it makes a new session), then a rerun of the whole
+        page with every field's value: the frontend reruns on a reconnect because the page holds a timed
+        fragment (``webapp.session.rerun_on_reconnect``), and a change sent before that rerun, a rerun of
+        the sentences' fragment, would be dropped by a process that has never run the page."""
         from websockets.asyncio.client import connect
 
         def ping() -> None:
@@ -146,6 +148,8 @@ class HallSession(AppSession):
             ping_interval=None,
         )
         self.upstreams["websocket"] = self.websocket.response.headers.get("X-Upstream")
+        await self._rerun(self.values)
+        await self._until_finished(timeout_s)
 
     async def close(self) -> None:
         """Before the websocket closes (the session ends with it): the upload checks."""
@@ -481,11 +485,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     with LectureHall(args.processes, log=log) as hall:
         log(f"memory after warm-up: {hall.memory()}")
-        for n in counts:
+        for run, n in enumerate(counts, start=1):
             load = os.getloadavg()[0]
             log(f"{n} sessions x {args.changes} changes through {hall.url} (load average {load:.2f})")
             result, checks = asyncio.run(
-                load_through(hall.url, n, args.changes, tokens=args.tokens, think_s=args.think, log=log)
+                # a seed of its own: a run typing the last run's sentences would find them in the app's cache
+                load_through(hall.url, n, args.changes, tokens=args.tokens, think_s=args.think, seed=run, log=log)
             )
             summary = result.summary()
             row = {

@@ -68,9 +68,9 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
 
     encode_ms: list[float] = []
 
-    def timed_encode(text: str):
+    def timed_encode(text: str, depth: int | None = None):
         started = time.perf_counter()
-        embeddings = encoder.encode_layers(text)
+        embeddings = encoder.encode_layers(text, depth)
         encode_ms.append(ms_since(started))
         return embeddings
 

@@ -223,6 +223,7 @@ class AppSession:
         self.websocket = None
         self.inputs: dict[str, str] = {}  # text field label -> widget id
         self.values: dict[str, str] = {}  # widget id -> its text
+        self.fragments: dict[str, str] = {}  # widget id -> the st.fragment it sits in, if any
         self.chart: dict | None = None
         self.errors: list[str] = []
         self.session_id: str | None = None  # the server's id for this session (its new_session message)
@@ -256,7 +257,8 @@ class AppSession:
         widget_id = self.inputs[label]
         self.chart = None
         started = time.perf_counter()
-        await self._rerun({**self.values, widget_id: text})
+        # as the frontend: a widget inside an st.fragment reruns only that fragment
+        await self._rerun({**self.values, widget_id: text}, fragment_id=self.fragments.get(widget_id, ""))
         arrived = await self._until_finished(timeout_s)
         if arrived is None:
             raise RuntimeError("the server finished the run without sending a chart")
@@ -271,13 +273,14 @@ class AppSession:
         if self.websocket is not None:
             await self.websocket.close()
 
-    async def _rerun(self, widgets: dict[str, str]) -> None:
+    async def _rerun(self, widgets: dict[str, str], fragment_id: str = "") -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         message = BackMsg()
         rerun = message.rerun_script
         rerun.query_string = self.query
         rerun.page_name = self.page_name
+        rerun.fragment_id = fragment_id
         for widget_id, value in widgets.items():
             state = rerun.widget_states.widgets.add()
             state.id = widget_id
@@ -308,6 +311,7 @@ class AppSession:
                     elif which == "text_input":
                         field_ = element.text_input
                         self.inputs[field_.label] = field_.id
+                        self.fragments[field_.id] = message.delta.fragment_id
                         # as the frontend: a value the server does not set keeps what the field shows
                         # (a field the server never sent before shows its default)
                         shown = self.values.get(field_.id, field_.default)

@@ -52,10 +52,10 @@ def attention_twin(name: str):
 
 
 @st.cache_data(max_entries=512, max_size="256MB", show_spinner=False)  # a 512-token text, every layer: ~10 MB
-def embeddings(model_name: str, text: str) -> EncodedText:
-    """Tokens of ``text`` and every layer's hidden states, computed once per model and text
-    (so that moving the layer slider recomputes nothing)."""
-    return encoder(model_name).encode_layers(text)
+def embeddings(model_name: str, text: str, depth: int | None = None) -> EncodedText:
+    """Tokens of ``text`` and the hidden states of its first ``depth`` layers (None: all), computed once
+    per model, text and depth (``Encoder.depth_for`` picks few depths, so the layer slider mostly reuses one)."""
+    return encoder(model_name).encode_layers(text, depth)
 
 
 @st.cache_data(max_entries=64, max_size="384MB", show_spinner=False)  # a 512-token run is ~80 MB
@@ -102,7 +102,7 @@ def image_export() -> bool:
     return image_export_available()
 
 
-def encode(model: Encoder) -> Callable[[str], EncodedText]:
+def encode(model: Encoder) -> Callable[[str, int | None], EncodedText]:
     """The cached way to encode a text with ``model``, for ``compute_view``."""
     return partial(embeddings, model.name)
 

@@ -32,30 +32,30 @@ CHANGES = [
     ("scale", False),
     ("show_special", True),
     ("merge_words", True),
-    ("vector_layer_slider", 3),  # every layer's hidden states are cached with the text
 ]
 
 
 @pytest.fixture
 def model_calls(monkeypatch, minilm) -> Counter:
-    """Counts of ``encode`` (Encoder.encode calls) and ``forward`` (forward passes of the model's
-    transformer class, whichever code path runs it), around the real methods."""
+    """Counts of ``encode`` (Encoder.encode_layers calls) and ``forward`` (forward passes of the model,
+    whichever code path runs it: every pass, whole or stopped after a few layers, starts with the
+    embeddings module), around the real methods."""
     calls: Counter = Counter()
     real_encode = Encoder.encode_layers
 
-    def counted_encode(self, text):
+    def counted_encode(self, text, depth=None):
         calls["encode"] += 1
-        return real_encode(self, text)
+        return real_encode(self, text, depth)
 
-    transformer = type(minilm.model[0].auto_model)
-    real_forward = transformer.forward
+    embeddings = type(minilm.transformer.embeddings)
+    real_forward = embeddings.forward
 
     def counted_forward(self, *args, **kwargs):
         calls["forward"] += 1
         return real_forward(self, *args, **kwargs)
 
     monkeypatch.setattr(Encoder, "encode_layers", counted_encode)
-    monkeypatch.setattr(transformer, "forward", counted_forward)
+    monkeypatch.setattr(embeddings, "forward", counted_forward)
     return calls
 
 
@@ -82,6 +82,17 @@ def test_display_options_do_not_run_the_model(model_calls):
         assert figure_json(at) != before, f"{key}={value!r} did not change the figure"
         found[f"{key}={value!r}"] = dict(model_calls)
     assert all(not counts for counts in found.values()), f"model calls per change: {found}"
+
+    # The layer slider: a pass stops at the default layer (Encoder.depth_for), so a layer above it runs
+    # the whole model once for each sentence; after that, every layer of both sentences is cached.
+    layers = {}
+    for layer in (3, 5, 0, 1, 4):
+        model_calls.clear()
+        at.get_by_key("vector_layer_slider").set_value(layer).run()
+        assert not at.exception, at.exception
+        layers[layer] = dict(model_calls)
+    assert layers[3] == {"encode": 2, "forward": 2}, layers
+    assert all(not layers[layer] for layer in (5, 0, 1, 4)), layers
 
 
 def figure_json(at) -> str:

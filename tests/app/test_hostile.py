@@ -178,7 +178,7 @@ def expect_page(at: AppTest, traces: list[dict], view, hovertemplate: str) -> No
 
 def page_view(minilm, sentences: dict[str, str]):
     """What a page with default settings shows for these sentences: the computation the pages share."""
-    return compute_view(minilm, sentences, Settings(), encode=lambda text: encoded(minilm, text))
+    return compute_view(minilm, sentences, Settings(), encode=lambda text, depth=None: encoded(minilm, text))
 
 
 @pytest.mark.parametrize("text", TEXTS, ids=IDS)

@@ -128,3 +128,59 @@ def test_the_readme_table_is_the_registrys():
 def test_an_embedded_encoder_loads_from_its_package():
     folder, note = models.MODELS[ENGLISH_MODEL].load()
     assert Path(folder).is_dir() and note is None
+
+
+@pytest.mark.parametrize("text", [LECTURE_SOURCE, "これは例です 그리고 한국어", "word " * 600])
+def test_a_pass_cut_short_gives_the_full_pass_states_exactly(e5, minilm, text):
+    """The pages stop the model after the layer they draw (``Encoder._first_layers``): its states must be
+    the full forward pass's, bit for bit, at every depth, for both embedded models and at 512 positions."""
+    for encoder in (e5, minilm):
+        full = encoder.encode_layers(text)
+        assert full.n_layers == encoder.n_layers
+        for depth in range(encoder.n_layers):
+            cut = encoder.encode_layers(text, depth)
+            assert cut.n_layers == depth and cut.tokens == full.tokens and cut.offsets == full.offsets
+            np.testing.assert_array_equal(cut.hidden_states, full.hidden_states[: depth + 1])
+        with pytest.raises(ValueError, match="layer must be from 0"):
+            encoder.encode_layers(text, 2).at_layer(3)
+
+
+def test_a_pass_runs_to_the_default_layer_unless_a_layer_above_it_is_asked(e5, minilm):
+    for encoder in (e5, minilm):
+        default = encoder.default_layer
+        assert 0 < default < encoder.n_layers
+        assert [encoder.depth_for(layer) for layer in range(default + 1)] == [default] * (default + 1)
+        assert {encoder.depth_for(layer) for layer in range(default + 1, encoder.n_layers + 1)} == {encoder.n_layers}
+
+
+TOKENIZER_TEXTS = [
+    LECTURE_SOURCE,
+    LECTURE_TARGET,
+    "これは例です",
+    "이것은 예시입니다",
+    "emoji 😀 and עברית and العربية",
+    "  two  spaces  and a tab\tand\nnew line ",
+    "ＡＢＣ ﬁne ① x² non\xa0breaking",  # characters the multilingual normaliser replaces
+    "word " * 600,
+]
+
+
+def test_tokenizing_without_the_rules_that_change_nothing_gives_the_same_tokens(e5):
+    """``Encoder.tokenize`` leaves the multilingual normaliser's thousands of one-character rules out for a
+    text with none of their characters; ids, offsets and words must be the full tokenizer's, in turn with
+    texts that need every rule, and with the heads page's truncation."""
+    assert len(e5._replaced) > 4000 and e5._lean_normalizer is not None
+    assert e5._replaced.isdisjoint(LECTURE_SOURCE) and not e5._replaced.isdisjoint(TOKENIZER_TEXTS[6])
+    for text in TOKENIZER_TEXTS * 2:
+        for kwargs in (
+            {"add_special_tokens": True, "return_offsets_mapping": True, "verbose": False},
+            {"truncation": True, "max_length": e5.max_tokens},
+        ):
+            fast, full = e5.tokenize(text, **kwargs), e5.tokenizer(text, **kwargs)
+            assert fast["input_ids"] == full["input_ids"], text
+            assert fast.word_ids() == full.word_ids(), text
+            assert fast.get("offset_mapping") == full.get("offset_mapping"), text
+
+
+def test_a_tokenizer_without_such_rules_is_called_as_it_is(minilm):
+    assert minilm._replaced == frozenset() and minilm._lean_normalizer is None
