@@ -467,6 +467,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--think", type=lambda s: tuple(float(x) for x in s.split(",")), default=(0.3, 1.5))
     parser.add_argument("--target-ms", type=float, default=1500, help="the p95 a session count must meet")
     parser.add_argument("--json", metavar="PATH")
+    parser.add_argument(
+        "--separate-processes", action="store_true", help="app processes as new Pythons, not forked (the old way)"
+    )
     drill_options = parser.add_argument_group("the failover drill")
     drill_options.add_argument(
         "--kill-after", type=float, metavar="N", help="run the drill: kill -9 one app process N seconds into the run"
@@ -483,7 +486,7 @@ def main(argv: list[str] | None = None) -> int:
     cores = min(args.processes, os.cpu_count() or 1)
     runs = []
     started = time.perf_counter()
-    with LectureHall(args.processes, log=log) as hall:
+    with LectureHall(args.processes, log=log, fork=not args.separate_processes) as hall:
         log(f"memory after warm-up: {hall.memory()}")
         for run, n in enumerate(counts, start=1):
             load = os.getloadavg()[0]
@@ -501,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
                 "error_samples": summary["error_samples"],
                 **checks,
                 "rss_mb": {m["port"]: round(m["rss_mb"] or 0) for m in hall.memory()},
+                "pss_mb": {m["port"]: round(m["pss_mb"] or 0) for m in hall.memory()},
                 "peak_rss_mb": {m["port"]: round(m["peak_mb"] or 0) for m in hall.memory()},
                 "nginx_rss_mb": round(hall.nginx_rss_mb() or 0, 1),
                 "loadavg_before": round(load, 2),
@@ -513,13 +517,14 @@ def main(argv: list[str] | None = None) -> int:
     ok = [r for r in runs if not r["errors"] and not r["stickiness_problems"] and r["p95_ms"] <= args.target_ms]
     capacity = max((r["sessions"] for r in ok), default=0)
     print(f"\n{args.processes} app processes behind nginx, {cores} cores for them ({os.cpu_count()} on the machine)")
-    print("| sessions | updates | errors | sticky | per upstream | p50 ms | p95 ms | RSS per process MiB |")
-    print("|---:|---:|---:|---:|---|---:|---:|---|")
+    print("| sessions | updates | errors | sticky | per upstream | p50 ms | p95 ms | RSS per process MiB | PSS |")
+    print("|---:|---:|---:|---:|---|---:|---:|---|---|")
     for r in runs:
         print(
             f"| {r['sessions']} | {r['updates_completed']}/{r['updates_expected']} | {r['errors']} | "
             f"{r['sticky_sessions']}/{r['sessions_checked']} | {list(r['sessions_per_upstream'].values())} | "
-            f"{r['p50_ms']} | {r['p95_ms']} | {', '.join(str(v) for v in r['rss_mb'].values())} |"
+            f"{r['p50_ms']} | {r['p95_ms']} | {', '.join(str(v) for v in r['rss_mb'].values())} | "
+            f"{', '.join(str(v) for v in r['pss_mb'].values())} |"
         )
     print(
         f"\ncapacity at p95 <= {args.target_ms / 1000:g} s: {capacity} sessions, {capacity / cores:.0f} per core "
@@ -539,7 +544,7 @@ def run_drill(args: argparse.Namespace) -> int:
 
     sessions = args.sessions if args.sessions != 60 else 20  # the load test's default is not the drill's
     started = time.perf_counter()
-    with LectureHall(args.processes, log=log) as hall:
+    with LectureHall(args.processes, log=log, fork=not args.separate_processes) as hall:
         result = asyncio.run(
             drill(
                 hall,

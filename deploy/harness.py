@@ -64,6 +64,18 @@ def rss_mb(pid: int, field_name: str = "VmRSS") -> float | None:
     return None
 
 
+def pss_mb(pid: int) -> float | None:
+    """A process's proportional set size in MiB from /proc/PID/smaps_rollup: its private pages plus
+    its share of pages it shares with others (a page shared by N processes counts 1/N)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def wait_for_health(url: str, process: subprocess.Popen, timeout: float, pause: float = 0.05) -> bool:
     """Poll ``url``/_stcore/health until it answers 200 (True); False once ``process`` has exited or
     ``timeout`` seconds have passed (``process.poll()`` tells which). Streamlit and nginx both answer it."""
@@ -186,7 +198,8 @@ class StreamlitServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=15)
-        self.log.close()
+        if self.log is not None:
+            self.log.close()
         self.process = None
 
     def __enter__(self) -> StreamlitServer:

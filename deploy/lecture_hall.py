@@ -2,13 +2,16 @@
 
     python -m deploy.lecture_hall --processes 2 --port 8080
 
-One Streamlit process does its Python work on one core; this starts ``--processes`` of them on
-free loopback ports, waits until each answers /_stcore/health (and, unless --no-warm, has loaded
-the model by running the cross page once), writes deploy/nginx.conf.template with those ports into
-a run folder, and runs Debian's nginx in the foreground as a child (its pid, logs and temp files in
-the run folder: no root needed). Ctrl-C or SIGTERM stops nginx, then the app processes. An app
-process that dies is started again on its port, kept out of the seating until it has loaded the
-model; one that dies 3 times within a minute is given up (``LectureHall``'s watcher; the log says so).
+One Streamlit process does its Python work on one core; this starts ``--processes`` of them on free
+loopback ports, each forked from one parent that loaded the model first (``deploy.preload``'s fork
+server; the processes share the model's memory, and a restart does not load it again;
+``--separate-processes`` starts each as a new Python instead), waits until each answers /_stcore/health (and,
+unless --no-warm, has run the cross page once), writes deploy/nginx.conf.template with those ports
+into a run folder, and runs Debian's nginx in the foreground as a child (its pid, logs and temp
+files in the run folder: no root needed). Ctrl-C or SIGTERM stops nginx, then the app processes. An
+app process that dies is started again on its port (forked again: about a second), kept out of the
+seating until it answers and has run the page once; one that dies 3 times within a minute is given
+up (``LectureHall``'s watcher; the log says so).
 
 Students open http://HOST:PORT/ (--listen 0.0.0.0 to be reachable from the hall's network; the
 default listens on 127.0.0.1 only). Each new browser goes to the next process in turn (nginx's
@@ -43,7 +46,8 @@ if __package__ in (None, ""):  # python deploy/lecture_hall.py
 
 from attention.embeddings import ALLOWED_MODELS_VARIABLE
 from attention.models import EMBEDDED_MODELS
-from deploy.harness import AppSession, StreamlitServer, free_port, rss_mb, wait_for_health
+from deploy.harness import AppSession, StreamlitServer, free_port, pss_mb, rss_mb, wait_for_health
+from deploy.preload import ForkedServer, ForkServer
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 SERVER_LINE = "        server 127.0.0.1:{port} max_fails={max_fails} fail_timeout={fail_timeout}s{down};"
@@ -155,6 +159,7 @@ class LectureHall:
         restart: bool = True,
         max_deaths: int = 3,
         death_window_s: float = 60,
+        fork: bool = True,
     ):
         if processes < 1:
             raise ValueError("processes must be at least 1")
@@ -181,6 +186,8 @@ class LectureHall:
         self.deaths: dict[int, list[float]] = {}  # port -> time.monotonic() of each death
         self.stopping = threading.Event()
         self.watcher: threading.Thread | None = None
+        self.fork = fork
+        self.forks: ForkServer | None = None
 
     # ------------------------------------------------------------------ start
 
@@ -201,14 +208,27 @@ class LectureHall:
             self.watcher.start()
         return self
 
+    def _new_server(self, port: int | None = None) -> StreamlitServer:
+        """An app process on ``port`` (default: a free one): forked from the fork server, or a new Python."""
+        if self.forks is not None:
+            return ForkedServer(self.forks, self.run_dir, port=port)
+        return StreamlitServer(self.run_dir, options=self.options, env=self.env, port=port)
+
     def _start_apps(self) -> None:
+        if self.fork:
+            started = time.perf_counter()
+            self.forks = ForkServer(self.run_dir, env=self.env, options=self.options)
+            self.log(
+                f"fork server (pid {self.forks.process.pid}) loaded the model in {time.perf_counter() - started:.1f} s;"
+                " each app process is forked from it and shares its memory"
+            )
         self.log(f"starting {self.processes} app processes (logs in {self.run_dir})")
         self.log(f"models allowed: {', '.join([*EMBEDDED_MODELS, *self.allowed_models])}")
         if not self.allowed_models:
             self.log(f'  (only the embedded ones: {ALLOWED_MODELS_VARIABLE}=""; --allow-models NAME,NAME adds more)')
 
         def one(_: int) -> StreamlitServer:
-            server = StreamlitServer(self.run_dir, options=self.options, env=self.env)
+            server = self._new_server()
             self.servers.append(server)  # list.append is atomic: stop() sees every started one
             self._ready(server)
             return server
@@ -261,13 +281,15 @@ class LectureHall:
     # ------------------------------------------------------------------ while running
 
     def memory(self) -> list[dict]:
-        """Per app process: port, pid, resident memory now and at its peak (MiB)."""
+        """Per app process: port, pid, resident memory now and at its peak, and its proportional share
+        (PSS: pages shared with N processes count 1/N; forked processes share the model) (MiB)."""
         return [
             {
                 "port": s.port,
                 "pid": s.process.pid if s.process else None,
                 "rss_mb": s.rss_mb(),
                 "peak_mb": s.peak_rss_mb(),
+                "pss_mb": pss_mb(s.process.pid) if s.process else None,
             }
             for s in self.servers
         ]
@@ -287,12 +309,16 @@ class LectureHall:
         gone = [s.url for s in self.servers if s.process is None or s.process.poll() is not None]
         if self.nginx is not None and self.nginx.poll() is not None:
             gone.insert(0, "nginx")
+        if self.forks is not None and not self.forks.alive():
+            gone.insert(0, "fork server")
         return gone
 
     # ------------------------------------------------------------------ restarting a dead process
 
     def _watch(self) -> None:
         while not self.stopping.wait(0.5):
+            if self.forks is not None and not self.forks.alive():
+                continue  # nothing to fork from: main() stops the hall
             for index, server in enumerate(list(self.servers)):
                 # process None: stopped on purpose (server.stop()); a return code: it died
                 if server.process is None or server.process.poll() is None or server.port in self.given_up:
@@ -331,7 +357,7 @@ class LectureHall:
         self.log(f"app process {address} (pid {pid}) exited with {code}; restarting it on the same port")
         kept = server.log_path.with_name(f"streamlit-{port}-died-{len(self.restarts) + 1}.log")
         server.log_path.rename(kept)
-        fresh = StreamlitServer(self.run_dir, options=self.options, env=self.env, port=port)
+        fresh = self._new_server(port)
         if self.stopping.is_set():
             fresh.stop()
             return
@@ -378,6 +404,8 @@ class LectureHall:
             self.nginx = None
         for server in self.servers:
             server.stop()
+        if self.forks is not None:
+            self.forks.stop()
 
     def __enter__(self) -> LectureHall:
         return self.start()
@@ -393,6 +421,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--listen", default="127.0.0.1", help="nginx's address (default 127.0.0.1; 0.0.0.0: all)")
     parser.add_argument("--run-dir", type=Path, help="config, logs, pid and temp files (default: a new temp folder)")
     parser.add_argument("--no-warm", action="store_true", help="do not load the model before nginx starts")
+    parser.add_argument(
+        "--separate-processes",
+        action="store_true",
+        help="start each app process as a new Python (default: fork them from one that loaded the model, so "
+        "they share its memory)",
+    )
     parser.add_argument("--nginx", help="the nginx binary (default: nginx on PATH, else /usr/sbin/nginx)")
     parser.add_argument(
         "--allow-models",
@@ -423,17 +457,24 @@ def main(argv: list[str] | None = None) -> int:
         nginx=args.nginx,
         allowed_models=args.allow_models,
         log=log,
+        fork=not args.separate_processes,
     )
     try:
         hall.start()
         for row in hall.memory():
-            log(f"  app 127.0.0.1:{row['port']} pid {row['pid']}: RSS {row['rss_mb']:.0f} MiB")
+            log(
+                f"  app 127.0.0.1:{row['port']} pid {row['pid']}: RSS {row['rss_mb']:.0f} MiB, "
+                f"PSS {row['pss_mb'] or 0:.0f} MiB"
+            )
         log(f"  nginx: RSS {hall.nginx_rss_mb():.0f} MiB")
         log(f"Lecture hall ready: {hall.url}/  ({args.processes} processes, port {hall.port}); Ctrl-C stops it")
         while True:  # the hall's watcher restarts a dead app process and logs it
             time.sleep(2)
             if "nginx" in hall.dead():
                 log(f"nginx exited: {hall.nginx_errors()}")
+                return 1
+            if "fork server" in hall.dead():
+                log(f"the fork server exited; see {hall.forks.log_path}")
                 return 1
             if len(hall.given_up) == len(hall.servers):
                 log("every app process has died too often; stopping the hall")
