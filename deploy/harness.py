@@ -64,6 +64,18 @@ def rss_mb(pid: int, field_name: str = "VmRSS") -> float | None:
     return None
 
 
+def end_process(process, grace_s: float) -> None:
+    """SIGTERM ``process`` (a Popen, or anything with poll, terminate, wait and kill) if it still runs;
+    SIGKILL if it has not ended ``grace_s`` seconds later."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
 def pss_mb(pid: int) -> float | None:
     """A process's proportional set size in MiB from /proc/PID/smaps_rollup: its private pages plus
     its share of pages it shares with others (a page shared by N processes counts 1/N)."""
@@ -191,13 +203,7 @@ class StreamlitServer:
         """Terminate it (kill after 15 s) and close the log; calling it again does nothing."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        end_process(self.process, grace_s=15)
         if self.log is not None:
             self.log.close()
         self.process = None

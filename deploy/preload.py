@@ -33,7 +33,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from deploy.harness import ROOT, StreamlitServer, free_port
+from deploy.harness import ROOT, StreamlitServer, end_process, free_port
 
 RESTART_PAUSE_S = 1.0  # between a child's death and its replacement, so a crashing app cannot spin
 
@@ -304,13 +304,7 @@ class ForkServer:
         """Stop every app process, then the fork server; calling it again does nothing."""
         if self.process is None:
             return
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        end_process(self.process, grace_s=30)  # it stops its app processes first
         self.log.close()
         self.process = None
 
