@@ -27,7 +27,8 @@ if problem:
 run = cache.model_run(encoder.name, sentence)
 tokens, attentions = run.tokens, run.attentions  # attentions: (n_layers, n_heads, n, n)
 comparison = cache.heads_comparison(encoder.name, sentence)
-cut = truncation_note(cache.embeddings(encoder.name, sentence).at_layer(0), "sentence", encoder.max_tokens, lang())
+embedded = cache.embeddings(encoder.name, sentence, 0)  # depth 0: the tokens and their counts, no layer run
+cut = truncation_note(embedded.at_layer(0), "sentence", encoder.max_tokens, lang())
 if cut:
     st.warning(cut, icon="✂️")
 st.caption(t("heads.tokens_caption"))
