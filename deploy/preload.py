@@ -59,6 +59,25 @@ def serve(port: int, address: str, extra: list[str], log_path: str | None = None
         os._exit(code)  # never back into the parent's loop
 
 
+def fork_app(port: int, address: str, extra: list[str], log_path: str | None = None) -> int:
+    """Fork a child that runs Streamlit on ``port`` (``serve``); returns its pid, in the parent."""
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        serve(port, address, extra, log_path)
+    return pid
+
+
+def terminate_all(pids) -> None:
+    """SIGTERM each of ``pids`` that still exists."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     how = parser.add_mutually_exclusive_group(required=True)
@@ -85,21 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     stopping = False
 
     def start(port: int) -> None:
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            serve(port, args.address, args.extra)
-        children[pid] = port
+        children[fork_app(port, args.address, args.extra)] = port
 
     def stop(*_) -> None:
         nonlocal stopping
         stopping = True
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        terminate_all(children)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -154,11 +164,7 @@ def serve_requests(address: str, extra: list[str]) -> int:
                 command, _, rest = line.decode().partition(" ")
                 if command == "start":
                     port, _, log_path = rest.partition(" ")
-                    pid = os.fork()
-                    if pid == 0:
-                        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                        signal.signal(signal.SIGINT, signal.SIG_DFL)
-                        serve(int(port), address, extra, log_path or None)
+                    pid = fork_app(int(port), address, extra, log_path or None)
                     children[pid] = int(port)
                     say(f"started {port} {pid}")
         while children:  # reap every child that has ended
@@ -167,11 +173,7 @@ def serve_requests(address: str, extra: list[str]) -> int:
                 break
             port = children.pop(pid, None)
             say(f"ended {port} {pid} {os.waitstatus_to_exitcode(status)}")
-    for pid in children:
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
+    terminate_all(children)
     deadline = time.monotonic() + 15
     while children and time.monotonic() < deadline:
         pid, _ = os.waitpid(-1, os.WNOHANG)
