@@ -6,10 +6,17 @@ Helpers live in tests/helpers.py; a test file imports them from there, never fro
 from __future__ import annotations
 
 import pytest
+import torch
 
 from attention import load_encoder
 from attention.models import ENGLISH_MODEL, MULTILINGUAL_MODEL
 from tests.helpers import ARTIFACTS, chromium_path, watched_page
+from webapp.cache import model_threads
+
+# The model runs on the server's threads (``webapp.cache.encoder`` sets them when it loads a model), here
+# from the start: a thread that has run torch keeps the count it began with, so this main thread, which
+# the tests encode on, must not begin with torch's default while the pages' threads use the server's.
+torch.set_num_threads(model_threads())
 
 
 @pytest.fixture(scope="session")

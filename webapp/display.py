@@ -155,27 +155,30 @@ def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, na
     choices = [("png", scale) for scale in (1, 2, 3)] + [("svg", 1), ("pdf", 1), ("csv", 1), ("json", 1)]
     choices = [(fmt, scale) for fmt, scale in choices if images or fmt not in IMAGE_FORMATS]
     stem = file_name(name)
-    for column, (fmt, scale) in zip(st.columns(len(choices)), choices, strict=True):
-        column.download_button(
+    files = [
+        Download(
             t("export.png", scale=scale) if fmt == "png" else fmt.upper(),
-            data=partial(export_view, view, fmt, options, meta, scale),
-            file_name=f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
-            mime=MIME_TYPES[fmt],
-            on_click="ignore",
-            key=f"download_{fmt}_{scale}",
+            f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
+            MIME_TYPES[fmt],
+            partial(export_view, view, fmt, options, meta, scale),
         )
+        for fmt, scale in choices
+    ]
+    download_row(files, key="download", keys=[f"download_{fmt}_{scale}" for fmt, scale in choices])
 
 
-def download_row(files: list[Download], key: str) -> None:
-    """One button per file, side by side; each file is made when clicked."""
-    for index, (column, file) in enumerate(zip(st.columns(len(files)), files, strict=True)):
-        column.download_button(
+def download_row(files: list[Download], key: str, keys: list[str] | None = None) -> None:
+    """One button per file, side by side (one flex row, not a column each: a rerun sends the browser
+    half as many elements); each file is made when clicked. ``keys`` names the buttons, else ``key_0``..."""
+    row = st.container(horizontal=True)
+    for index, file in enumerate(files):
+        row.download_button(
             file.label,
             data=file.data,
             file_name=file.file_name,
             mime=file.mime,
             on_click="ignore",
-            key=f"{key}_{index}",
+            key=keys[index] if keys else f"{key}_{index}",
         )
 
 

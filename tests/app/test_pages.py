@@ -21,6 +21,7 @@ from tests.helpers import (
     open_app,
     run,
 )
+from webapp import cache
 
 
 def test_home_page_loads_the_model_and_links_the_pages():
@@ -190,3 +191,19 @@ def test_without_a_writable_static_folder_the_pages_draw_the_servers_way(monkeyp
         assert chart_spec(at)["layout"]["xaxis"]["title"]["text"].startswith("key")
     finally:
         cache.live_chart_served.clear()
+
+
+@pytest.mark.parametrize(
+    ("environ", "cores", "threads"),
+    [({}, 2, 1), ({}, 1, 1), ({}, 8, 7), ({"OMP_NUM_THREADS": "3"}, 2, 3), ({"OMP_NUM_THREADS": " "}, 4, 3)],
+)
+def test_the_model_leaves_a_core_to_the_server_and_the_browser(environ, cores, threads):
+    assert cache.model_threads(cores, environ) == threads
+
+
+def test_the_server_runs_the_model_on_the_threads_it_chose():
+    import torch
+
+    at = run(CROSS)  # loads the encoder through cache.encoder, which sets them
+    assert not at.exception
+    assert torch.get_num_threads() == cache.model_threads()
