@@ -164,12 +164,12 @@ def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, na
         )
         for fmt, scale in choices
     ]
-    download_row(files, key="download", keys=[f"download_{fmt}_{scale}" for fmt, scale in choices])
+    download_row(files, key="download")
 
 
-def download_row(files: list[Download], key: str, keys: list[str] | None = None) -> None:
+def download_row(files: list[Download], key: str) -> None:
     """One button per file, side by side (one flex row, not a column each: a rerun sends the browser
-    half as many elements); each file is made when clicked. ``keys`` names the buttons, else ``key_0``..."""
+    half as many elements); each file is made when clicked."""
     row = st.container(horizontal=True)
     for index, file in enumerate(files):
         row.download_button(
@@ -178,7 +178,7 @@ def download_row(files: list[Download], key: str, keys: list[str] | None = None)
             file_name=file.file_name,
             mime=file.mime,
             on_click="ignore",
-            key=keys[index] if keys else f"{key}_{index}",
+            key=f"{key}_{index}",
         )
 
 
