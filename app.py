@@ -6,6 +6,7 @@ import streamlit as st
 
 from webapp import controls, display, navigation, session
 
+session.rerun_lost_fragments_whole()  # once per server: a change that reaches a new process is not dropped
 session.start()  # first, so that the link's language and presentation mode shape the page from its first run
 sidebar = "collapsed" if session.presenting() else "auto"  # a projector gets the whole width for the figure
 st.set_page_config(page_title=session.t("app.title"), layout="wide", initial_sidebar_state=sidebar)

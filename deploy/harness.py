@@ -249,6 +249,14 @@ class AppSession:
 
     async def open(self, timeout_s: float = 120) -> None:
         """Connect and run the page once, as a browser opening it does."""
+        await self.connect(timeout_s)
+        await self._rerun({})
+        await self._until_finished(timeout_s)
+        if self.chart is None:
+            raise RuntimeError(f"the {self.page_name} page sent no chart")
+
+    async def connect(self, timeout_s: float = 120) -> None:
+        """Open the websocket only: the server makes a session that has run nothing yet."""
         from websockets.asyncio.client import connect
 
         subprotocols, headers = await self._handshake()
@@ -261,10 +269,6 @@ class AppSession:
             open_timeout=timeout_s,
             ping_interval=None,
         )
-        await self._rerun({})
-        await self._until_finished(timeout_s)
-        if self.chart is None:
-            raise RuntimeError(f"the {self.page_name} page sent no chart")
 
     async def _handshake(self) -> tuple[list[str], dict[str, str]]:
         """The websocket's subprotocols and extra headers. A direct connection needs nothing more;

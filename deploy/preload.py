@@ -92,8 +92,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from attention.embeddings import preload
     from attention.models import DEFAULT_MODEL
+    from webapp.session import rerun_lost_fragments_whole
 
     preload([name.strip() for name in args.models.split(",") if name.strip()] or [DEFAULT_MODEL])
+    rerun_lost_fragments_whole()  # in the parent, so that every child has it before its first request
     gc.collect()
     gc.freeze()  # the collector then never writes to these objects' headers in the children
     if args.on_request:

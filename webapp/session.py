@@ -63,6 +63,42 @@ def sent_by_browser() -> set[str]:
     return {key for widget in widgets if (key := user_key_from_element_id(widget.id)) is not None}
 
 
+def rerun_lost_fragments_whole() -> None:
+    """From now on in this server, a rerun request for a fragment the session does not know reruns the
+    whole page with the widget values it carries; Streamlit drops such a request.
+
+    A lecture hall's failover needs it. A page whose process died reconnects to another process, and the
+    reconnect reruns the whole page there (``rerun_on_reconnect``). A student who presses Enter while that
+    first run is under way sends a rerun of the sentences' fragment, and the new session does not know that
+    fragment until its first run reaches it. Streamlit drops the request with the log line "The fragment
+    with id ... does not exist anymore", and the change is lost: the box keeps the new text, but the figure
+    stays on the old sentence and the server never learns the new one. (Seen in the CI drill under
+    Python 3.13: a change started 0.5 s after the kill, no figure after 90 s.) A whole-page rerun shows the
+    same page a fragment rerun would, only later. Timed reruns (``is_auto_rerun``) are still dropped:
+    their fragment is really gone. Streamlit has no public hook for this, hence its internals: should they
+    move, nothing is patched and the old behaviour stays.
+    """
+    try:
+        from streamlit.runtime.app_session import AppSession
+    except ImportError:
+        return
+    if getattr(AppSession.request_rerun, "reruns_lost_fragments_whole", False):
+        return
+    request_rerun = AppSession.request_rerun
+
+    def request_rerun_or_whole(self, client_state=None):
+        fragment_id = getattr(client_state, "fragment_id", "")
+        if fragment_id and not client_state.is_auto_rerun and not self.has_fragment(fragment_id):
+            whole = type(client_state)()
+            whole.CopyFrom(client_state)
+            whole.ClearField("fragment_id")
+            client_state = whole
+        return request_rerun(self, client_state)
+
+    request_rerun_or_whole.reruns_lost_fragments_whole = True
+    AppSession.request_rerun = request_rerun_or_whole
+
+
 RECONNECT_CHECK_S = 3600
 """How often the empty fragment of ``rerun_on_reconnect`` runs (it only has to exist)."""
 

@@ -107,3 +107,29 @@ def test_bench_quick_writes_the_json(tmp_path):
     assert {"machine", "settings", "server", "load", "targets", "run_s"} <= set(result)
     assert any(t["target"].startswith("server update") for t in result["targets"])
     assert "targets:" in done.stdout
+
+
+@pytest.mark.timeout(300)
+def test_a_change_reaching_a_process_before_its_page_ran_is_not_dropped(server):
+    """A lecture hall's failover, at its worst moment: the student's Enter (a rerun of the sentences'
+    fragment) is the first thing a process hears of the page. Streamlit drops a rerun of a fragment the
+    session does not know; the app reruns the whole page instead, with the new sentence."""
+    from deploy.harness import AppSession
+
+    async def change_on_a_new_session() -> tuple[AppSession, AppSession]:
+        before = AppSession(server.url)
+        await before.open()
+        target = before.inputs["Target sentence"]
+        assert before.fragments[target], "the sentence fields are in a fragment"
+        after = AppSession(server.url)  # the same page, reconnected: a new session that has run nothing
+        await after.connect()
+        after.inputs, after.values, after.fragments = before.inputs, dict(before.values), before.fragments
+        await after.change("Target sentence", "the river bank was steep", timeout_s=60)
+        await before.close()
+        await after.close()
+        return before, after
+
+    before, after = asyncio.run(change_on_a_new_session())
+    assert not after.errors, after.errors
+    assert {"river", "bank"} <= set(after.labels()["y"]), after.labels()
+    assert before.labels()["y"] != after.labels()["y"]
