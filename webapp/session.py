@@ -71,8 +71,8 @@ def rerun_lost_fragments_whole() -> None:
     reconnect reruns the whole page there (``rerun_on_reconnect``). A student who presses Enter while that
     first run is under way sends a rerun of the sentences' fragment, and the new session does not know that
     fragment until its first run reaches it. Streamlit drops the request with the log line "The fragment
-    with id ... does not exist anymore", and the change is lost: the box keeps the new text, but the figure
-    stays on the old sentence and the server never learns the new one. (Seen in the CI drill under
+    with id ... does not exist anymore", and the change is lost: the server never learns the new sentence,
+    and the figure stays on the old one. (Seen in the CI drill under
     Python 3.13: a change started 0.5 s after the kill, no figure after 90 s.) A whole-page rerun shows the
     same page a fragment rerun would, only later. Timed reruns (``is_auto_rerun``) are still dropped:
     their fragment is really gone. Streamlit has no public hook for this, hence its internals: should they
