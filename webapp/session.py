@@ -72,17 +72,19 @@ def rerun_lost_fragments_whole() -> None:
     first run is under way sends a rerun of the sentences' fragment, and the new session does not know that
     fragment until its first run reaches it. Streamlit drops the request with the log line "The fragment
     with id ... does not exist anymore", and the change is lost: the server never learns the new sentence,
-    and the figure stays on the old one. (Seen in the CI drill under
-    Python 3.13: a change started 0.5 s after the kill, no figure after 90 s.) A whole-page rerun shows the
-    same page a fragment rerun would, only later. Timed reruns (``is_auto_rerun``) are still dropped:
-    their fragment is really gone. Streamlit has no public hook for this, hence its internals: should they
-    move, nothing is patched and the old behaviour stays.
+    and the figure stays on the old one (seen in the CI drill under Python 3.13: a change started 0.5 s
+    after the kill, no figure after 90 s). A whole-page rerun shows the same page a fragment rerun would.
+    Timed reruns (``is_auto_rerun``) are still dropped: their fragment is really gone. Streamlit has no
+    public hook for this, hence its internals: should they move, nothing is patched and the old behaviour
+    stays.
     """
     try:
         from streamlit.runtime.app_session import AppSession
     except ImportError:
         return
-    if getattr(AppSession.request_rerun, "reruns_lost_fragments_whole", False):
+    if not hasattr(AppSession, "has_fragment") or getattr(
+        AppSession.request_rerun, "reruns_lost_fragments_whole", False
+    ):
         return
     request_rerun = AppSession.request_rerun
 
