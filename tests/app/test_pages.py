@@ -201,9 +201,14 @@ def test_the_model_leaves_a_core_to_the_server_and_the_browser(environ, cores, t
     assert cache.model_threads(cores, environ) == threads
 
 
-def test_the_server_runs_the_model_on_the_threads_it_chose():
+def test_loading_a_model_sets_the_servers_threads(monkeypatch, minilm):
     import torch
 
-    at = run(CROSS)  # loads the encoder through cache.encoder, which sets them
-    assert not at.exception
-    assert torch.get_num_threads() == cache.model_threads()
+    monkeypatch.setattr(cache, "load_encoder", lambda name: minilm)
+    before = torch.get_num_threads()
+    torch.set_num_threads(cache.model_threads() + 1)  # not the server's count: loading must set it
+    try:
+        assert cache.encoder.__wrapped__(minilm.name) is minilm  # what the cached function runs once per model
+        assert torch.get_num_threads() == cache.model_threads()
+    finally:
+        torch.set_num_threads(before)
