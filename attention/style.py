@@ -108,14 +108,26 @@ def hover(*lines: str) -> str:
     return "<br>".join(lines) + "<extra></extra>"
 
 
+# Labels always have room here (automargin, or the live chart's measured margins), so plotly.js need not
+# check each one against the figure's edge: that check measures every label again for each label drawn.
+LABELS_FIT = "allow"  # plotly's ticklabeloverflow
+
+
 def colorbar(title: str, thickness: int = 14, **placement) -> dict:
     """A colour bar with its title along its right side."""
-    return dict(title=dict(text=title, side="right"), thickness=thickness, **placement)
+    return dict(title=dict(text=title, side="right"), thickness=thickness, ticklabeloverflow=LABELS_FIT, **placement)
 
 
 def category_axis(n: int, size: int, **more) -> dict:
     """An axis of token labels (every ``tick_step(n)``-th), sized ``size``, that makes room for them."""
-    return dict(type="category", automargin=True, tickfont=dict(size=size), dtick=tick_step(n), **more)
+    return dict(
+        type="category",
+        automargin=True,
+        tickfont=dict(size=size),
+        dtick=tick_step(n),
+        ticklabeloverflow=LABELS_FIT,
+        **more,
+    )
 
 
 def layout(height: float, width: float | None = None, **more) -> dict:

@@ -67,9 +67,13 @@ _WAIT_FOR = """([kind, arg, slice]) => new Promise((resolve, reject) => {
             const allowed = new Set(expected);
             return ticks.every(t => allowed.has(t));
         },
-        // the x axis title starts with this prefix ("query" or "key")
+        // the title over the grid starts with this prefix ("query" or "key"): the x axis title, or on
+        // the live heatmap the highest annotation (it writes the axis titles as annotations)
         xtitle: (prefix) => {
-            const title = document.querySelector('.js-plotly-plot .g-xtitle text');
+            const plot = document.querySelector('.js-plotly-plot');
+            const texts = plot ? [...plot.querySelectorAll('.g-xtitle text, .annotation-text')] : [];
+            const top = (node) => node.getBoundingClientRect().top;
+            const title = texts.filter(n => n.textContent).sort((a, b) => top(a) - top(b))[0];
             return !!title && title.textContent.startsWith(prefix);
         },
         // the live heatmap logged a drawing painted after this moment (performance.now() in the page);

@@ -12,6 +12,7 @@ const STRIP_GAP = 0.03; // attention/heatmap.py's STRIP_GAP
 const MARGIN = { l: 10, r: 10, t: 10, b: 10 };
 const BACKGROUND = "white";
 const COLORBAR_THICKNESS = 14;
+const LABELS_FIT = "allow"; // attention/style.py's LABELS_FIT: labels always have room, plotly.js need not check
 
 // ---- the numbers: the same step 3 as attention/core.py's attention_weights ------------------
 
@@ -131,7 +132,7 @@ function hover(...lines) {
 }
 
 function colorbar(title, placement) {
-  return { title: { text: title, side: "right" }, thickness: COLORBAR_THICKNESS, ...placement };
+  return { title: { text: title, side: "right" }, thickness: COLORBAR_THICKNESS, ticklabeloverflow: LABELS_FIT, ...placement };
 }
 
 export function render(data, display) {
@@ -219,7 +220,7 @@ function outputTrace(data, out, transpose) {
 // The weights' axes (x, y) and the output strip's (x2, y2) beside or under them
 function axes(data, transpose, angle) {
   const { words, sizes } = data;
-  const axis = () => ({ type: "category", automargin: true, tickfont: { size: sizes.tick }, dtick: sizes.step });
+  const axis = () => ({ type: "category", automargin: true, tickfont: { size: sizes.tick }, dtick: sizes.step, ticklabeloverflow: LABELS_FIT });
   const title = (text) => ({ text, font: { size: sizes.tick + 1 } });
   const strip = Boolean(data.basis);
   const [share, gap] = [sizes.share, STRIP_GAP];

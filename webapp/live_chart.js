@@ -67,11 +67,18 @@ function textWidth(text, size, family) {
   return canvas.measureText(String(text).replace(/&(lt|gt|amp|quot|#x27);/g, (e) => ENTITIES[e])).width;
 }
 
-// plotly.js's automargin draws a figure twice to find the room its labels take; the live chart is
-// redrawn on every change, so it measures its labels here instead and gives the margins at once.
+// plotly.js's automargin draws a figure twice to find the room its labels take, and it places each axis
+// title past the labels by measuring every label again (a layout of the page each). The live chart is
+// redrawn on every change, so it measures its labels here instead: it gives the margins at once and
+// writes each axis title as an annotation just past its labels, where plotly.js would have put it.
+const LABEL_PAD = 8; // px from the axis line to its labels' far side, beyond their own size
+const TITLE_GAP = 8; // px between the labels and the title
+const EDGE = 6; // px between the outermost text and the figure's edge
 function fitMargins(figure, family) {
   const { layout, data } = figure;
   const room = { l: 0, t: 0, b: 0 };
+  const labelled = { l: 0, t: 0, b: 0 }; // the deepest labels on each side: its titles go past them, in line
+  const titled = [];
   for (const name of Object.keys(layout).filter((key) => /^[xy]axis\d*$/.test(key))) {
     const axis = layout[name];
     if (!axis.automargin) continue;
@@ -81,17 +88,41 @@ function fitMargins(figure, family) {
     const size = axis.tickfont.size;
     const labels = axis.showticklabels === false ? [] : data.filter((t) => (t[`${letter}axis`] || letter) === id).flatMap((t) => t[letter]);
     const widest = Math.max(0, ...labels.map((label) => textWidth(label, size, family)));
-    const title = axis.title && axis.title.text ? axis.title.font.size * 1.6 : 0;
-    if (letter === "y") {
-      room.l = Math.max(room.l, widest + title + 14);
-    } else {
-      const angle = (Math.abs(axis.tickangle || 0) * Math.PI) / 180;
-      const high = angle ? widest * Math.sin(angle) + size * Math.cos(angle) : size * 1.3;
-      const side = axis.side === "top" ? "t" : "b";
-      room[side] = Math.max(room[side], high + title + 14);
-    }
+    const title = axis.title && axis.title.text ? TITLE_GAP + axis.title.font.size * 1.4 : 0; // its room
+    const angle = (Math.abs(axis.tickangle || 0) * Math.PI) / 180;
+    const across = letter === "y" ? widest : angle ? widest * Math.sin(angle) + size * Math.cos(angle) : size * 1.3;
+    const depth = (labels.length ? across : 0) + LABEL_PAD; // from the axis line to the far side of its labels
+    const side = letter === "y" ? "l" : axis.side === "top" ? "t" : "b";
+    room[side] = Math.max(room[side], depth + title + EDGE);
+    labelled[side] = Math.max(labelled[side], depth);
+    if (title) titled.push([axis, id, side]);
   }
   for (const side of ["l", "t", "b"]) layout.margin[side] = Math.max(layout.margin[side], Math.ceil(room[side]));
+  const titles = titled.map(([axis, id, side]) => titleBeside(axis, id, labelled[side] + TITLE_GAP));
+  for (const [axis] of titled) axis.title = { text: "" };
+  layout.annotations = [...(layout.annotations || []), ...titles];
+}
+
+// An axis title as an annotation, ``away`` px from the axis line, centred on the axis (y titles turned)
+function titleBeside(axis, id, away) {
+  const along = `${id} domain`;
+  const across = `${axis.anchor || (id[0] === "x" ? "y" : "x")} domain`; // the axis line's position
+  const title = { text: axis.title.text, font: axis.title.font, showarrow: false, captureevents: false };
+  if (id[0] === "x") {
+    const top = axis.side === "top";
+    return { ...title, xref: along, x: 0.5, yref: across, y: top ? 1 : 0, yanchor: top ? "bottom" : "top", yshift: top ? away : -away };
+  }
+  const right = axis.side === "right";
+  return {
+    ...title,
+    textangle: -90,
+    yref: along,
+    y: 0.5,
+    xref: across,
+    x: right ? 1 : 0,
+    xanchor: right ? "left" : "right",
+    xshift: right ? away : -away,
+  };
 }
 
 // The height left on the screen below the chart's top (the page scrolled to its top), between

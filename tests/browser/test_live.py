@@ -25,6 +25,30 @@ pytestmark = pytest.mark.browser
 CHART = ".attention-live-chart"
 
 
+def titles(page) -> dict[str, str]:
+    """The live heatmap's axis titles by where they stand against the weights' grid ("top", "left",
+    "top right", "left below"); none of them may touch a tick label."""
+    found = page.evaluate(
+        """(chart) => {
+            const box = (node) => node.getBoundingClientRect();
+            const grid = box(document.querySelector(`${chart} .nsewdrag[data-subplot="xy"]`));
+            const labels = [...document.querySelectorAll(`${chart} .xtick text, ${chart} .ytick text,`
+                + ` ${chart} .x2tick text, ${chart} .y2tick text`)].map(box);
+            return [...document.querySelectorAll(`${chart} .annotation-text`)].map((node) => {
+                const b = box(node);
+                const touching = labels.filter(
+                    (l) => l.left < b.right && b.left < l.right && l.top < b.bottom && b.top < l.bottom);
+                const where = b.bottom <= grid.top ? (b.left >= grid.right ? "top right" : "top")
+                    : b.right <= grid.left ? (b.top >= grid.bottom ? "left below" : "left") : "inside";
+                return [where, node.textContent, touching.length];
+            });
+        }""",
+        CHART,
+    )
+    assert [touching for *_, touching in found] == [0] * len(found), found
+    return {where: text for where, text, _ in found}
+
+
 def open_live(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector(f"{CHART} .heatmaplayer", timeout=60_000)
@@ -106,7 +130,11 @@ def check_against_pytorch(page, result, causal: bool = False) -> float:
 
 def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, minilm):
     open_live(page, server.url + "/Cross_Attention" + ENGLISH)
-    assert page.locator(f"{CHART} .g-xtitle").text_content() == "query: source"  # the lecture's layout, titled
+    assert titles(page) == {
+        "top": "query: source",
+        "left": "key/value: target",
+        "left below": "output",
+    }  # the lecture's
     sentences = {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}
     result = compute_view(minilm, sentences, Settings()).result
     errors = {}
@@ -120,7 +148,7 @@ def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, 
     control(page, "transpose").locator("input").click()
     page.wait_for_function(f"JSON.parse(document.querySelector('{CHART}').dataset.display).transpose === true")
     errors["transposed"] = check_against_pytorch(page, result)
-    assert page.locator(f"{CHART} .g-xtitle").text_content() == "key/value: target"
+    assert titles(page) == {"top": "key/value: target", "left": "query: source", "top right": "output"}
     print("largest difference from PyTorch per setting:", errors)
     settle(page)
     query = parse_qs(urlparse(page.url).query)
