@@ -309,8 +309,14 @@ class LiveChart {
         layout.height = fitHeight(this.chart, layout.height);
       }
       const config = { ...this.chrome.config, responsive: this.chrome.stretch };
+      // The camera button's file name follows the sentences. plotly.js draws a figure whose config changed
+      // from scratch (newPlot, then react again), so the drawing keeps the name it had and then takes the new one.
+      const saving = config.toImageButtonOptions;
+      const drawn = this.chart._context && this.chart._context.toImageButtonOptions;
+      if (saving && drawn) config.toImageButtonOptions = { ...saving, filename: drawn.filename };
       const laid = performance.now();
       await Plotly.react(this.chart, figure.data, layout, config);
+      if (saving) this.chart._context.toImageButtonOptions.filename = saving.filename;
       this.chart.dataset.display = JSON.stringify(this.display);
       const plotted = performance.now();
       const [changedAt, receivedAt] = [this.changedAt, this.receivedAt];

@@ -276,3 +276,27 @@ def test_a_new_sentence_reruns_only_the_fragment_and_the_link_follows(server, pa
     page.wait_for_timeout(500)
     assert "Cross attention" in headings
     assert page.errors == []
+
+
+def test_a_new_sentence_is_drawn_in_place_and_the_camera_names_the_file_after_it(server, page):
+    """The camera button's file name follows the sentences, and that alone must not make plotly.js draw
+    the figure from scratch (a changed config did: newPlot, then react, for every new sentence)."""
+    from webapp.display import file_name
+
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH)
+    first_trace = f"() => document.querySelector('{CHART}')._fullData[0].uid"
+    before = page.evaluate(first_trace)
+    field = page.get_by_role("textbox", name="Source sentence", exact=True)
+    field.fill("a dog ran")
+    field.press("Enter")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{CHART} .xtick text')].some(t => t.textContent === 'dog')",
+        timeout=30_000,
+    )
+    assert page.evaluate(first_trace) == before  # the same trace, updated: not a new plot
+    page.wait_for_function("() => location.search.includes('source=a+dog+ran')", timeout=30_000)
+    target = parse_qs(urlparse(page.url).query)["target"][0]
+    with page.expect_download(timeout=30_000) as download:
+        page.locator(f"{CHART} .modebar-btn[data-title*='Download plot']").click()
+    assert download.value.suggested_filename == file_name(f"a dog ran_{target}") + ".png"
+    assert page.errors == []
