@@ -74,7 +74,7 @@ function textWidth(text, size, family) {
 const LABEL_PAD = 8; // px from the axis line to its labels' far side, beyond their own size
 const TITLE_GAP = 8; // px between the labels and the title
 const EDGE = 6; // px between the outermost text and the figure's edge
-function fitMargins(figure, family) {
+function fitMarginsAndTitles(figure, family) {
   const { layout, data } = figure;
   const room = { l: 0, t: 0, b: 0 };
   const labelled = { l: 0, t: 0, b: 0 }; // the deepest labels on each side: its titles go past them, in line
@@ -299,7 +299,7 @@ class LiveChart {
       const layout = figure.layout;
       const page = getComputedStyle(this.root); // the app's font and text colour (light or dark theme)
       layout.font = { ...layout.font, family: page.fontFamily, color: page.color };
-      fitMargins(figure, layout.font.family);
+      fitMarginsAndTitles(figure, layout.font.family);
       if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
       this.root.classList.toggle("present", Boolean(this.chrome.stretch)); // see live_chart.css
       if (this.chrome.stretch) {

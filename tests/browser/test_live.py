@@ -130,11 +130,8 @@ def check_against_pytorch(page, result, causal: bool = False) -> float:
 
 def test_the_browsers_softmax_equals_pytorch_at_every_temperature(server, page, minilm):
     open_live(page, server.url + "/Cross_Attention" + ENGLISH)
-    assert titles(page) == {
-        "top": "query: source",
-        "left": "key/value: target",
-        "left below": "output",
-    }  # the lecture's
+    # the lecture's layout: the queries along the top, the keys down the side, the output strip below
+    assert titles(page) == {"top": "query: source", "left": "key/value: target", "left below": "output"}
     sentences = {"source": LECTURE_SOURCE, "target": LECTURE_TARGET}
     result = compute_view(minilm, sentences, Settings()).result
     errors = {}
