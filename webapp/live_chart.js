@@ -103,7 +103,8 @@ function fitMarginsAndTitles(figure, family) {
   layout.annotations = [...(layout.annotations || []), ...titles];
 }
 
-// An axis title as an annotation, ``away`` px from the axis line, centred on the axis (y titles turned)
+// An axis title as an annotation, ``away`` px from the axis line, centred on the axis: an x title above or
+// below, a y title turned, on the left (where fitMarginsAndTitles makes room for every y axis)
 function titleBeside(axis, id, away) {
   const along = `${id} domain`;
   const across = `${axis.anchor || (id[0] === "x" ? "y" : "x")} domain`; // the axis line's position
@@ -112,17 +113,7 @@ function titleBeside(axis, id, away) {
     const top = axis.side === "top";
     return { ...title, xref: along, x: 0.5, yref: across, y: top ? 1 : 0, yanchor: top ? "bottom" : "top", yshift: top ? away : -away };
   }
-  const right = axis.side === "right";
-  return {
-    ...title,
-    textangle: -90,
-    yref: along,
-    y: 0.5,
-    xref: across,
-    x: right ? 1 : 0,
-    xanchor: right ? "left" : "right",
-    xshift: right ? away : -away,
-  };
+  return { ...title, textangle: -90, yref: along, y: 0.5, xref: across, x: 0, xanchor: "right", xshift: -away };
 }
 
 // The height left on the screen below the chart's top (the page scrolled to its top), between
