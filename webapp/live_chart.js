@@ -116,6 +116,27 @@ function titleBeside(axis, id, away) {
   return { ...title, textangle: -90, yref: along, y: 0.5, xref: across, x: 0, xanchor: "right", xshift: -away };
 }
 
+// plotly.js draws the colour bars at the margins of the last drawing, then works out the new margins,
+// and draws the colour bars again when those moved (new labels move them). So it is told the new
+// margins first, in its own record of the last drawing: ours on the left, top and bottom; on the right,
+// the room of the colour bars, which stand past the plot (at 1.02 of its width) and take the size
+// plotly.js measured for them last time (its plots.doAutoMargin, with ours as the left margin). A wrong
+// guess costs only that second drawing of the colour bars, as before.
+function foretellMargins(chart, layout) {
+  const last = chart._fullLayout;
+  if (!last || !last._size) return;
+  const [width, height] = [Math.round(layout.width || last.width), Math.round(layout.height || last.height)];
+  const { l, r, t, b } = layout.margin;
+  let right = r;
+  for (const [id, push] of Object.entries(last._pushmargin || {})) {
+    if (id !== "base" && push.r && push.r.val > 0) {
+      right = Math.max(right, (push.r.size + (l - width) * (1 - push.r.val)) / push.r.val);
+    }
+  }
+  right = Math.round(right);
+  Object.assign(last._size, { l, r: right, t, b, w: width - l - right, h: height - t - b });
+}
+
 // The height left on the screen below the chart's top (the page scrolled to its top), between
 // MIN_HEIGHT and the figure's own height.
 const MIN_HEIGHT = 320;
@@ -305,6 +326,7 @@ class LiveChart {
       const saving = config.toImageButtonOptions;
       const drawn = this.chart._context && this.chart._context.toImageButtonOptions;
       if (saving && drawn) config.toImageButtonOptions = { ...saving, filename: drawn.filename };
+      foretellMargins(this.chart, layout);
       const laid = performance.now();
       await Plotly.react(this.chart, figure.data, layout, config);
       if (saving) this.chart._context.toImageButtonOptions.filename = saving.filename;

@@ -297,3 +297,36 @@ def test_a_new_sentence_is_drawn_in_place_and_the_camera_names_the_file_after_it
         page.locator(f"{CHART} .modebar-btn[data-title*='Download plot']").click()
     assert download.value.suggested_filename == file_name(f"a dog ran_{target}") + ".png"
     assert page.errors == []
+
+
+def test_new_labels_move_the_margins_without_a_second_drawing_of_the_colour_bars(server, page):
+    """plotly.js draws the colour bars at its record of the last margins and draws them again when the new
+    ones differ; the live chart writes the new margins into that record first. So, for sentences whose labels
+    need other margins, the record before a drawing must already be what plotly.js then lays out."""
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH)
+    page.evaluate(
+        """() => {
+            const chart = document.querySelector('%s');
+            const react = window.Plotly.react;
+            window.marginsSeen = [];
+            window.Plotly.react = async (...args) => {
+                const before = { ...chart._fullLayout._size };
+                const result = await react(...args);
+                window.marginsSeen.push([before, { ...chart._fullLayout._size }]);
+                return result;
+            };
+        }"""
+        % CHART
+    )
+    field = page.get_by_role("textbox", name="Target sentence", exact=True)
+    for count, target in enumerate(["a", "an extraordinarily lengthy word", "ok"], start=1):
+        field.fill(target)
+        field.press("Enter")
+        page.wait_for_function(f"() => window.marginsSeen.length >= {count}", timeout=30_000)
+        settle(page)
+    seen = page.evaluate("() => window.marginsSeen")
+    assert len(seen) >= 3
+    assert len({after["l"] for _, after in seen}) >= 2  # the labels did move the left margin
+    for before, after in seen:
+        assert before == after
+    assert page.errors == []
