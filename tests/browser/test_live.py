@@ -305,8 +305,8 @@ def test_new_labels_move_the_margins_without_a_second_drawing_of_the_colour_bars
     need other margins, the record before a drawing must already be what plotly.js then lays out."""
     open_live(page, server.url + "/Cross_Attention" + ENGLISH)
     page.evaluate(
-        """() => {
-            const chart = document.querySelector('%s');
+        """(selector) => {
+            const chart = document.querySelector(selector);
             const react = window.Plotly.react;
             window.marginsSeen = [];
             window.Plotly.react = async (...args) => {
@@ -315,8 +315,8 @@ def test_new_labels_move_the_margins_without_a_second_drawing_of_the_colour_bars
                 window.marginsSeen.push([before, { ...chart._fullLayout._size }]);
                 return result;
             };
-        }"""
-        % CHART
+        }""",
+        CHART,
     )
     field = page.get_by_role("textbox", name="Target sentence", exact=True)
     for count, target in enumerate(["a", "an extraordinarily lengthy word", "ok"], start=1):
