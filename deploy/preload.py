@@ -4,7 +4,8 @@
     python -m deploy.preload --on-request [--models ...] [-- more streamlit options]
 
 The parent imports torch, transformers and Streamlit and loads the encoders
-(``attention.embeddings.preload``), then forks one child per port; each child runs
+(``attention.embeddings.preload``) and the Next Word page's language model (``attention.decoder``,
+fetched first where the cache lacks it), then forks one child per port; each child runs
 `streamlit run app.py --server.port PORT --server.address 127.0.0.1 --server.headless true`.
 With ``--ports`` a child that dies is forked again from the parent, with the model already in
 memory. With ``--on-request`` the parent forks only when told, and says what happened: it reads
@@ -78,6 +79,18 @@ def terminate_all(pids) -> None:
             pass
 
 
+def preload_language_model() -> None:
+    """Load the Next Word page's language model (fetching it once if the cache lacks it), so that every app
+    process forked from here shares its weights; where it cannot be fetched, the page says how, and the hall
+    serves the other pages all the same."""
+    from attention.decoder import DecoderError, preload_decoder
+
+    try:
+        preload_decoder()
+    except DecoderError as problem:
+        print(f"the Next Word page's model is not loaded: {problem}", file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     how = parser.add_mutually_exclusive_group(required=True)
@@ -95,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     from webapp.session import rerun_lost_fragments_whole
 
     preload([name.strip() for name in args.models.split(",") if name.strip()] or [DEFAULT_MODEL])
+    preload_language_model()
     rerun_lost_fragments_whole()  # in the parent, so that every child has it before its first request
     gc.collect()
     gc.freeze()  # the collector then never writes to these objects' headers in the children
