@@ -48,6 +48,38 @@ ALLOWED_MODELS_VARIABLE = "ATTENTION_ALLOWED_MODELS"
 _PRELOADED: dict[str, Encoder] = {}
 
 
+# Unicode blocks of scripts written without spaces between words (and their punctuation, such as 、 and 。):
+# where these meet, the tokenizer's pieces are the words (``TokenEmbeddings.word_groups``).
+UNSPACED_BLOCKS = (
+    (0x0E00, 0x0EFF),  # Thai, Lao
+    (0x0F00, 0x0FFF),  # Tibetan
+    (0x1000, 0x109F),  # Myanmar
+    (0x1780, 0x17FF),  # Khmer
+    (0x19E0, 0x19FF),  # Khmer symbols
+    (0x2E80, 0x2FDF),  # CJK and Kangxi radicals
+    (0x3000, 0x303F),  # CJK symbols and punctuation
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x3100, 0x312F),  # Bopomofo
+    (0x31A0, 0x31FF),  # Bopomofo extended, CJK strokes, Katakana phonetic extensions
+    (0x3400, 0x4DBF),  # CJK unified ideographs extension A
+    (0x4E00, 0x9FFF),  # CJK unified ideographs
+    (0xA000, 0xA4CF),  # Yi
+    (0xA9E0, 0xA9FF),  # Myanmar extended B
+    (0xAA60, 0xAA7F),  # Myanmar extended A
+    (0xF900, 0xFAFF),  # CJK compatibility ideographs
+    (0xFE30, 0xFE4F),  # CJK compatibility forms
+    (0xFF00, 0xFF9F),  # full-width forms and half-width Katakana
+    (0x1B000, 0x1B16F),  # Kana supplement and extensions
+    (0x20000, 0x3FFFF),  # CJK unified ideographs extensions B to H, compatibility supplement
+)
+
+
+def unspaced(char: str) -> bool:
+    """Whether ``char`` belongs to a script written without spaces between words (UNSPACED_BLOCKS)."""
+    code = ord(char)
+    return any(low <= code <= high for low, high in UNSPACED_BLOCKS)
+
+
 class ModelLoadError(TranslatedError):
     """A model name or path that could not be loaded; the message says why, for a user.
 
@@ -106,17 +138,12 @@ class TokenEmbeddings:
         )
 
     def merge_word_pieces(self) -> TokenEmbeddings:
-        """Whole words instead of word pieces: ``ko ##re`` becomes ``kore``.
+        """Whole words instead of word pieces: ``ko ##re`` becomes ``kore``, ``▁これは 例 です`` stays three words.
 
-        A word's vector is the mean of its pieces' vectors; its label is the
-        text it covers, exactly as typed. Special tokens stay as they are.
+        What a word is depends on the script (``word_groups``). A word's vector is the mean of its
+        pieces' vectors; its label is the text it covers, exactly as typed. Special tokens stay as they are.
         """
-        groups: list[list[int]] = []
-        for i, word in enumerate(self.word_ids):
-            if word is not None and groups and self.word_ids[groups[-1][0]] == word:
-                groups[-1].append(i)
-            else:
-                groups.append([i])
+        groups = self.word_groups()
         tokens, offsets, word_ids = [], [], []
         for group in groups:
             first, last = group[0], group[-1]
@@ -130,6 +157,36 @@ class TokenEmbeddings:
             word_ids.append(self.word_ids[first])
         vectors = np.stack([self.vectors[g].mean(axis=0) for g in groups]).astype(np.float32)
         return replace(self, tokens=tokens, vectors=vectors, word_ids=word_ids, offsets=offsets)
+
+    def word_groups(self) -> list[list[int]]:
+        """The tokens of each word, in order: lists of consecutive token indices.
+
+        The tokenizer's word ids split the text at spaces. That is what a word is in a spaced script
+        (``light house`` is one word, as ``등대는``), but Japanese, Chinese, Thai and the like put no space
+        between words, so a whole sentence would be one "word". There the tokenizer's pieces are the words
+        (they are what it learnt as units: ``これは``, ``例``, ``です``); ``continues_word`` says which pieces
+        still join their neighbour. A special token is a group of its own.
+        """
+        groups: list[list[int]] = []
+        for i, word in enumerate(self.word_ids):
+            if word is not None and groups and self.word_ids[i - 1] == word and self.continues_word(i):
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+        return groups
+
+    def continues_word(self, i: int) -> bool:
+        """Whether token ``i`` belongs to the same word as token ``i - 1`` (the tokenizer's same word assumed).
+
+        Yes when the two share a character (one character split into pieces: byte pieces, a Hangul
+        syllable in jamo, or SentencePiece's lone word-start mark ``▁`` before the piece it marks) or one
+        covers no text; otherwise yes unless a script without spaces meets the boundary: ``light`` +
+        ``house``, ``To`` + ``kyo`` join, ``は`` + ``例`` and ``東京`` + ``で`` do not.
+        """
+        (start_0, end_0), (start_1, end_1) = self.offsets[i - 1], self.offsets[i]
+        if start_1 < end_0 or start_0 == end_0 or start_1 == end_1:
+            return True
+        return not (unspaced(self.text[end_0 - 1]) or unspaced(self.text[start_1]))
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,10 @@ def test_korean_source_and_japanese_target_are_real_pieces():
     np.testing.assert_allclose(z.sum(axis=0), 1.0, rtol=1e-5)
     set_widgets(at, merge_words=True, show_special=True)
     trace, _ = heatmap(at)
-    # words are what spaces separate; the special tokens are shown as text, escaped for Plotly
+    # Korean words are what spaces separate, Japanese ones the pieces (it has no spaces); the special tokens
+    # are shown as text, escaped for Plotly
     assert trace["x"] == ["&lt;s&gt;", "이것은", "예입니다", "&lt;/s&gt;"]
-    assert trace["y"] == ["&lt;s&gt;", "これは例です", "&lt;/s&gt;"]
+    assert trace["y"] == ["&lt;s&gt;", "これは", "例", "です", "&lt;/s&gt;"]
 
 
 def test_no_unknown_pieces_in_ordinary_korean_japanese_and_chinese():

@@ -184,3 +184,61 @@ def test_tokenizing_without_the_rules_that_change_nothing_gives_the_same_tokens(
 
 def test_a_tokenizer_without_such_rules_is_called_as_it_is(minilm):
     assert minilm._replaced == frozenset() and minilm._lean_normalizer is None
+
+
+# --- whole words, in scripts with spaces and without (TokenEmbeddings.word_groups) -----------------
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("私の犬は水が好きです", ["私の", "犬", "は", "水", "が好き", "です"]),  # no spaces: the pieces
+        ("我哥哥喜欢音乐", ["我", "哥哥", "喜欢", "音乐"]),
+        ("ภาษาไทยง่ายมาก", ["ภาษาไทย", "ง่าย", "มาก"]),
+        ("나는 책을 좋아한다", ["나는", "책을", "좋아한다"]),  # Korean keeps its spaced words (eojeol)
+        ("the unbelievable lighthouses", ["the", "unbelievable", "lighthouses"]),
+        ("東京でTokyoTowerを見た", ["東京", "で", "TokyoTower", "を見た"]),  # a Latin word inside Japanese joins
+        ("猫は 例 です。", ["猫", "は", "例", "です", "。"]),  # a lone ▁ joins the piece it marks
+    ],
+)
+def test_words_in_scripts_with_and_without_spaces(e5, text, words):
+    te = e5.encode(text).without_special_tokens()
+    merged = te.merge_word_pieces()
+    assert merged.tokens == words
+    groups = te.word_groups()
+    assert len(groups) == len(words) and sum(groups, []) == list(range(len(te.tokens)))
+    for group, vector in zip(groups, merged.vectors, strict=True):
+        np.testing.assert_allclose(vector, te.vectors[group].mean(axis=0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("이 등대는 오래되었다", ["이", "등대는", "오래되었다"]),  # jamo pieces of one syllable join
+        ("the unbelievable lighthouses", ["the", "unbelievable", "lighthouses"]),
+        ("我读书", ["我", "读", "书"]),
+        ("私は ChatGPT を使う", ["私", "は", "ChatGPT", "を", "使", "う"]),
+    ],
+)
+def test_words_of_the_english_models_pieces(minilm, text, words):
+    assert minilm.encode(text).without_special_tokens().merge_word_pieces().tokens == words
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "translations"),
+    [
+        (LECTURE_SOURCE, "これは例です", {"this": "これは", "example": "例"}),
+        ("my dog likes water", "私の犬は水が好きです", {"dog": "犬", "water": "水"}),
+        ("my brother likes music", "我哥哥喜欢音乐", {"brother": "哥哥", "likes": "喜欢", "music": "音乐"}),
+        ("I like books", "나는 책을 좋아한다", {"I": "나는", "like": "좋아한다", "books": "책을"}),
+    ],
+)
+def test_each_english_word_is_darkest_on_its_translation(e5, source, target, translations):
+    """Merged words at the default layer (as the pages and the README's example): each English word gives its
+    translation the largest weight."""
+    view = attend(e5.encode(source), e5.encode(target), Settings(merge_words=True))
+    assert view.query_tokens == source.split()
+    for word, translation in translations.items():
+        row = view.result.weights[view.query_tokens.index(word)]
+        shown = dict(zip(view.key_tokens, row.round(3), strict=True))
+        assert view.key_tokens[int(row.argmax())] == translation, (word, shown)

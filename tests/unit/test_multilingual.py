@@ -201,8 +201,8 @@ def test_the_repos_heads_work_for_this_model(e5):
     ("text", "words"),
     [
         ("이것은 예입니다", ["<s>", "이것은", "예입니다", "</s>"]),
-        ("これは例です", ["<s>", "これは例です", "</s>"]),
-        ("这是一个例子", ["<s>", "这是一个例子", "</s>"]),
+        ("これは例です", ["<s>", "これは", "例", "です", "</s>"]),  # no spaces: the pieces are the words
+        ("这是一个例子", ["<s>", "这是一个", "例子", "</s>"]),
     ],
 )
 def test_encoder_tokens_and_words(e5, text, words):
