@@ -24,7 +24,7 @@ from attention.options import FigureOptions
 
 BLANK_CELL = "#e6e9f0"  # a cell nobody has guessed yet
 ANSWERED_CELL = "#f6f7fa"  # the other cells of a column (or row) that has its guess
-GUESS_CELL = style.PURPLE  # the guessed cell, in the lecture's purple
+GUESS_CELL = style.CHOSEN  # the guessed cell: the darkest weight colour, "this key gets the most weight"
 HIT_COLOR = "#1a9850"
 MISS_COLOR = "#d73027"
 

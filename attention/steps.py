@@ -19,12 +19,19 @@ from attention import style
 from attention.core import AttentionResult
 from attention.i18n import text
 
-# Signed numbers (scores, values, outputs): the blue–white–red scale of the difference map, 0 white.
-SIGNED_COLORS = style.DIFFERENCE_COLORS
+# Signed numbers (query, key and value vectors, scores, outputs): purple above zero, orange below, as the
+# output strip of every attention figure (style.SIGNED_COLORS); weights light to dark blue.
+SIGNED_COLORS = style.SIGNED_COLORS
 MAX_NUMBERED = 20  # above this many rows or columns, cell numbers are too small to read
-SHOWN_COMPONENTS = 8  # value and output vectors show their first components
+SHOWN_COMPONENTS = 8  # query, key, value and output vectors show their first components
+# The lecture's four steps, and the panels that show each (a letter: a sub-step the lecture does not name):
+#   1 queries and keys   2 dot-product scores (2a ÷ √d_k and the temperature, 2b the mask)
+#   3 softmax            4 the weighted sum of the values
+LECTURE_STEPS = ("1", "2", "3", "4")
 # The sentence under each panel, by the panel's name.
 STEP_TEXTS = {
+    "queries": "step.queries_text",
+    "keys": "step.keys_text",
     "scores": "step.scores_text",
     "scaled": "step.scaled_text",
     "mask": "step.mask_text",
@@ -43,8 +50,8 @@ class Step:
     lecture's figure, wherever a matrix has a query axis.
     """
 
-    number: int
-    name: str  # scores, scaled, mask, weights, values, weighted, outputs
+    number: str  # the lecture's step ("1" to "4"), with a letter for a sub-step ("2a")
+    name: str  # queries, keys, scores, scaled, mask, weights, values, weighted, outputs
     title: str
     explanation: str
     matrix: np.ndarray
@@ -54,11 +61,29 @@ class Step:
     col_title: str
     signed: bool  # True: a diverging scale centred on 0; False: light-to-dark from 0
 
+    @property
+    def lecture_step(self) -> int:
+        """The lecture's step this panel belongs to, 1 to 4 (a sub-step belongs to its step)."""
+        return int(self.number.rstrip("abcdefgh"))
+
+    def heading(self, lang: str = "en") -> str:
+        """``Step 2a: Scaled ...``, in ``lang``."""
+        return step_label(self.number, self.title, lang)
+
+
+def step_label(number: str, title: str, lang: str = "en") -> str:
+    """A panel's or a frame's heading: the lecture's step number, then what it shows."""
+    return text("step.label", lang, number=number, title=title)
+
 
 def attention_steps(
     result: AttentionResult, query_tokens: list[str], key_tokens: list[str], query: int = 0, lang: str = "en"
 ) -> list[Step]:
-    """The lecture's steps as panels: scores, scaled scores, mask, softmax, values, weights×values, outputs.
+    """The lecture's four steps as panels, in its order, numbered as it numbers them:
+
+    1 the query and the key vectors; 2 the dot-product scores, 2a scaled (÷ √d_k, ÷ temperature),
+    2b the mask (only when there is one); 3 softmax: the weights; 4 the value vectors, weights × values,
+    and their sum, the output vectors.
 
     Weights × values differ for every query (a 3-D array), so that panel shows
     them for one chosen ``query``: every key's value vector times the weight
@@ -66,9 +91,10 @@ def attention_steps(
     Titles and explanations are in ``lang``.
     """
     q, k = list(query_tokens), list(key_tokens)
-    d_v = result.values.shape[1]
-    m = min(SHOWN_COMPONENTS, d_v)
+    d_v, d_k = result.values.shape[1], result.queries.shape[1]
+    m, m_k = min(SHOWN_COMPONENTS, d_v), min(SHOWN_COMPONENTS, d_k)
     components = [f"v{i + 1}" for i in range(m)]
+    dims = [f"{i + 1}" for i in range(m_k)]
     axis = {
         "query": text("step.axis.query", lang),
         "key": text("step.axis.key", lang),
@@ -77,17 +103,21 @@ def attention_steps(
     scaled_title = text("step.scaled", lang, d_k=result.d_k, root=np.sqrt(result.d_k))
     if result.temperature != 1:
         scaled_title += text("step.scaled_temperature", lang, temperature=result.temperature)
-    # (name, title, matrix, row labels, column labels, row axis, column axis, signed); queries are columns
+    # (number, name, title, matrix, row labels, column labels, row axis, column axis, signed); queries are columns
     panels = [
-        ("scores", text("step.scores", lang), result.scores.T, k, q, "key", "query", True),
-        ("scaled", scaled_title, np.where(result.mask, result.scaled, np.nan).T, k, q, "key", "query", True),
+        ("1", "queries", text("step.queries", lang), result.queries[:, :m_k].T, dims, q, "component", "query", True),
+        ("1", "keys", text("step.keys", lang), result.keys[:, :m_k], k, dims, "key", "component", True),
+        ("2", "scores", text("step.scores", lang), result.scores.T, k, q, "key", "query", True),
+        ("2a", "scaled", scaled_title, np.where(result.mask, result.scaled, np.nan).T, k, q, "key", "query", True),
     ]
-    if not result.mask.all():
-        panels.append(("mask", text("step.mask", lang), result.mask.T.astype(float), k, q, "key", "query", False))
+    if not result.mask.all():  # drawn as the mask is: ✓ where a query may look, an empty cell where it may not
+        allowed = np.where(result.mask, 1.0, np.nan).T
+        panels.append(("2b", "mask", text("step.mask", lang), allowed, k, q, "key", "query", False))
     panels += [
-        ("weights", text("step.weights", lang), result.weights.T, k, q, "key", "query", False),
-        ("values", text("step.values", lang), result.values[:, :m], k, components, "key", "component", True),
+        ("3", "weights", text("step.weights", lang), result.weights.T, k, q, "key", "query", False),
+        ("4", "values", text("step.values", lang), result.values[:, :m], k, components, "key", "component", True),
         (
+            "4",
             "weighted",
             text("step.weighted", lang, query=q[query]),
             weighted_values(result, query)[:, :m],
@@ -97,14 +127,14 @@ def attention_steps(
             "component",
             True,
         ),
-        ("outputs", text("step.outputs", lang), result.output[:, :m].T, components, q, "component", "query", True),
+        ("4", "outputs", text("step.outputs", lang), result.output[:, :m].T, components, q, "component", "query", True),
     ]
     return [
         Step(
             number=number,
             name=name,
             title=title,
-            explanation=text(STEP_TEXTS[name], lang, m=m, d=d_v),
+            explanation=text(STEP_TEXTS[name], lang, m=m_k if name in ("queries", "keys") else m, d=d_v, d_k=d_k),
             matrix=matrix,
             row_labels=rows,
             col_labels=cols,
@@ -112,7 +142,7 @@ def attention_steps(
             col_title=axis[col_axis],
             signed=signed,
         )
-        for number, (name, title, matrix, rows, cols, row_axis, col_axis, signed) in enumerate(panels, start=1)
+        for number, name, title, matrix, rows, cols, row_axis, col_axis, signed in panels
     ]
 
 
@@ -154,12 +184,17 @@ def dot_product_parts(result: AttentionResult, query: int, key: int, top: int = 
 
 
 def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go.Figure:
-    """One small labelled matrix, numbers in the cells when there are few enough to read."""
+    """One small labelled matrix, numbers in the cells when there are few enough to read.
+
+    The mask is drawn as it is said: ✓ in a cell a query may attend to, an empty cell where it may not,
+    and no colour bar (it holds no numbers).
+    """
     matrix, rows, cols = step.matrix, step.row_labels, step.col_labels
     row_title, col_title = step.row_title, step.col_title
     if transpose:
         matrix, rows, cols, row_title, col_title = matrix.T, cols, rows, col_title, row_title
     readable = numbers and max(matrix.shape) <= MAX_NUMBERED
+    mask = step.name == "mask"
     heatmap = go.Heatmap(
         z=matrix.astype(np.float32),
         x=style.axis_labels(cols),
@@ -167,11 +202,12 @@ def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go
         colorscale=SIGNED_COLORS if step.signed else style.WEIGHT_COLORS,
         zmid=0 if step.signed else None,
         zmin=None if step.signed else 0,
-        zmax=None if step.signed else 1.0,  # weights and the mask: 0 white, 1 darkest
+        zmax=None if step.signed else (MASK_SHADE if mask else 1.0),  # weights: 0 white, 1 darkest
         xgap=1,
         ygap=1,
-        texttemplate="%{z:.2f}" if readable else None,
-        hovertemplate=style.hover(f"{col_title}: %{{x}}", f"{row_title}: %{{y}}", "%{z:.4f}"),
+        texttemplate=("✓" if mask else "%{z:.2f}") if readable else None,
+        hovertemplate=style.hover(f"{col_title}: %{{x}}", f"{row_title}: %{{y}}", "✓" if mask else "%{z:.4f}"),
+        showscale=not mask,
         colorbar=dict(thickness=10),
     )
     cell = int(style.cell_size(max(matrix.shape), span=360, low=14, high=44))  # small panels, side by side
@@ -182,6 +218,9 @@ def step_figure(step: Step, transpose: bool = False, numbers: bool = True) -> go
         yaxis=dict(type="category", autorange="reversed", title_text=row_title, automargin=True),
     )
     return go.Figure(data=[heatmap], layout=layout)
+
+
+MASK_SHADE = 4.0  # the mask's allowed cells (z = 1) in a light shade of the weights' blue, its ✓ readable
 
 
 def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str, lang: str = "en") -> go.Figure:
@@ -216,11 +255,13 @@ def dot_product_figure(parts: DotProductParts, query_label: str, key_label: str,
 def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, key: int, lang: str = "en") -> go.Figure:
     """One query's scaled scores beside the weights softmax turns them into; the chosen key highlighted."""
     labels = style.axis_labels(key_tokens)
-    highlight = [style.PURPLE if j == key else style.LIGHT_BLUE for j in range(len(labels))]
+    highlight = [style.CHOSEN if j == key else style.LIGHT_BLUE for j in range(len(labels))]
     scaled = np.where(result.mask[query], result.scaled[query], np.nan)
-    fig = make_subplots(
-        rows=1, cols=2, subplot_titles=(text("fig.scaled_scores", lang), text("fig.softmax_weights", lang))
+    titles = (
+        step_label("2a", text("fig.scaled_scores", lang), lang),
+        step_label("3", text("fig.softmax_weights", lang), lang),
     )
+    fig = make_subplots(rows=1, cols=2, subplot_titles=titles)
     for column, values in ((1, scaled), (2, result.weights[query])):
         bars = go.Bar(x=labels, y=values, marker_color=highlight, hovertemplate=style.hover("%{x}: %{y:.3f}"))
         fig.add_trace(bars, row=1, col=column)
@@ -232,60 +273,113 @@ def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, k
 def steps_animation(
     result: AttentionResult, query_tokens: list[str], key_tokens: list[str], lang: str = "en"
 ) -> go.Figure:
-    """The grid going through the steps (raw scores → scaled → softmax weights), with a play button.
+    """The grid going through the lecture's four steps, with a play button and a slider under it.
 
-    Each frame redraws the same cells with that step's numbers, so a class can
-    watch the scores turn into weights.
+    1 the queries (columns) and the keys (rows), no numbers yet; 2 the dot-product scores; 2a scaled;
+    3 the softmax weights; 4 the weights again, and under each column the output vector, the weighted
+    sum of the values (purple above zero, orange below, as under every attention figure). Each frame
+    redraws the same cells with that step's numbers, so a class can watch the scores turn into weights
+    and the weights into outputs.
     """
+    n_k, n_q = len(key_tokens), len(query_tokens)
+    m = min(SHOWN_COMPONENTS, result.output.shape[1])
+    blank_grid, blank_strip = np.full((n_k, n_q), np.nan), np.full((m, n_q), np.nan)
+    scaled = np.where(result.mask, result.scaled, np.nan).T
+    outputs = result.output[:, :m].T  # (m, n_q): under each query's column
+    # (number, title, grid, its range (None: its own), output strip)
     stages = [
-        ("1. " + text("step.scores", lang), result.scores.T),
-        (
-            "2. " + text("step.scaled", lang, d_k=result.d_k, root=np.sqrt(result.d_k)),
-            np.where(result.mask, result.scaled, np.nan).T,
-        ),
-        ("3. " + text("step.weights", lang), result.weights.T),
+        ("1", text("step.queries_and_keys", lang), blank_grid, (0.0, 1.0), blank_strip),
+        ("2", text("step.scores", lang), result.scores.T, None, blank_strip),
+        ("2a", text("step.scaled", lang, d_k=result.d_k, root=np.sqrt(result.d_k)), scaled, None, blank_strip),
+        ("3", text("step.weights", lang), result.weights.T, (0.0, 1.0), blank_strip),
+        ("4", text("step.outputs_sum", lang), result.weights.T, (0.0, 1.0), outputs),
     ]
     x, y = style.axis_labels(query_tokens), style.axis_labels(key_tokens)
-    readable = max(len(x), len(y)) <= MAX_NUMBERED
+    components = [f"v{i + 1}" for i in range(m)]
+    readable = max(n_q, n_k) <= MAX_NUMBERED
+    strip_high = float(np.abs(outputs).max()) or 1.0
 
-    def heatmap(z: np.ndarray, weights: bool = False) -> go.Heatmap:
+    def grid(z: np.ndarray, limits: tuple[float, float] | None) -> go.Heatmap:
         finite = z[np.isfinite(z)]
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        low, high = limits or ((float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0))
         return go.Heatmap(
             z=z.astype(np.float32),
             x=x,
             y=y,
-            zmin=0.0 if weights else low,  # weights on the fixed 0 to 1 scale of every weights figure
-            zmax=1.0 if weights else high,
+            zmin=low,  # weights on the fixed 0 to 1 scale of every weights figure
+            zmax=high,
             colorscale=style.WEIGHT_COLORS,
             texttemplate="%{z:.2f}" if readable else None,
             xgap=1,
             ygap=1,
+            colorbar=dict(thickness=10, len=0.6, y=1.0, yanchor="top"),
             hovertemplate=style.hover(
                 f"{text('fig.word.query', lang)}: %{{x}}", f"{text('fig.word.key', lang)}: %{{y}}", "%{z:.3f}"
             ),
+            xaxis="x",
+            yaxis="y",
         )
 
+    def strip(z: np.ndarray) -> go.Heatmap:
+        return go.Heatmap(
+            z=z.astype(np.float32),
+            x=x,
+            y=components,
+            zmid=0,
+            zmin=-strip_high,
+            zmax=strip_high,
+            colorscale=style.SIGNED_COLORS,
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            hovertemplate=style.hover(
+                f"{text('fig.hover.output_of', lang)} %{{x}}", f"{text('fig.word.component', lang)} %{{y}}", "%{z:.3f}"
+            ),
+            xaxis="x2",
+            yaxis="y2",
+        )
+
+    def heading(number: str, title: str) -> str:
+        return step_label(number, title, lang)
+
     frames = [
-        go.Frame(data=[heatmap(z, weights=number == len(stages) - 1)], name=name, layout=dict(title_text=name))
-        for number, (name, z) in enumerate(stages)
+        go.Frame(
+            data=[grid(z, limits), strip(out)],
+            traces=[0, 1],
+            name=number,
+            layout=dict(title_text=heading(number, title)),
+        )
+        for number, title, z, limits, out in stages
     ]
-    cell = int(style.cell_size(max(len(x), len(y)), span=420, low=14))
+    cell = int(style.cell_size(max(n_q, n_k), span=420, low=14))
+    strip_cell = max(10, min(cell, 22))
+    grid_height, strip_height, gap = n_k * cell, m * strip_cell, 14
+    plot_height = grid_height + gap + strip_height
+    share = strip_height / plot_height  # of the plot's height, the output strip's
+    controls = 110  # px under the plot: the ▶ and ⏸ buttons, and below them the slider
     layout = style.layout(
-        height=len(y) * cell + 260,
-        width=len(x) * cell + 260,
-        title_text=stages[0][0],
-        xaxis=dict(type="category", side="top", title_text=text("step.axis.query", lang)),
-        yaxis=dict(type="category", autorange="reversed", title_text=text("step.axis.key", lang)),
-        margin=dict(l=10, r=10, t=120, b=80),
+        height=plot_height + 130 + controls,
+        width=n_q * cell + 300,
+        title_text=heading(*stages[0][:2]),
+        xaxis=dict(type="category", side="top", title_text=text("step.axis.query", lang), anchor="y"),
+        yaxis=dict(
+            type="category",
+            autorange="reversed",
+            title_text=text("step.axis.key", lang),
+            domain=[share + gap / plot_height, 1],
+        ),
+        xaxis2=dict(type="category", anchor="y2", matches="x", showticklabels=False),
+        yaxis2=dict(type="category", autorange="reversed", domain=[0, share], title_text=text("fig.output", lang)),
+        margin=dict(l=10, r=10, t=120, b=controls),
         updatemenus=[
             dict(
                 type="buttons",
                 direction="left",
                 x=0,
-                y=-0.02,
+                y=0,
                 yanchor="top",
                 xanchor="left",
+                pad=dict(t=8),
                 buttons=[
                     dict(
                         label=text("fig.play", lang),
@@ -297,18 +391,20 @@ def steps_animation(
             )
         ],
         sliders=[
-            dict(
+            dict(  # its own row, under the buttons: they never cover its start
                 active=0,
-                x=0.25,
-                len=0.75,
-                y=-0.02,
+                x=0,
+                len=1,
+                y=0,
                 yanchor="top",
+                pad=dict(t=52, b=0),
                 currentvalue=dict(visible=False),
                 steps=[
-                    dict(label=name.split(".")[0], method="animate", args=[[name], dict(mode="immediate")])
-                    for name, _ in stages
+                    dict(label=number, method="animate", args=[[number], dict(mode="immediate")])
+                    for number, *_ in stages
                 ],
             )
         ],
     )
-    return go.Figure(data=[heatmap(stages[0][1])], frames=frames, layout=layout)
+    first = stages[0]
+    return go.Figure(data=[grid(first[2], first[3]), strip(first[4])], frames=frames, layout=layout)

@@ -9,16 +9,31 @@ Plain Python and plotly's colour lists: no figure is built here.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 from plotly.colors import diverging, sequential
 
-# --- the palette -------------------------------------------------------------------------------
+from attention.i18n import text
 
-PURPLE = "#6a3d9a"  # the lecture's output vectors; a positive part, a chosen cell
-ORANGE = "#e08214"  # a negative part, beside PURPLE
-LIGHT_BLUE = "#9ecae1"  # the cells not chosen, beside PURPLE
+# --- the palette -------------------------------------------------------------------------------
+#
+# The colour story, told once (the captions say it in the interface's words, i18n "fig.output_colors"):
+# - a weight (0 to 1) is blue, light to dark: darker is a higher weight, as in the lecture;
+# - a signed number (an output, value, query or key vector's component, a score, a part of a dot
+#   product) is purple above zero and orange below, white at zero. The lecture draws its output
+#   vectors purple; they are signed, so here they are purple-to-orange. Purple means "above zero"
+#   and nothing else;
+# - a cell someone chose (the key picked on the step-by-step page, a guess in "Guess first") is the
+#   darkest weight blue: "this one gets the most weight";
+# - a difference between two maps (B − A, the compare page) is red where B gives more, blue less.
+
+PURPLE = "#6a3d9a"  # above zero (the lecture's output vectors)
+ORANGE = "#e08214"  # below zero, beside PURPLE
+LIGHT_BLUE = "#9ecae1"  # the cells not chosen, beside CHOSEN
+CHOSEN = "#08306b"  # a chosen cell: the darkest colour of WEIGHT_COLORS
 LINE = "#333"  # thin separating lines
 BACKGROUND = "white"
 # Weights: a single-hue sequential scale, light (low) to dark (high), as in the lecture.
@@ -27,6 +42,7 @@ WEIGHT_COLORS = sequential.Blues
 WEIGHT_SCALES = {"Blues": sequential.Blues, "Cividis": sequential.Cividis, "Viridis": sequential.Viridis[::-1]}
 # Signed values (output components): white at 0, purple (the lecture's colour) positive, orange negative.
 OUTPUT_COLORS = diverging.PuOr
+SIGNED_COLORS = OUTPUT_COLORS  # every signed number: scores, query, key and value vectors, outputs
 # Differences B − A: blue where B gives less weight, white at 0, red where it gives more.
 DIFFERENCE_COLORS = diverging.RdBu[::-1]
 
@@ -74,9 +90,63 @@ def gaps(n: int) -> dict[str, int]:
     return dict(xgap=gap, ygap=gap)
 
 
+# --- the label rule: size, angle and step of the tick labels, from the cells' size ------------------
+
+MIN_TICK = 9  # px (times font_scale): labels are never smaller; below, only every step-th one is labelled
+SHRINK = 0.75  # of the normal size: a label may shrink this far before it turns upright (-90°)
+LINE = 1.5  # of the font size: the height a line of labels takes, CJK fonts' ascent and descent included
+GAP = 0.4  # of the font size: between two labels side by side
+NARROW, WIDE = 0.62, 1.05  # of the font size: a Latin letter's width at most, a CJK (wide) character's
+SLANT = 0.7071  # sin 45°: slanted labels stand this many cells' widths apart, measured across them
+
+
+@dataclass(frozen=True)
+class Labels:
+    """How a grid's tick labels are drawn: ``size`` px, columns' labels turned ``angle`` degrees, every ``step``-th."""
+
+    size: int
+    angle: int
+    step: int
+
+
+def label_width(label: str, size: float) -> float:
+    """About how many pixels ``label`` (escaped, as on an axis) takes at ``size`` px: wide characters (CJK)
+    about a font size each, others at most NARROW of it."""
+    chars = html.unescape(label)
+    return size * sum(WIDE if unicodedata.east_asian_width(c) in "WF" else NARROW for c in chars)
+
+
+def label_rule(columns: list[str], cell_w: float, cell_h: float, n: int, font_scale: float = 1.0) -> Labels:
+    """The labels of a grid whose cells are ``cell_w`` × ``cell_h`` px, ``n`` tokens on its longer side,
+    ``columns`` the column labels: no two labels touch, on either axis.
+
+    A row's label needs LINE font sizes of height; a column's label lies flat while the widest fits its column,
+    slants (-45°) while columns stand LINE font sizes apart across the slant, else stands upright (-90°) while
+    they are LINE apart. The largest size wins, flat or slanted down to SHRINK of normal before upright; where
+    even MIN_TICK does not fit, only every step-th token is labelled (always from ``tick_step(n)`` up).
+    """
+    normal, smallest = tick_size(n, font_scale), max(round(MIN_TICK * font_scale), 1)
+    sizes = range(normal, smallest - 1, -1)
+    readable = [s for s in sizes if s >= SHRINK * normal]
+    tries = [(s, a) for s in readable for a in (0, -45)] + [(s, -90) for s in sizes]
+    tries += [(s, a) for s in sizes if s not in readable for a in (0, -45)]
+    for step in range(tick_step(n), max(n, 1) + 1):
+        across, down = cell_w * step, cell_h * step
+        shown = columns[::step]
+        for size, angle in tries:
+            if down < LINE * size:
+                continue
+            flat = max((label_width(c, size) for c in shown), default=0) + GAP * size <= across
+            if (angle == 0 and flat) or (angle == -45 and SLANT * across >= LINE * size) or (
+                angle == -90 and across >= LINE * size
+            ):
+                return Labels(size, angle, step)
+    return Labels(smallest, -90, max(n, 1))
+
+
 def tick_angle(labels: list[str], cell: float, size: int) -> int:
     """Slant the column labels when the longest would not fit in its column."""
-    widest = max((len(html.unescape(label)) for label in labels), default=0) * size * 0.6
+    widest = max((label_width(label, size) for label in labels), default=0)
     return -45 if widest > cell else 0
 
 
@@ -90,13 +160,19 @@ def escaped(words: str) -> str:
     return html.escape(words, quote=False)
 
 
-def axis_labels(tokens: list[str]) -> list[str]:
+WORD_START = "▁"  # SentencePiece's word-start mark: a piece of its own where the next piece has no marked form
+
+
+def axis_labels(tokens: list[str], lang: str = "en") -> list[str]:
     """Tick labels that show each token literally and keep repeated tokens apart.
 
     A token that occurs more than once gets its position in front (``2 · the``).
     Labels are escaped because Plotly reads ``<b>``, ``<br>`` and ``<a>`` in
     labels as markup; escaped, they appear as the characters the user typed.
+    A lone ``▁`` (SentencePiece's word-start mark, a piece of its own before ``猫``) says what it is,
+    in ``lang``: ``▁ (word start)``.
     """
+    tokens = [text("fig.word.word_start", lang) if t == WORD_START else t for t in tokens]
     short = [t if len(t) <= MAX_LABEL_CHARS else t[: MAX_LABEL_CHARS - 1] + "…" for t in tokens]
     counts = Counter(short)
     labels = [f"{i} · {t}" if counts[t] > 1 else t for i, t in enumerate(short)]
@@ -118,13 +194,14 @@ def colorbar(title: str, thickness: int = 14, **placement) -> dict:
     return dict(title=dict(text=title, side="right"), thickness=thickness, ticklabeloverflow=LABELS_FIT, **placement)
 
 
-def category_axis(n: int, size: int, **more) -> dict:
-    """An axis of token labels (every ``tick_step(n)``-th), sized ``size``, that makes room for them."""
+def category_axis(n: int, size: int, step: int | None = None, **more) -> dict:
+    """An axis of token labels (every ``step``-th, by default ``tick_step(n)``), sized ``size``, that makes room
+    for them."""
     return dict(
         type="category",
         automargin=True,
         tickfont=dict(size=size),
-        dtick=tick_step(n),
+        dtick=step or tick_step(n),
         ticklabeloverflow=LABELS_FIT,
         **more,
     )

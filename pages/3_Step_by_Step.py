@@ -64,6 +64,6 @@ if view.result is not None:
     for row in range(0, len(panels), 2):
         for column, step in zip(st.columns(2), panels[row : row + 2], strict=False):
             with column:
-                st.markdown(f"**{step.number}. {step.title}**")
+                st.markdown(f"**{step.heading(lang())}**")
                 st.caption(step.explanation)
                 display.show_figure(step_figure(step, transpose=options.transpose), key=f"step_{step.name}")

@@ -25,10 +25,10 @@ Q, K = ["a", "b", "c"], ["v", "w", "x", "y", "z"]
 def test_panels_hold_the_core_numbers_in_the_lecture_layout(result):
     steps = attention_steps(result, Q, K, query=1)
     titles = [s.title for s in steps]
-    assert titles[0] == "Raw scores q·k" and "√16 = ÷ 4.00" in titles[1] and "temperature 2" in titles[1]
-    assert [s.number for s in steps] == list(range(1, len(steps) + 1))
+    assert titles[2] == "Dot-product scores q·k" and "√16 = ÷ 4.00" in titles[3] and "temperature 2" in titles[3]
+    assert [s.number for s in steps] == ["1", "1", "2", "2a", "3", "4", "4", "4"]  # the lecture's numbers
     by_name = {s.name: s for s in steps}
-    assert list(by_name) == ["scores", "scaled", "weights", "values", "weighted", "outputs"]  # no mask here
+    assert list(by_name) == ["queries", "keys", "scores", "scaled", "weights", "values", "weighted", "outputs"]
     np.testing.assert_array_equal(by_name["scores"].matrix, result.scores.T)  # columns are queries
     np.testing.assert_array_equal(by_name["weights"].matrix, result.weights.T)
     np.testing.assert_array_equal(by_name["values"].matrix, result.values[:, :8])
@@ -40,7 +40,7 @@ def test_panels_hold_the_core_numbers_in_the_lecture_layout(result):
 
 def test_panels_speak_korean(result):
     steps = attention_steps(result, Q, K, lang="ko")
-    assert steps[0].title == "원래 스코어 q·k" and steps[0].col_title == "쿼리"
+    assert steps[2].title == "내적 어텐션 스코어 q·k" and steps[2].col_title == "쿼리"
 
 
 def test_mask_panel_appears_with_a_mask():
@@ -49,8 +49,8 @@ def test_mask_panel_appears_with_a_mask():
     masked = scaled_dot_product_attention(x, x, x, mask=causal_mask(4))
     steps = attention_steps(masked, list("abcd"), list("abcd"))
     mask = next(s for s in steps if s.name == "mask")
-    np.testing.assert_array_equal(mask.matrix, causal_mask(4).T.astype(float))
-    scaled = steps[1].matrix
+    np.testing.assert_array_equal(np.isfinite(mask.matrix), causal_mask(4).T)  # masked pairs: empty cells
+    scaled = next(s for s in steps if s.name == "scaled").matrix
     assert np.isnan(scaled[1, 0]) and np.isfinite(scaled[0, 1])  # key 1 is hidden from query 0
 
 
@@ -69,12 +69,13 @@ def test_dot_product_taken_apart(result):
 
 
 def test_step_figures_and_animation(result):
-    step = attention_steps(result, Q, K)[0]
+    step = attention_steps(result, Q, K)[2]
     fig = step_figure(step)
     assert np.asarray(fig.data[0].z).shape == (5, 3) and fig.data[0].texttemplate == "%{z:.2f}"
     assert np.asarray(step_figure(step, transpose=True).data[0].z).shape == (3, 5)
     animation = steps_animation(result, Q, K)
-    assert [f.name for f in animation.frames][-1].startswith("3. Softmax")
+    assert [f.name for f in animation.frames] == ["1", "2", "2a", "3", "4"]  # the lecture's four steps
+    assert animation.frames[3].layout.title.text.startswith("Step 3: Softmax")
     np.testing.assert_allclose(np.asarray(animation.frames[-1].data[0].z), result.weights.T, rtol=1e-6)
     assert animation.layout.updatemenus[0].buttons[0].label == "▶ Play"
 
