@@ -351,3 +351,163 @@ def save_plot(result: dict, path: str) -> None:
         title="Attention app: time against sentence length", width=900, height=560, template="plotly_white"
     )
     fig.write_image(path)
+
+
+# --------------------------------------------------------------------------- markdown (docs/performance.md)
+
+# The Markdown table's columns: (row key, heading, format); the new sentence's three parts are one column.
+MARKDOWN_COLUMNS = [
+    ("model", "model", "{}"),
+    ("tokens", "tokens", "{:d}"),
+    ("mode", "page", "{}"),
+    ("forward_ms", "bare forward", "{:,.0f}"),
+    ("server_update_ms", "server update", "{:,.0f}"),
+    ("bytes_per_cell", "bytes/cell", "{:,.1f}"),
+    ("browser_update_ms_p50", "new sentence p50", "{:,.0f}"),
+    (("browser_send_ms", "browser_server_ms", "browser_render_ms"), "of which send / server / draw", "{:,.0f}"),
+    ("browser_update_ms_p95", "p95", "{:,.0f}"),
+    ("display_update_ms_p50", "transpose p50", "{:,.0f}"),
+    ("temperature_update_ms_p50", "temperature p50", "{:,.0f}"),
+    ("drag_fps", "slider drag", "{:.0f} /s"),
+]
+
+CLIENTS = {"ws": "websocket", "browser": "Chromium"}  # the load test's --load-client, in words
+
+MARKDOWN_NOTES = """\
+Times in ms, medians. "tokens" counts model positions, the special tokens included, with each model's own
+tokenizer. "bare forward" is the model alone on the same text(s), the floor; "server update" is encode +
+attention + the live heatmap's payload + mounting it, in process ("(HTML)" on a BertViz row: its forward pass
+and head view's HTML). The browser columns are timed inside the page, against a real `streamlit run` in
+Chromium, from the event (Enter in the sentence field, a click on "transpose", a move of the temperature
+slider) to the first frame painted with the new heatmap. A new sentence splits into the frontend's send, the
+server's rerun (the model's forward pass is most of it) and the drawing. "transpose" and "temperature" are
+drawn in the browser with no wait for the server; "slider drag" is heatmaps drawn per second while the
+temperature slider is dragged. BertViz's rows are its head view of all-MiniLM-L6-v2 (the model BertViz draws),
+opened in the same Chromium; "fails": Chromium drew nothing (the reason follows the table)."""
+
+
+def _markdown_cell(row: dict, key, fmt: str) -> str:
+    if isinstance(key, tuple):
+        parts = [row.get(k) for k in key]
+        return "" if all(p is None for p in parts) else " / ".join(format_value(p, fmt) for p in parts)
+    value = row.get(key)
+    if key == "model" and row.get("mode") == "bertviz":
+        return "BertViz head view (MiniLM)"
+    if key == "mode" and value == "bertviz":
+        return ""
+    if key in ("browser_update_ms_p50", "browser_update_ms_p95") and row.get("browser_error"):
+        return "fails"
+    if key == "server_update_ms" and row.get("mode") == "bertviz" and value is not None:
+        return format_value(value, fmt) + " (HTML)"
+    return "" if value is None else format_value(value, fmt)
+
+
+def markdown_report(result: dict, source: str, target: str, plot: str | None = None) -> str:
+    """The benchmark's JSON ``result`` as a Markdown page (docs/performance.md), its first line saying so.
+
+    Args:
+        result: what ``python -m bench --json`` wrote.
+        source, target: the JSON's path and the page's, as the header's command names them.
+        plot: the time-against-length PNG of the same run, relative to the page, or None.
+    """
+    machine, settings = result["machine"], result.get("settings") or {}
+    lines = [
+        f"<!-- Generated from {source} by `python -m bench --from-json {source} --markdown {target}`. "
+        "Do not edit: change bench/report.py, or run the benchmark again. -->",
+        "",
+        "# Performance",
+        "",
+        f"The figures of the last full benchmark run, `{source}`, rendered by the benchmark itself "
+        f"(`python -m bench --json {source} --markdown {target}` measures anew, about 10 minutes; "
+        f"`python -m bench --from-json {source} --markdown {target}` only writes this page again).",
+        "",
+        f"Machine: {machine.get('cpus')} CPUs, Python {machine.get('python')}, "
+        f"{machine.get('torch_threads')} torch threads; load average {machine.get('loadavg_start')} at the start, "
+        f"{machine.get('loadavg_end')} at the end; the run took {result.get('run_s', 0):.0f} s. "
+        f"Lengths {settings.get('lengths')}, {settings.get('repeats')} in-process repeats, "
+        f"{settings.get('browser_updates')} browser updates a length and page.",
+        "",
+        "## Against the targets",
+        "",
+        "| target | measured | limit | |",
+        "|---|---:|---:|---|",
+    ]
+    for t in result.get("targets", []):
+        value = t["value"]
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        limit = f"{t['limit']:,.1f}" if isinstance(t["limit"], float) else str(t["limit"])
+        unit = f" {t['unit']}" if t["unit"] else ""
+        lines.append(f"| {t['target']} | {shown}{unit} | {limit}{unit} | {'met' if t['met'] else '**missed**'} |")
+    lines += ["", "## By length", ""]
+    lines.append("| " + " | ".join(head for _, head, _ in MARKDOWN_COLUMNS) + " |")
+    lines.append("|" + "|".join("---" if fmt == "{}" else "---:" for _, _, fmt in MARKDOWN_COLUMNS) + "|")
+    for row in result["rows"]:
+        lines.append("| " + " | ".join(_markdown_cell(row, key, fmt) for key, _, fmt in MARKDOWN_COLUMNS) + " |")
+    lines += ["", MARKDOWN_NOTES, ""]
+    for row in result["rows"]:
+        if row.get("error") or row.get("browser_error"):
+            where = "in process" if row.get("error") else "in the browser"
+            lines.append(
+                f"- {row['model']}, {row['mode']}, {row['tokens']} tokens, failed {where}: "
+                f"{row.get('error') or row.get('browser_error')}"
+            )
+            lines.append("")
+    if plot:
+        lines += [f"![Time against sentence length, the same run]({plot})", ""]
+    servers = result.get("server") or {}
+    conversion = result.get("conversion")
+    if servers or conversion:
+        lines += ["## Start and memory", ""]
+        for model, server in servers.items():
+            lines.append(
+                f"- {model}: from `streamlit run` to the {server.get('cold_start_to')} in "
+                f"{format_value(server.get('cold_start_s'), '{:.2f}')} s (model conversion cached); server RSS "
+                f"{format_value(server.get('rss_start_mb'), '{:,.0f}')} MiB at start, "
+                f"{format_value(server.get('rss_model_mb'), '{:,.0f}')} MiB with the model loaded, peak "
+                f"{format_value(server.get('rss_peak_mb'), '{:,.0f}')} MiB."
+            )
+        if conversion:
+            lines.append(
+                "- multilingual-e5-small's first-ever start (a new process, an empty cache): `load_encoder` "
+                f"{conversion['first_load_encoder_s']:.2f} s, of which the conversion "
+                f"{format_value(conversion.get('built_seconds'), '{:.2f}')} s; from that cache "
+                f"{conversion['cached_load_encoder_s']:.2f} s."
+            )
+        lines.append("")
+    load = result.get("load")
+    if load:
+        lines += [
+            "## Load test",
+            "",
+            f"{load['sessions']} simultaneous sessions ({CLIENTS.get(load['client'], load['client'])} clients) "
+            "on one process, "
+            f"{load['model']}, each changing its {load['tokens']}-token sentences {load['changes_per_session']} "
+            f"times with {load['think_s'][0]}–{load['think_s'][1]} s between changes: "
+            f"{load['updates_completed']} of {load['updates_expected']} updates, {load['errors']} errors, "
+            f"p50 {format_value(load['update_ms_p50'], '{:,.0f}')} ms, "
+            f"p95 {format_value(load['update_ms_p95'], '{:,.0f}')} ms, "
+            f"max {format_value(load['update_ms_max'], '{:,.0f}')} ms; server RSS peak "
+            f"{format_value(load['server_rss_peak_during_mb'], '{:,.0f}')} MiB. A lecture hall runs several "
+            "processes: see [lecture-hall.md](lecture-hall.md).",
+            "",
+        ]
+    translation = result.get("translation")
+    if translation:
+        lines += [
+            "## The Translation page",
+            "",
+            f"Both translators load in {translation['load_ms']:.0f} ms and add "
+            f"{translation['rss_added_mib']:.0f} MiB to a process.",
+            "",
+            "| source pieces | translate | figure (server) | new sentence, browser | head change, browser |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for row in translation["rows"]:
+            cells = [f"{row[key]:,.0f} ms" if key in row else "-" for key in ("browser_new_ms", "browser_head_ms")]
+            lines.append(
+                f"| {row['source_pieces']:.0f} | {row['translate_ms']:,.0f} ms | {row['figure_ms']:,.0f} ms | "
+                + " | ".join(cells)
+                + " |"
+            )
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
