@@ -1,9 +1,11 @@
 #!/bin/sh
-# The container image's entrypoint (Dockerfile; docs/cluster.md). Three uses:
+# The container image's entrypoint (Dockerfile; docs/cluster.md). Four uses:
 #
 #   deploy/entrypoint.sh [STREAMLIT OPTION...]  serve: `streamlit run app.py` on ${ADDRESS:-0.0.0.0}:${PORT:-8501}
 #   deploy/entrypoint.sh prepare                at build time: fetch and convert every model into $ATTENTION_CACHE_DIR
 #   deploy/entrypoint.sh health                 the image's HEALTHCHECK: exit 0 when /_stcore/health answers "ok"
+#   deploy/entrypoint.sh warm                   the pod's startup probe: exit 0 once the cross page has run here over
+#                                               the websocket (so the model is loaded), as the lecture hall warms a process
 #
 # Serving `exec`s Streamlit, so it is the container's process 1 and gets Kubernetes' SIGTERM itself
 # (Streamlit stops on SIGTERM); no shell stays in between to swallow the signal.
@@ -57,6 +59,23 @@ try:
         sys.exit(0 if response.read().strip() == b"ok" else 1)
 except OSError as error:
     sys.exit("unhealthy: %s" % error)
+'
+    ;;
+warm)
+    # deploy.harness.AppSession opens the page as a browser's frontend does, directly on this process;
+    # it fails (and the probe is tried again) until the server answers and the page has sent its chart.
+    exec python -c '
+import asyncio, os
+from deploy.harness import AppSession
+
+async def warm():
+    session = AppSession("http://127.0.0.1:%s" % os.environ.get("PORT", "8501"))
+    try:
+        await session.open(float(os.environ.get("WARM_TIMEOUT_S", "50")))
+    finally:
+        await session.close()
+
+asyncio.run(warm())
 '
     ;;
 *)
