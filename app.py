@@ -14,7 +14,7 @@ page = st.navigation(navigation.pages(session.t), position="sidebar")
 controls.interface_controls(st.sidebar)
 display.preload_live_chart(st.sidebar)  # before the model: on a first visit plotly.js loads meanwhile
 page_controls = st.sidebar.container()  # each page's own controls go here, above the model field
-encoder = controls.model_control(st.sidebar)
+encoder = controls.model_control(st.sidebar) if navigation.uses_encoder(page) else None
 navigation.run_page(page, navigation.Frame(encoder=encoder, controls=page_controls))
 session.finish(st.sidebar)
 with st.sidebar:

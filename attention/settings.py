@@ -220,6 +220,16 @@ FIELDS: dict[str, Field] = {
     "translate_head": Field(ALIGNMENT_HEAD, "int", low=0, high=7, help="the head of that layer (0: alignment)"),
     "translate_average": Field(False, "bool"),
     "translate_transpose": Field(False, "bool"),
+    # the next word page: a real decoder-only language model (attention/decoder.py, attention/next_word.py);
+    # the command line draws its map with --prompt TEXT (attention.cli)
+    "prompt": Field("The capital of France is", "text"),
+    "decoder_layer": Field(13, "int", low=0, high=29, help="the language model's layer, with --prompt (0-based)"),
+    "decoder_head": Field(8, "int", low=0, high=8, help="the head of that layer, with --prompt (0-based)"),
+    "decoder_average": Field(False, "bool", help="the average of the layer's heads, with --prompt"),
+    "next_temperature": Field(1.0, "float", low=0.0, high=2.0, step=0.05),  # 0: greedy
+    "top_k": Field(0, "int", low=0, high=200),  # 0: off
+    "top_p": Field(1.0, "float", low=0.05, high=1.0, step=0.05),  # 1: off
+    "next_seed": Field(0, "int", low=0, high=1_000_000),
 }
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import streamlit as st
 import torch
 
+from attention.decoder import Decoder, decoder_folder, load_decoder
 from attention.embeddings import EncodedText, Encoder, load_encoder
 from attention.export import image_export_available
 from attention.heads import (
@@ -28,6 +29,8 @@ from attention.heads import (
     multi_head_attention,
     run_model,
 )
+from attention.next_word import NextWordRun, summarise
+from attention.next_word import payload as next_word_payload
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
 from attention.translation import CrossAttention, Translator, load_translator
 from webapp import live_chart
@@ -113,6 +116,39 @@ def translation_run(direction: str, source: str, target: str | None) -> CrossAtt
     """The translator's attention and predictions for ``source``: its own translation when ``target`` is None,
     else ``target`` fed to the decoder (teacher forcing). Raises ValueError for a text it cannot read."""
     return translator(direction).cross_attention(source, target)
+
+
+def decoder() -> Decoder:
+    """The language model of the Next Word page, shared by every session of this server (one per cache folder,
+    so that a server whose cache moves, or a test that points ``ATTENTION_CACHE_DIR`` elsewhere, loads anew).
+
+    Raises:
+        DecoderNotFetched: the cache does not have it yet (the page offers to fetch it).
+        DecoderError: it could not be loaded.
+    """
+    return _decoder(str(decoder_folder()))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _decoder(folder: str) -> Decoder:
+    torch.set_num_threads(model_threads())
+    loaded = load_decoder(fetch=False)
+    gc.collect()
+    gc.freeze()
+    return loaded
+
+
+@st.cache_data(max_entries=32, max_size="512MB", show_spinner=False)  # a 256-token prompt is ~71 MB
+def decoder_run(prompt: str) -> NextWordRun:
+    """Every head's causal attention and the next token's scores for ``prompt``, once per prompt.
+    Raises ValueError for a prompt with no tokens."""
+    return summarise(decoder().run(prompt))
+
+
+@st.cache_data(max_entries=16, max_size="160MB", show_spinner=False)  # a 256-token prompt sends ~9 MB
+def decoder_payload(prompt: str, lang: str, font_scale: float) -> bytes:
+    """What the Next Word page's component receives for ``prompt`` (``attention.next_word.payload``)."""
+    return next_word_payload(decoder_run(prompt), lang, font_scale)
 
 
 @st.cache_resource(show_spinner=False)

@@ -21,7 +21,17 @@ PAGES = (
     ("pages/4_Model_Heads.py", "Model_Heads", "nav.heads", "home.heads", "🧠"),
     ("pages/5_Compare.py", "Compare", "nav.compare", "home.compare", "⚖️"),
     ("pages/6_Translation.py", "Translation", "nav.translate", "home.translate", "🌐"),
+    ("pages/7_Next_Word.py", "Next_Word", "nav.next_word", "home.next_word", "✍️"),
 )
+
+
+# Pages that draw no figure of the sentence-embedding model: the sidebar shows no model menu there
+WITHOUT_ENCODER = ("Translation", "Next_Word")
+
+
+def uses_encoder(page) -> bool:
+    """Whether ``page`` (an st.Page) uses the sidebar's embedding model."""
+    return page.url_path not in WITHOUT_ENCODER
 
 
 @dataclass(frozen=True)
@@ -30,11 +40,12 @@ class Frame:
 
     Attributes:
         encoder: the model that computes this run's figures (the one named in the
-            sidebar, or the default when that one cannot load).
+            sidebar, or the default when that one cannot load); None on the pages of
+            WITHOUT_ENCODER, which use models of their own.
         controls: the part of the sidebar where a page draws its own controls.
     """
 
-    encoder: Encoder
+    encoder: Encoder | None
     controls: object
 
 
