@@ -458,12 +458,13 @@ class Decoder:
         ids, n_total = self.tokenize(text)
         if not ids:
             raise ValueError("the prompt is empty: the model needs at least one token to attend from")
+        import torch
+
         out = self._forward(ids, output_attentions=True)
-        weights = np.stack([layer[0].float().numpy() for layer in out.attentions])  # (L, H, T, T)
-        logits = out.logits[0].float().numpy()  # (T, V)
-        probabilities = softmax(logits.astype(np.float64))  # (T, V)
-        best = probabilities.argmax(axis=-1)  # (T,)
-        predictions = [(self.token_text(int(i)), float(probabilities[t, i])) for t, i in enumerate(best)]
+        weights = torch.stack([layer[0] for layer in out.attentions]).float().numpy()  # (L, H, T, T)
+        logits = out.logits[0].float()  # (T, V)
+        best_probability, best = torch.softmax(logits, dim=-1).max(dim=-1)  # (T,) each: the top token after each
+        predictions = [(self.token_text(int(i)), float(p)) for p, i in zip(best_probability, best, strict=True)]
         pieces = [self._pieces[i] for i in ids]
         kept = b"".join(pieces).decode("utf-8", "replace") if len(ids) < n_total else text
         return DecoderRun(
@@ -471,7 +472,7 @@ class Decoder:
             ids=list(ids),
             tokens=token_labels(pieces),
             weights=weights,
-            logits=logits[-1],
+            logits=logits[-1].numpy(),
             predictions=predictions,
             n_total=n_total,
             kv_heads=self.kv_heads,

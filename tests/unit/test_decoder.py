@@ -126,7 +126,7 @@ def test_the_capital_of_france(decoder):
     (first, p_first), (second, p_second), (third, _) = run.next_token(3)
     assert (first, second, third) == (" Paris", " the", " London")
     assert p_first == pytest.approx(0.773, abs=0.002) and p_second == pytest.approx(0.065, abs=0.002)
-    assert run.predictions[-1] == run.next_token(1)[0]
+    assert run.predictions[-1][0] == " Paris" and run.predictions[-1][1] == pytest.approx(p_first, abs=1e-5)
     assert run.tokens == ["The", " capital", " of", " France", " is"]
 
 
