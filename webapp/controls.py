@@ -105,7 +105,7 @@ def vector_layer_control(encoder: Encoder, place, head: bool) -> None:
         0,
         depth,
         key=LAYER_SLIDER,
-        help=t("side.vector_layer_help", n_layers=depth, default=default),
+        help=t("side.vector_layer_help", n_layers=depth, last=depth - 1, default=default),
         on_change=_choose_layer,
         args=(default,),
     )

@@ -18,6 +18,28 @@ from attention.i18n import en, ko
 LANGUAGES = {"en": "English", "ko": "한국어"}
 STRINGS = {"en": en.STRINGS, "ko": ko.STRINGS}
 
+# The Korean interface's words: one term per concept, the lecture's own where it has one (어텐션 스코어,
+# 쿼리, 키, 값 벡터, 크로스 어텐션, 셀프 어텐션, 입력 문장, 대상 문장, 소프트맥스, 내적). Each preferred term
+# maps to the variants it replaces, as regular expressions; tests/unit/test_glossary.py fails when a Korean
+# string uses one. A formula keeps its function names (``softmax(q·k / √d_k)``). The register is the
+# lecture's plain -다 throughout (POLITE_ENDINGS).
+GLOSSARY = {
+    "어텐션 스코어, 스코어": (r"점수",),  # the lecture's 어텐션 스코어; 원래 스코어, 스케일된 스코어
+    "값, 값 벡터": (r"밸류",),  # the lecture's 값 벡터
+    "쿼리": (r"질의",),
+    "입력 문장": (r"원문", r"소스 문장", r"출발 문장"),
+    "대상 문장, 대상": (r"목표", r"타깃", r"타겟"),
+    "크로스 어텐션": (r"교차", r"크로스-어텐션", r"cross attention"),
+    "셀프 어텐션": (r"자기 어텐션", r"셀프-어텐션", r"self attention"),
+    "소프트맥스": (r"softmax(?!\()",),  # softmax(...) in a formula stays
+    "내적": (r"점곱", r"도트 곱", r"스칼라곱"),
+    "행이 쿼리": (r"행을 쿼리로",),
+}
+# The polite registers' sentence endings, which the Korean strings do not use: -습니다 and the rest of
+# -ㅂ니다 (a syllable ending in ㅂ, then 니다), and -세요. A quoted Korean example (‘예입니다’, "입니다")
+# is the text being shown, not the interface speaking.
+POLITE_ENDINGS = ("ㅂ니다", "습니다", "세요")
+
 
 def text(key: str, lang: str = "en", **values) -> str:
     """The string ``key`` in ``lang`` (English where unknown), with ``values`` filled in."""

@@ -20,7 +20,8 @@ SECTIONS = {
             "3. turn each query's scores into weights with softmax, so they sum to 1;\n"
             "4. multiply each key's **value** vector by its weight and add them up: one output vector per query.\n\n"
             "In the pictures, one **column** is one query and one **row** is one key; darker cells mean higher "
-            "weights, and each query's output vector stands in **purple** under its column."
+            "weights, and each query's output vector stands in the strip under its column: purple above zero, orange "
+            "below."
         ),
         "home.cross": "Cross attention: a source sentence attends to a target",
         "home.self": "Self attention: one sentence attends to itself",
@@ -39,10 +40,10 @@ SECTIONS = {
         ),
         "home.layers": (
             "**Which vectors?** A transformer changes each token's vector layer by layer, mixing in the words around "
-            "it. The pages attend with the vectors after a middle layer (layer {default} of {n_layers} for this model): "
-            "there a word still carries its own meaning, so a word and its translation line up, while the last layer "
-            "of a sentence-embedding model makes every token point the same way. The sidebar's *Token vectors from "
-            "layer* changes it."
+            "it. The pages attend with the vectors after a middle layer (after {default} of this model's {n_layers} "
+            "layers): there a word still carries its own meaning, so a word and its translation line up, while the last "
+            "layer of a sentence-embedding model makes every token point the same way. *Token vectors from layer*, in "
+            "the sidebar of the cross attention, self attention and step-by-step pages, changes it."
         ),
         "nav.compare": "Compare",
         "home.compare": "Compare: two maps side by side, and their difference",
@@ -82,9 +83,9 @@ SECTIONS = {
         "side.fit_colors": "Fit the colours to these weights",
         "side.fit_colors_help": (
             "Colours run from the smallest to the largest weight shown (the colour bar says so) instead of from 0. "
-            "Use it when the weights are nearly even: multilingual-e5-small's token vectors all point in similar "
-            "directions, so the scores differ little and softmax makes every weight about the same (0.31 to 0.36 on "
-            "the lecture's pair). The numbers do not change; a lower temperature would sharpen them instead."
+            "Use it when the weights are nearly even, as at the last layer of multilingual-e5-small: there its token "
+            "vectors all point in similar directions, so the scores differ little and softmax makes every weight "
+            "about the same. The numbers do not change; a lower temperature would sharpen them instead."
         ),
         "side.live_note": "Temperature, √d_k and the picture's options are above the figure: they redraw it in your browser at once.",
         "side.scores": "Scores",
@@ -98,14 +99,21 @@ SECTIONS = {
         "side.causal_caption": "Each token may attend only to itself and earlier tokens, as in a decoder.",
         "side.vector_layer": "Token vectors from layer",
         "side.vector_layer_help": (
-            "A transformer changes each token's vector layer by layer, mixing in the words around it. 0 is the "
-            "input embedding, before any layer; {n_layers} is the model's output. This model was trained to average "
-            "its last layer into one sentence vector, so there all token vectors point the same way and attention "
-            "is nearly even; halfway up, a token still carries its own meaning in context, so words line up with "
-            "their translations. Measured default: layer {default}."
+            "A transformer changes each token's vector layer by layer, mixing in the words around it. Layers are "
+            "numbered 0 to {last}, as on Model heads and on a real head's *Layer* slider; this slider counts the "
+            "layers the vectors have gone through: 0 is the input embedding (entering layer 0), {default} the hidden "
+            "states after {default} layers (entering layer {default}), {n_layers} the model's output, after all of "
+            "them. This model was trained to average its last layer into one sentence vector, so there all token "
+            "vectors point the same way and attention is nearly even; halfway up, a token still carries its own "
+            "meaning in context, so words line up with their translations. Measured default: {default}."
         ),
-        "side.vector_layer_caption": "Hidden states after layer {layer} of {n_layers} (0: input embeddings, {n_layers}: output; default {default}).",
-        "side.vector_layer_head": "A real head reads the hidden states entering its own layer ({layer}).",
+        "side.vector_layer_caption": (
+            "Hidden states after {layer} of {n_layers} layers (0: input embeddings, {n_layers}: output; default "
+            "{default})."
+        ),
+        "side.vector_layer_head": (
+            "A real head reads the hidden states entering its own layer ({layer}), that is after {layer} layers."
+        ),
         "side.qkv": "Queries, keys, values",
         "side.projection": "Projection",
         "side.proj.identity": "identity: Q = K = V",
@@ -197,7 +205,7 @@ SECTIONS = {
     # The attention figure: its caption, and the words inside figures (axes, hover text, buttons)
     "figure": {
         "fig.weight_fitted": "weight<br>(colours {low:.2f}–{high:.2f})",
-        "fig.layer_caption": "Token vectors: {model}'s hidden states after layer {layer} of {n_layers}.",
+        "fig.layer_caption": "Token vectors: {model}'s hidden states after {layer} of its {n_layers} layers.",
         "fig.query": "query: {role}",
         "fig.key": "key/value: {role}",
         "fig.weight": "weight",
@@ -206,7 +214,7 @@ SECTIONS = {
         "fig.components.pca": "the output vectors projected on the {n} directions in which the value vectors vary most (PCA)",
         "fig.caption": (
             "Darker cells: higher attention weight. Each query's weights sum to 1. Under each query, its output vector "
-            "(the weighted sum of the values) in purple: {components}. Hover a cell for its raw score q·k, the scaled "
+            "(the weighted sum of the values), purple above zero and orange below: {components}. Hover a cell for its raw score q·k, the scaled "
             "score and the weight."
         ),
         "fig.word.query": "query",
@@ -394,7 +402,10 @@ SECTIONS = {
         "heads.one_average": "Layer {layer}, average of its heads",
         "heads.model_map": "the model's own map",
         "heads.our_map": "recomputed by our core",
-        "heads.ours_caption": "Recomputed by our core: softmax(q·k / √{d_head}) with this head's own q, k, v; its output in purple.",
+        "heads.ours_caption": (
+            "Recomputed by our core: softmax(q·k / √{d_head}) with this head's own q, k, v; its output in the strip "
+            "under the columns, purple above zero and orange below."
+        ),
         "heads.metric": "Largest |difference| between the two maps",
         "heads.metric_help": "below {tolerance:g} means equal",
         "heads.agrees": "agrees",

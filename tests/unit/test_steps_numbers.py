@@ -101,10 +101,14 @@ def test_the_play_buttons_leave_the_slider_free():
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_the_page_names_the_four_steps_in_order(lang):
     at = open_app(STEPS, query={"lang": lang})
-    at = set_widgets(at, causal=True, step_kind="self")
-    headings = [str(m.value).strip("*") for m in at.markdown if NAMED_STEP[lang].match(str(m.value).strip("*"))]
-    numbers = [NAMED_STEP[lang].match(h).group(1) + NAMED_STEP[lang].match(h).group(2) for h in headings]
+    at = set_widgets(set_widgets(at, step_kind="self"), causal=True)
+    panel = re.compile(r"\*\*(.*)\*\*")  # a panel's heading: the whole line in bold
+    headings = [h.group(1) for m in at.markdown if (h := panel.fullmatch(str(m.value)))]
+    numbers = ["".join(NAMED_STEP[lang].match(h).groups()) for h in headings]
     assert numbers == ["1", "1", "2", "2a", "2b", "3", "4", "4", "4"], headings
+    # the walk-through of one cell names steps 2, 2a and 3, in that order
+    walk = next(str(m.value) for m in at.markdown if "q_i × k_i" in str(m.value))
+    assert ["".join(n) for n in NAMED_STEP[lang].findall(walk)] == ["2", "2a", "3"], walk
     intro = text("steps.intro", lang)
     assert intro in page_text(at)
     # the paragraph above lists the four steps in order, with the lecture's numbers
