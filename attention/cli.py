@@ -43,6 +43,7 @@ examples:
   {PROG} render --source "the cat sat on the mat" --causal --merge-words --out self.png --scale-factor 3
   {PROG} render --source "this is an example" --target "kore wa rei desu" --out numbers.csv
   {PROG} render --translate en-pt --source "I like the red car." --out translator.png
+  {PROG} render --prompt "The capital of France is" --decoder-layer 23 --decoder-head 4 --out map.png
 
 formats (by the suffix of --out): {", ".join(SUFFIXES)}
   .png/.svg/.pdf need Chromium (drawn by kaleido); .html is one file with plotly.js inside, works offline;
@@ -162,6 +163,10 @@ def render(args: argparse.Namespace) -> int:
         OutputError: the image could not be drawn or the file not written.
     """
     fmt = output_format(args.out)
+    if args.prompt is not None:
+        return render_prompt(args, fmt)
+    if args.source is None:
+        raise UsageError("give --source (a sentence), or --prompt (the language model's text)")
     if args.translate:
         return render_translation(args, fmt)
     cross = not args.self_attention and args.target is not None
@@ -240,6 +245,49 @@ def render_translation(args: argparse.Namespace, fmt: str) -> int:
     return 0
 
 
+def render_prompt(args: argparse.Namespace, fmt: str) -> int:
+    """The language model's causal self attention (the Next Word page's map) for ``--prompt``, one head
+    (``--decoder-layer``, ``--decoder-head``) or a layer's average (``--decoder-average``), to ``args.out``.
+
+    Raises:
+        UsageError: an empty prompt, or a model that is not fetched yet (the message names the command).
+        OutputError: the image could not be drawn or the file not written.
+    """
+    from attention.decoder import load_decoder
+    from attention.next_word import map_csv, map_figure, map_json, most_likely, summarise
+
+    if not args.prompt.strip():
+        raise UsageError("--prompt is empty; give the text the model continues")
+    if fmt in IMAGE_FORMATS and not image_export_available():
+        raise OutputError(f"cannot write {fmt.upper()} here: kaleido and a Chromium browser are needed")
+    try:
+        run = summarise(load_decoder(fetch=False).run(args.prompt))
+    except DecoderError as problem:
+        raise UsageError(str(problem)) from None
+    layer, head = args.decoder_layer, None if args.decoder_average else args.decoder_head
+    if fmt == "csv":
+        data = map_csv(run, layer, head).encode("utf-8")
+    elif fmt == "json":
+        data = map_json(run, layer, head).encode("utf-8")
+    else:
+        figure = map_figure(run, layer, head, args.lang)
+        if fmt == "html":
+            data = figure_html(figure).encode("utf-8")
+        else:
+            try:
+                data = figure_image(figure, fmt, args.scale_factor, args.lang)
+            except ImageExportError as error:
+                raise OutputError(str(error)) from None
+    _write(args.out, data)
+    token, probability = most_likely(run)
+    print(args.out)
+    shown = "average of the heads" if head is None else f"head {head}"
+    print(f"{DECODER_MODEL}, {len(run.tokens)} tokens, layer {layer}, {shown}; next token {token!r} {probability:.1%}")
+    if run.dropped:
+        print(f"note: the first {run.dropped} of {run.n_total} tokens were cut", file=sys.stderr)
+    return 0
+
+
 def _write(path: Path, data: bytes) -> None:
     try:
         path.write_bytes(data)
@@ -302,6 +350,7 @@ FLAG_GROUPS = {
     "tokens and scores (these change the numbers)": ("show_special", "merge_words", "scale", "temperature", "causal"),
     "queries, keys and values": ("vector_layer", "projection", "layer", "head", "random_dk", "seed"),
     "the real translator (with --translate)": ("translate_layer", "translate_head"),
+    "the language model (with --prompt)": ("decoder_layer", "decoder_head", "decoder_average"),
     "picture (these change only the figure)": (
         "transpose",
         "show_values",
@@ -316,7 +365,7 @@ FLAG_GROUPS = {
 
 def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("sentences")
-    group.add_argument("--source", required=True, metavar="TEXT", help="the sentence whose tokens are the queries")
+    group.add_argument("--source", metavar="TEXT", help="the sentence whose tokens are the queries")
     which = group.add_mutually_exclusive_group()
     which.add_argument("--target", metavar="TEXT", help="the sentence whose tokens are the keys and values")
     which.add_argument(
@@ -326,6 +375,12 @@ def _add_sentence_arguments(parser: argparse.ArgumentParser) -> None:
         help="self attention of --source (also what a missing --target means)",
     )
     _add_setting(group, "model")
+    group.add_argument(
+        "--prompt",
+        metavar="TEXT",
+        help="draw the language model's causal self attention over TEXT instead (the Next Word page's map), "
+        "for --decoder-layer and --decoder-head",
+    )
     direction = FIELDS["translate_direction"]
     group.add_argument(
         "--translate",
