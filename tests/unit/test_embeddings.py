@@ -103,7 +103,8 @@ def test_the_registry_is_what_the_library_reads():
     assert translator.kind == "translator" and (translator.default_layer, translator.default_head) == (1, 0)
     assert (translation.ALIGNMENT_LAYER, translation.ALIGNMENT_HEAD) == (1, 0)
     assert tuple(translation.DIRECTIONS) == settings.FIELDS["translate_direction"].choices == ("en-pt", "pt-en")
-    assert {model.kind for model in models.MODELS.values()} == {"encoder", "translator"}
+    assert {model.kind for model in models.MODELS.values()} == {"encoder", "translator", "decoder"}
+    assert models.MODELS[models.DECODER].kind == "decoder" and models.DECODER == "SmolLM2-135M-Instruct"
     assert models.OLD_NAMES == {"all-MiniLM-L6-v2 (embedded)": ENGLISH_MODEL}
 
 
@@ -119,7 +120,7 @@ def test_what_each_model_reads_is_said_in_every_language():
 def test_the_readme_table_is_the_registrys():
     """The README's model table is ``readme_table()``, row for row: the two cannot drift apart."""
     readme = (ROOT / "README.md").read_text()
-    start = readme.index("| model | reads | layers × heads |")
+    start = readme.index("| family | model | reads |")
     shown = readme[start : readme.index("\n\n", start) + 1]
     assert shown == models.readme_table()
     assert models.readme_table().count("\n") == 2 + len(models.MODELS)
