@@ -19,6 +19,17 @@ from webapp.cache import model_threads
 torch.set_num_threads(model_threads())
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Mark tests by their folder, so that the quick tier for development, ``pytest -m "not browser and not
+    load"``, leaves out every browser and lecture-hall test (the README's ``pytest`` runs everything)."""
+    for item in items:
+        parts = item.path.parts
+        if "browser" in parts:
+            item.add_marker(pytest.mark.browser)
+        if "load" in parts:
+            item.add_marker(pytest.mark.load)
+
+
 @pytest.fixture(scope="session")
 def minilm():
     """The small embedded English model, all-MiniLM-L6-v2: most tests check its word pieces (``ko ##re``)."""
