@@ -329,6 +329,7 @@ def served(tmp_path_factory):
             served.process.wait(timeout=15)
 
 
+@pytest.mark.load  # starts a server, as the lecture-hall tests do: outside the quick tier
 def test_prepare_made_every_model_into_the_cache_and_nothing_into_home(served):
     from attention.decoder import is_fetched
     from attention.multilingual import MARKER
@@ -339,6 +340,7 @@ def test_prepare_made_every_model_into_the_cache_and_nothing_into_home(served):
     assert not list(served.home.rglob("*")), "prepare wrote into HOME"
 
 
+@pytest.mark.load  # starts a server, as the lecture-hall tests do: outside the quick tier
 def test_health_and_warm_answer_as_the_probes_expect(served):
     health = served.run("health", timeout=30)
     assert health.returncode == 0, health.stderr
@@ -355,6 +357,7 @@ def test_health_and_warm_answer_as_the_probes_expect(served):
 
 
 @pytest.mark.browser
+@pytest.mark.load
 def test_chromium_sees_the_cross_pages_heatmap_through_the_entrypoint(served, browser):
     from tests.helpers import watched_page
 
@@ -369,6 +372,7 @@ def test_chromium_sees_the_cross_pages_heatmap_through_the_entrypoint(served, br
     print(f"entrypoint's process after the page: {rss_mb(served.process.pid):.0f} MiB resident")
 
 
+@pytest.mark.load  # starts a server, as the lecture-hall tests do: outside the quick tier
 def test_the_server_stops_on_sigterm_and_wrote_nothing_but_tmp(served):
     served.process.send_signal(signal.SIGTERM)  # what Kubernetes sends after the preStop sleep
     assert served.process.wait(timeout=20) == 0
