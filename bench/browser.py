@@ -9,6 +9,7 @@ import time
 
 from bench.texts import Sentence
 from deploy.harness import CHROMIUM_FLAGS, find_chromium, model_query
+from webapp.streamlit_internals import protocol_messages
 
 # Three flags on top of the shared ones keep Chromium from slowing down pages it considers
 # in the background (30 pages share one browser in the load test).
@@ -163,7 +164,7 @@ class WireClock:
             websocket.on("framereceived", self._received)
 
     def _sent(self, payload) -> None:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
+        BackMsg, _ = protocol_messages()
 
         now = time.perf_counter()
         if isinstance(payload, bytes):
@@ -176,7 +177,7 @@ class WireClock:
                 self.events.append((now, "rerun"))
 
     def _received(self, payload) -> None:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        _, ForwardMsg = protocol_messages()
 
         now = time.perf_counter()
         if isinstance(payload, bytes):

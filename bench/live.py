@@ -87,7 +87,7 @@ def _timed(owner, name, label):
 
 import attention.embeddings, attention.figures, attention.heads
 import streamlit
-import streamlit.runtime.scriptrunner.script_runner as script_runner
+from webapp.streamlit_internals import script_runner_class
 
 import attention.live, attention.views
 
@@ -98,7 +98,7 @@ _timed(attention.views, "compute_view", "view")
 _timed(attention.live, "live_payload", "payload")
 _timed(attention.figures, "attention_figure", "figure")
 _timed(streamlit, "plotly_chart", "chart")  # st.plotly_chart, as the pages call it
-_timed(script_runner.ScriptRunner, "_run_script", "script")
+_timed(script_runner_class(), "_run_script", "script")
 from streamlit.web.cli import main
 
 sys.argv = ["streamlit", *sys.argv[1:]]

@@ -27,6 +27,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlencode
 
+from webapp.streamlit_internals import protocol_messages
+
 ROOT = Path(__file__).resolve().parents[1]
 """The repository root, where app.py is."""
 
@@ -297,7 +299,7 @@ class AppSession:
             await self.websocket.close()
 
     async def _rerun(self, widgets: dict[str, str], fragment_id: str = "") -> None:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
+        BackMsg, _ = protocol_messages()
 
         message = BackMsg()
         rerun = message.rerun_script
@@ -312,7 +314,7 @@ class AppSession:
 
     async def _until_finished(self, timeout_s: float) -> float | None:
         """Read messages until the script run ends; returns when the chart arrived (or None)."""
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        _, ForwardMsg = protocol_messages()
 
         arrived = None
         async with asyncio.timeout(timeout_s):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from attention.embeddings import Encoder
+from webapp import streamlit_internals
 
 # file, URL path (what links have always used), title's i18n key, its line on Home's i18n key, icon
 PAGES = (
@@ -79,8 +80,6 @@ def frame() -> Frame:
     """
     current = getattr(_run, "frame", None)
     if current is None:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
+        streamlit_internals.leave_pages_directory_mode()
         st.rerun()
     return current

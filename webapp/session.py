@@ -17,6 +17,7 @@ import streamlit as st
 
 from attention import settings
 from attention.i18n import LANGUAGES, text
+from webapp import streamlit_internals
 
 
 def start() -> None:
@@ -50,17 +51,10 @@ def sent_by_browser() -> set[str]:
     query string) holds the view before that change: writing it over those widgets would undo
     the change, so on a first run the link only fills in what the browser did not send.
     Streamlit has no public call for widget values that no widget has claimed yet in this
-    session, hence its internals here; should they move, this answers "none" (the link wins,
-    as before the hall had failover).
+    session, hence its internals (``webapp.streamlit_internals``); should they move, this answers
+    "none" (the link wins, as before the hall had failover).
     """
-    try:
-        from streamlit.runtime.state.common import user_key_from_element_id
-        from streamlit.runtime.state.session_state_proxy import get_session_state
-
-        widgets = get_session_state().get_widget_states()
-    except (ImportError, AttributeError):
-        return set()
-    return {key for widget in widgets if (key := user_key_from_element_id(widget.id)) is not None}
+    return streamlit_internals.widget_keys_sent_by_browser()
 
 
 def rerun_lost_fragments_whole() -> None:
@@ -75,30 +69,23 @@ def rerun_lost_fragments_whole() -> None:
     and the figure stays on the old one (seen in the CI drill under Python 3.13: a change started 0.5 s
     after the kill, no figure after 90 s). A whole-page rerun shows the same page a fragment rerun would.
     Timed reruns (``is_auto_rerun``) are still dropped: their fragment is really gone. Streamlit has no
-    public hook for this, hence its internals: should they move, nothing is patched and the old behaviour
-    stays.
+    public hook for this, hence its internals (``webapp.streamlit_internals``): should they move, nothing is
+    patched and the old behaviour stays.
     """
-    try:
-        from streamlit.runtime.app_session import AppSession
-    except ImportError:
-        return
-    if not hasattr(AppSession, "has_fragment") or getattr(
-        AppSession.request_rerun, "reruns_lost_fragments_whole", False
-    ):
-        return
-    request_rerun = AppSession.request_rerun
 
-    def request_rerun_or_whole(self, client_state=None):
-        fragment_id = getattr(client_state, "fragment_id", "")
-        if fragment_id and not client_state.is_auto_rerun and not self.has_fragment(fragment_id):
-            whole = type(client_state)()
-            whole.CopyFrom(client_state)
-            whole.ClearField("fragment_id")
-            client_state = whole
-        return request_rerun(self, client_state)
+    def whole_when_lost(request_rerun):
+        def request_rerun_or_whole(self, client_state=None):
+            fragment_id = getattr(client_state, "fragment_id", "")
+            if fragment_id and not client_state.is_auto_rerun and not self.has_fragment(fragment_id):
+                whole = type(client_state)()
+                whole.CopyFrom(client_state)
+                whole.ClearField("fragment_id")
+                client_state = whole
+            return request_rerun(self, client_state)
 
-    request_rerun_or_whole.reruns_lost_fragments_whole = True
-    AppSession.request_rerun = request_rerun_or_whole
+        return request_rerun_or_whole
+
+    streamlit_internals.wrap_request_rerun(whole_when_lost)
 
 
 RECONNECT_CHECK_S = 3600
