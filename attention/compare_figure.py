@@ -6,6 +6,7 @@ Sizes, colours, axes and hover text come from ``attention.style``, as in every f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -17,11 +18,16 @@ from attention.figures import attention_figure
 from attention.i18n import text
 from attention.options import FigureOptions
 
+COLUMN_GAP = 16  # px between the page's two columns (Streamlit's small gap, 1rem)
+
 
 def side_figures(comparison: Comparison, options: FigureOptions) -> tuple[go.Figure | None, go.Figure | None]:
     """``attention_figure`` of A and of B (None for a side without a result), in the same layout
-    (``options``) and on the same colour range, said on the colour bars."""
+    (``options``) and on the same colour range, said on the colour bars. They stand side by side, so each is
+    drawn for half of ``options.target_width``: its cells, and so its labels' size and angle, are the ones seen."""
     views = (comparison.a, comparison.b)
+    if options.target_width is not None:
+        options = replace(options, target_width=(options.target_width - COLUMN_GAP) // 2)
     low, high = shared_range(list(views), options.fit_colors)
     title = text("fig.weight_fitted", options.lang, low=low, high=high) if options.fit_colors else None
     figures = []
@@ -60,14 +66,16 @@ def difference_figure(
             f"and {len(key_tokens)} key tokens were given"
         )
     word = partial(text, lang=lang)
-    q_labels, k_labels = style.axis_labels(query_tokens), style.axis_labels(key_tokens)
+    q_labels, k_labels = style.axis_labels(query_tokens, lang), style.axis_labels(key_tokens, lang)
     limit = max(float(np.abs(difference).max()), 1e-9)
     values = difference.astype(np.float32)  # (n_q, n_k)
     z, x, y = (values, k_labels, q_labels) if transpose else (values.T, q_labels, k_labels)
     query_axis, key_axis = ("y", "x") if transpose else ("x", "y")
     n = max(n_q, n_k)
     cell = style.cell_size(n)  # pixels per cell, as the attention figures
-    axis = style.category_axis(n, style.tick_size(n))
+    labels = style.label_rule(x, cell, cell, n)
+    axis = style.category_axis(n, labels.size, labels.step)
+    heading, top = style.title_above(word("compare.fig.title"), x, labels)
     name = style.escaped(word("compare.fig.colorbar"))
     heatmap = go.Heatmap(
         z=z,
@@ -88,13 +96,13 @@ def difference_figure(
         name=name,
     )
     layout = style.layout(
-        height=(n_q if transpose else n_k) * cell + 240,
+        height=(n_q if transpose else n_k) * cell + 140 + top,
         width=(n_k if transpose else n_q) * cell + 260,
-        title=dict(
-            text=style.escaped(word("compare.fig.title")), font=dict(size=style.TITLE_SIZE), y=0.98, yanchor="top"
+        title=heading,
+        margin=dict(l=10, r=10, t=top, b=10),
+        xaxis=dict(
+            axis, side="top", tickangle=labels.angle, title_text=word("fig.word.key" if transpose else "fig.word.query")
         ),
-        xaxis=dict(axis, side="top", title_text=word("fig.word.key" if transpose else "fig.word.query")),
         yaxis=dict(axis, autorange="reversed", title_text=word("fig.word.query" if transpose else "fig.word.key")),
-        margin=dict(l=10, r=10, t=100, b=10),  # the title above the query axis, not on it
     )
     return go.Figure(data=[heatmap], layout=layout)

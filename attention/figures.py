@@ -24,24 +24,27 @@ from attention.style import (
     LABELLED,
     LINE,
     MIN_CELL,
+    MIN_TICK,
     OUTPUT_COLORS,
     PURPLE,
-    TITLE_SIZE,
     WEIGHT_COLORS,
     WEIGHT_SCALES,
     axis_labels,
     category_axis,
     colorbar,
     colorscale,
+    column_angle,
     escaped,
+    fits,
     font_size,
     gaps,
     hover,
+    label_rule,
     layout,
-    tick_angle,
     tick_size,
-    tick_step,
+    title_above,
 )
+from attention.style import LINE as LABEL_HEIGHT
 from attention.style import cell_size as square_cell
 
 MAX_TILE = 48  # longest side of one map in the grid of every head
@@ -107,7 +110,7 @@ def heatmap_data(
             f"attention has {n_q} queries and {n_k} keys, but {len(query_tokens)} query tokens "
             f"and {len(key_tokens)} key tokens were given"
         )
-    queries, keys = axis_labels(query_tokens), axis_labels(key_tokens)
+    queries, keys = axis_labels(query_tokens, options.lang), axis_labels(key_tokens, options.lang)
     basis = output_basis(result, options.n_components, options.components) if options.n_components > 0 else None
     names = component_names(basis.shape[1], options.components) if basis is not None else []
     data = {
@@ -154,15 +157,37 @@ def _words(options: FigureOptions, m: int, d_v: int) -> dict[str, str]:
 
 
 def _sizes(queries: list[str], keys: list[str], m: int, options: FigureOptions) -> dict:
-    """Text sizes, label steps, gaps and the strip's share, and each layout's size in pixels and column label angle."""
+    """Text sizes, label steps, gaps and the strip's share, and each layout's size in pixels and column label angle.
+
+    The labels' size and step are ``label_rule``'s for the cells of both layouts (the smaller size, the larger
+    step), so that no two labels touch in either; the output strip's component names have a size of their own,
+    as its rows (columns, transposed) are flatter than a cell.
+    """
     n_q, n_k = len(queries), len(keys)
     n = max(n_q, n_k)
-    tick = tick_size(n, options.font_scale)
     strip = m * STRIP_CELL_RATIO  # output cells are flatter than weight cells
+    side_room = SIDE_ROOM if options.target_width is None else PAGE_SIDE_ROOM
+    names = component_names(m, options.components)
+    grids, rules, strip_labels = {}, [], []
+    for name, transpose in LAYOUTS.items():
+        # the grid and the strip in cells, columns across and rows down; the strip keeps MIN_STRIP_SHARE of them
+        strip_cells = max(strip, (n_q if transpose else n_k) * MIN_STRIP_SHARE) if strip else 0
+        cols, rows = (n_k + strip_cells, n_q) if transpose else (n_q, n_k + strip_cells)
+        cell_w, cell_h = _cell_sizes(n, cols, rows, tick_size(n, options.font_scale), options)
+        columns = keys if transpose else queries
+        grids[name] = (cols, rows, cell_w, columns)
+        rules.append(label_rule(columns, cell_w, cell_h, n, options.font_scale))
+        if m:  # the strip's m components, each STRIP_CELL_RATIO of a cell or more: their names' own size
+            thin = strip_cells / m
+            strip_labels.append(_strip_labels(names, transpose, cell_w * thin, cell_h * thin, rules[-1].size, options))
+    tick, step = min(rule.size for rule in rules), max(rule.step for rule in rules)
     sizes = {
         "tick": tick,
+        # the output strip's component names (v1, v2, ...): their size and step
+        "strip_tick": min([tick, *(size for size, _ in strip_labels)]),
+        "strip_step": max([1, *(step for _, step in strip_labels)]),
         "font": font_size(n, options.font_scale),
-        "step": tick_step(n),
+        "step": step,
         "gap": gaps(n)["xgap"],
         "strip_gap": gaps(n_q)["xgap"],
         # of the height (or width) that the weights take; the strip keeps at least MIN_STRIP_SHARE to stay visible
@@ -170,18 +195,26 @@ def _sizes(queries: list[str], keys: list[str], m: int, options: FigureOptions) 
         # under the strip the queries' labels again, except on a projector, whose height the strip needs
         "strip_labels": not options.fill_width,
     }
-    side_room = SIDE_ROOM if options.target_width is None else PAGE_SIDE_ROOM
-    for name, transpose in LAYOUTS.items():
-        # the grid and the strip in cells, columns across and rows down; the strip keeps MIN_STRIP_SHARE of them
-        strip_cells = max(strip, (n_q if transpose else n_k) * MIN_STRIP_SHARE) if strip else 0
-        cols, rows = (n_k + strip_cells, n_q) if transpose else (n_q, n_k + strip_cells)
-        cell_w, cell_h = _cell_sizes(n, cols, rows, tick, options)
+    for name, (cols, rows, cell_w, columns) in grids.items():
+        cell_h = _cell_sizes(n, cols, rows, tick_size(n, options.font_scale), options)[1]
         sizes[name] = {
             "height": int(rows * cell_h + TOP_ROOM * options.font_scale),
             "width": int(cols * cell_w + side_room * options.font_scale),
-            "angle": tick_angle(keys if transpose else queries, cell_w, tick),
+            "angle": column_angle(columns[::step], cell_w * step, tick),
         }
     return sizes
+
+
+def _strip_labels(names: list[str], transpose: bool, across: float, down: float, tick: int, options) -> tuple[int, int]:
+    """The size of the strip's component names, at most ``tick``, and which of them are labelled (every step-th):
+    rows ``down`` px high in the lecture's layout (names one under another), columns ``across`` px wide transposed
+    (names flat, side by side)."""
+    smallest = max(round(MIN_TICK * options.font_scale), 1)
+    for step in range(1, len(names) + 1):
+        for size in range(tick, smallest - 1, -1):
+            if fits(names[::step], across * step, size, 0) if transpose else down * step >= LABEL_HEIGHT * size:
+                return size, step
+    return smallest, max(len(names), 1)
 
 
 def _cell_sizes(n: int, cols: float, rows: float, tick: int, options: FigureOptions) -> tuple[float, float]:
@@ -264,9 +297,11 @@ def weights_figure(
         weights: (n_q, n_k), rows sum to 1.
     """
     word = partial(text, lang=lang)
-    q_labels, k_labels = axis_labels(query_tokens), axis_labels(key_tokens)
+    q_labels, k_labels = axis_labels(query_tokens, lang), axis_labels(key_tokens, lang)
     n = max(weights.shape)
-    cell, size = square_cell(n), tick_size(n)
+    cell = square_cell(n)
+    labels = label_rule(q_labels, cell, cell, n)
+    heading, top = title_above(title, q_labels, labels)
     grid = dict(
         type="heatmap",
         z=weights.T.astype(np.float32),
@@ -282,16 +317,19 @@ def weights_figure(
             f"{word('fig.word.query')}: %{{x}}", f"{word('fig.word.key')}: %{{y}}", f"{word('fig.weight')} = %{{z:.4f}}"
         ),
     )
-    column_angle = tick_angle(q_labels, cell, size)
     return go.Figure(
         data=[grid],
         layout=layout(
-            weights.shape[1] * cell + 200,
+            weights.shape[1] * cell + 140 + top,
             weights.shape[0] * cell + 260,
-            title=dict(text=escaped(title), font=dict(size=TITLE_SIZE)),
-            margin=dict(l=10, r=10, t=60, b=10),
-            xaxis=category_axis(n, size, side="top", title=dict(text=word("fig.word.query")), tickangle=column_angle),
-            yaxis=category_axis(n, size, autorange="reversed", title=dict(text=word("fig.word.key"))),
+            title=heading,
+            margin=dict(l=10, r=10, t=top, b=10),
+            xaxis=category_axis(
+                n, labels.size, labels.step, side="top", title=dict(text=word("fig.word.query")), tickangle=labels.angle
+            ),
+            yaxis=category_axis(
+                n, labels.size, labels.step, autorange="reversed", title=dict(text=word("fig.word.key"))
+            ),
         ),
     )
 

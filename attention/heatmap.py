@@ -16,7 +16,8 @@ The data, plain fields::
     words       titles, hover words and colour-bar words, in the figure's language
                 (``weight_fitted`` and ``temperature`` are templates: {low:.2f}, {high:.2f}, {temperature:g})
     colorscales the weights' colour scales by name (the first when a name is unknown), and output_colors
-    sizes       text sizes, the label step, gaps, the strip's share, whether the strip repeats the
+    sizes       text sizes and label steps (``tick``, ``step`` for the tokens, ``strip_tick``, ``strip_step`` for the
+                components), gaps, the strip's share, whether the strip repeats the
                 queries' labels, and each layout's (``lecture``, ``transposed``) size and column label angle
 """
 
@@ -143,7 +144,8 @@ def _output_trace(data: dict, outputs: np.ndarray, transpose: bool) -> dict:
 def _axes(data: dict, transpose: bool, angle: int) -> dict:
     """The axes of the weights (x, y) and of the output strip (x2, y2) beside or under them."""
     words, sizes = data["words"], data["sizes"]
-    axis = category_axis(max(len(data["queries"]), len(data["keys"])), sizes["tick"])
+    axis = category_axis(max(len(data["queries"]), len(data["keys"])), sizes["tick"], sizes["step"])
+    names = dict(axis, tickfont=dict(size=sizes["strip_tick"]), dtick=sizes["strip_step"])  # the strip's components
 
     def title(words: str) -> dict:
         return dict(text=words, font=dict(size=sizes["tick"] + 1))
@@ -159,7 +161,7 @@ def _axes(data: dict, transpose: bool, angle: int) -> dict:
                 tickangle=angle,
             ),
             yaxis=dict(axis, autorange="reversed", title=title(words["query_title"])),
-            xaxis2=dict(axis, domain=[share + gap / 2, 1], side="top", anchor="y2", title=title(words["output"])),
+            xaxis2=dict(names, domain=[share + gap / 2, 1], side="top", anchor="y2", title=title(words["output"])),
             yaxis2=dict(axis, autorange="reversed", matches="y", anchor="x2", showticklabels=False),
         )
     else:
@@ -173,7 +175,7 @@ def _axes(data: dict, transpose: bool, angle: int) -> dict:
             ),
             xaxis2=dict(axis, matches="x", anchor="y2", tickangle=angle, showticklabels=sizes["strip_labels"]),
             yaxis2=dict(
-                axis, anchor="x2", autorange="reversed", domain=[0, 1 - share - gap / 2], title=title(words["output"])
+                names, anchor="x2", autorange="reversed", domain=[0, 1 - share - gap / 2], title=title(words["output"])
             ),
         )
     if not strip:

@@ -94,9 +94,9 @@ def gaps(n: int) -> dict[str, int]:
 
 MIN_TICK = 9  # px (times font_scale): labels are never smaller; below, only every step-th one is labelled
 SHRINK = 0.75  # of the normal size: a label may shrink this far before it turns upright (-90°)
-LINE = 1.5  # of the font size: the height a line of labels takes, CJK fonts' ascent and descent included
+LINE = 1.25  # of the font size: the height a line of labels takes (Chromium measures 1.19, CJK included)
 GAP = 0.4  # of the font size: between two labels side by side
-NARROW, WIDE = 0.62, 1.05  # of the font size: a Latin letter's width at most, a CJK (wide) character's
+NARROW, WIDE = 0.7, 1.05  # of the font size: a Latin letter's width at most (DejaVu's), a CJK (wide) character's
 SLANT = 0.7071  # sin 45°: slanted labels stand this many cells' widths apart, measured across them
 
 
@@ -131,17 +131,23 @@ def label_rule(columns: list[str], cell_w: float, cell_h: float, n: int, font_sc
     tries = [(s, a) for s in readable for a in (0, -45)] + [(s, -90) for s in sizes]
     tries += [(s, a) for s in sizes if s not in readable for a in (0, -45)]
     for step in range(tick_step(n), max(n, 1) + 1):
-        across, down = cell_w * step, cell_h * step
-        shown = columns[::step]
         for size, angle in tries:
-            if down < LINE * size:
-                continue
-            flat = max((label_width(c, size) for c in shown), default=0) + GAP * size <= across
-            if (angle == 0 and flat) or (angle == -45 and SLANT * across >= LINE * size) or (
-                angle == -90 and across >= LINE * size
-            ):
+            if cell_h * step >= LINE * size and fits(columns[::step], cell_w * step, size, angle):
                 return Labels(size, angle, step)
     return Labels(smallest, -90, max(n, 1))
+
+
+def fits(columns: list[str], across: float, size: int, angle: int) -> bool:
+    """Whether column labels of ``size`` px, ``across`` px apart, turned ``angle`` degrees (0, -45 or -90), keep
+    apart: flat, the widest with a GAP fits; slanted or upright, lines stand LINE font sizes apart."""
+    if angle == 0:
+        return max((label_width(c, size) for c in columns), default=0) + GAP * size <= across
+    return (SLANT if angle == -45 else 1.0) * across >= LINE * size
+
+
+def column_angle(columns: list[str], across: float, size: int) -> int:
+    """The first of flat, slanted and upright at which these column labels keep apart (upright if none)."""
+    return next((angle for angle in (0, -45) if fits(columns, across, size, angle)), -90)
 
 
 def tick_angle(labels: list[str], cell: float, size: int) -> int:
@@ -205,6 +211,21 @@ def category_axis(n: int, size: int, step: int | None = None, **more) -> dict:
         ticklabeloverflow=LABELS_FIT,
         **more,
     )
+
+
+def label_depth(labels: list[str], rule: Labels) -> float:
+    """About how far (px) column labels drawn by ``rule`` reach from their axis, as ``label_width`` reckons."""
+    widest = max((label_width(label, rule.size) for label in labels[:: rule.step]), default=0)
+    return {0: LINE * rule.size, -45: SLANT * (widest + rule.size)}.get(rule.angle, widest)
+
+
+def title_above(words: str, labels: list[str], rule: Labels) -> tuple[dict, int]:
+    """A figure's title at the top of the figure, and the top margin that keeps it clear of the top axis's labels
+    (``labels`` drawn by ``rule``) and that axis's title: (the layout's title, its margin ``t``). plotly.js keeps
+    the larger of what it needs and this margin, so it is reckoned generously (``label_width``)."""
+    title = dict(text=escaped(words), font=dict(size=TITLE_SIZE), yref="container", y=1, yanchor="top", pad=dict(t=8))
+    axis_title = 1.4 * (rule.size + 1) + 10
+    return title, int(8 + 1.4 * TITLE_SIZE + 12 + axis_title + label_depth(labels, rule) + 8)
 
 
 def layout(height: float, width: float | None = None, **more) -> dict:

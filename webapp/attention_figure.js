@@ -220,7 +220,8 @@ function outputTrace(data, out, transpose) {
 // The weights' axes (x, y) and the output strip's (x2, y2) beside or under them
 function axes(data, transpose, angle) {
   const { words, sizes } = data;
-  const axis = () => ({ type: "category", automargin: true, tickfont: { size: sizes.tick }, dtick: sizes.step, ticklabeloverflow: LABELS_FIT });
+  const axis = (size = sizes.tick) => ({ type: "category", automargin: true, tickfont: { size }, dtick: sizes.step, ticklabeloverflow: LABELS_FIT });
+  const names = () => ({ ...axis(sizes.strip_tick), dtick: sizes.strip_step }); // the strip's component names
   const title = (text) => ({ text, font: { size: sizes.tick + 1 } });
   const strip = Boolean(data.basis);
   const [share, gap] = [sizes.share, STRIP_GAP];
@@ -228,14 +229,14 @@ function axes(data, transpose, angle) {
     ? {
         xaxis: { ...axis(), domain: [0, strip ? share - gap / 2 : 1], side: "top", title: title(words.key_title), tickangle: angle },
         yaxis: { ...axis(), autorange: "reversed", title: title(words.query_title) },
-        xaxis2: { ...axis(), domain: [share + gap / 2, 1], side: "top", anchor: "y2", title: title(words.output) },
+        xaxis2: { ...names(), domain: [share + gap / 2, 1], side: "top", anchor: "y2", title: title(words.output) },
         yaxis2: { ...axis(), autorange: "reversed", matches: "y", anchor: "x2", showticklabels: false },
       }
     : {
         xaxis: { ...axis(), side: "top", title: title(words.query_title), tickangle: angle },
         yaxis: { ...axis(), autorange: "reversed", domain: [strip ? 1 - share + gap / 2 : 0, 1], title: title(words.key_title) },
         xaxis2: { ...axis(), matches: "x", anchor: "y2", tickangle: angle, showticklabels: sizes.strip_labels },
-        yaxis2: { ...axis(), anchor: "x2", autorange: "reversed", domain: [0, 1 - share - gap / 2], title: title(words.output) },
+        yaxis2: { ...names(), anchor: "x2", autorange: "reversed", domain: [0, 1 - share - gap / 2], title: title(words.output) },
       };
   if (!strip) {
     delete result.xaxis2;

@@ -6,8 +6,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from attention import FigureOptions, attention_figure, scaled_dot_product_attention
+from attention import FigureOptions, attention_figure, scaled_dot_product_attention, style
 from attention.figures import PAGE_SIDE_ROOM, TOP_ROOM, output_components
+from attention.heatmap import STRIP_GAP
 from attention.style import axis_labels
 
 
@@ -103,7 +104,9 @@ def test_long_axes_are_thinned():
     rng = np.random.default_rng(0)
     big = scaled_dot_product_attention(rng.normal(size=(300, 8)), rng.normal(size=(300, 8)), rng.normal(size=(300, 8)))
     fig = attention_figure(big, [f"t{i}" for i in range(300)], [f"t{i}" for i in range(300)])
-    assert fig.layout.xaxis.dtick == 5 and fig.layout.yaxis.dtick == 5
+    # a label every 5th token at least (once exactly 5: 8.7 px apart for 11 px labels, which overlapped)
+    assert fig.layout.xaxis.dtick == fig.layout.yaxis.dtick >= 5
+    assert labels_stand_apart(fig, cell=520 / 300)
 
 
 @pytest.mark.parametrize("transpose", [False, True])
@@ -134,6 +137,14 @@ def grid_cells(fig: go.Figure, n_cols: float, n_rows: float, font_scale: float =
     y0, y1 = fig.layout.yaxis.domain or (0, 1)
     width, height = fig.layout.width - PAGE_SIDE_ROOM * font_scale, fig.layout.height - TOP_ROOM * font_scale
     return width * (x1 - x0) / n_cols, height * (y1 - y0) / n_rows
+
+
+def labels_stand_apart(fig: go.Figure, cell: float | None = None, font_scale: float = 1.0) -> bool:
+    """Rows of labels (every dtick-th) at least a label's line apart (``style.LINE`` font sizes): they do not touch.
+    (The cells are planned before the gap between the weights and the strip, STRIP_GAP of the height, is taken.)"""
+    n = len(fig.data[0].y)
+    cell = cell or min(grid_cells(fig, len(fig.data[0].x), n, font_scale)) / (1 - STRIP_GAP)
+    return fig.layout.yaxis.dtick * cell >= style.LINE * fig.layout.yaxis.tickfont.size
 
 
 def test_a_file_keeps_its_size_from_the_number_of_tokens(result):
@@ -174,7 +185,9 @@ def test_512_tokens_still_draw_at_every_size(options):
     fig = attention_figure(square_attention(512), labels, labels, options)
     assert np.asarray(fig.data[0].z).shape == (512, 512)
     assert 500 <= fig.layout.width <= 1760 and 500 <= fig.layout.height <= 1200  # tiny cells, a screenful
-    assert fig.layout.xaxis.dtick == 8  # a label every 8th token, not a black smear
+    # a label every 8th token or more, not a black smear (once exactly 8: 10 px apart for 11 px labels)
+    cell = style.cell_size(512) * options.font_scale if options.target_width is None else None
+    assert fig.layout.xaxis.dtick >= 8 and labels_stand_apart(fig, cell, options.font_scale)
 
 
 @pytest.mark.parametrize("options", [FigureOptions(**LAPTOP), FigureOptions(**PROJECTOR)])
