@@ -1,4 +1,8 @@
-"""Home: what attention is, in the lecture's words, and where to see it."""
+"""Home: what attention is, in the lecture's words, where to start, and where to see the rest.
+
+On a projector (presentation mode) Home shows what a class reads first, the definition and the
+lecture's four steps, and leaves the model, its layers and the licences to the laptop view.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,18 @@ import streamlit as st
 from attention import models
 from webapp import display, navigation
 from webapp.navigation import PAGES
-from webapp.session import t
+from webapp.session import presenting, t
 
 frame = navigation.frame()
-display.page_header("app.title", "home.body")
+display.page_header("app.title")
+st.markdown(t("home.body"))  # the definition and the four steps, also on a projector
+if not presenting():
+    st.info(t("home.start"), icon="👉")
 for path, _, _, home_line, icon in PAGES[1:]:
     st.page_link(path, label=t(home_line), icon=icon)
-encoder = frame.encoder
-reads = t(models.reads(encoder.name))
-st.caption(t("home.model", name=encoder.name, dim=encoder.dim, max_tokens=encoder.max_tokens, reads=reads))
-st.markdown(t("home.layers", default=encoder.default_layer, n_layers=encoder.n_layers))
-st.caption(t(models.reads(models.TRANSLATOR)))
+if not presenting():
+    encoder = frame.encoder
+    reads = t(models.reads(encoder.name))
+    st.caption(t("home.model", name=encoder.name, dim=encoder.dim, max_tokens=encoder.max_tokens, reads=reads))
+    st.markdown(t("home.layers", default=encoder.default_layer, n_layers=encoder.n_layers))
+    st.caption(t(models.reads(models.TRANSLATOR)))

@@ -129,7 +129,7 @@ def attention_controls(
         What changes the numbers (Settings) and what changes only the picture
         (FigureOptions, with the page's roles still to fill in).
     """
-    place = place.expander(t("side.more")) if presenting() else place
+    outer, place = place, place.expander(t("side.more")) if presenting() else place
     place.subheader(t("side.tokens"))
     show_special = place.toggle(t("side.show_special"), help=t("side.show_special_help"), key="show_special")
     merge_words = place.toggle(t("side.merge"), help=t("side.merge_help"), key="merge_words")
@@ -161,6 +161,7 @@ def attention_controls(
         help=t("side.components_help"),
         key="components",
     )
+    explanations(outer, encoder)
     settings = Settings(
         show_special=show_special,
         merge_words=merge_words,
@@ -181,6 +182,31 @@ def attention_controls(
         **figure_size(),
     )
     return settings, options
+
+
+# What each control does, as its help icon (or, on the live heatmap, its tooltip) says: (label, explanation).
+EXPLAINED = (
+    ("side.temperature", "side.temperature_caption"),
+    ("side.scale", "side.scale_caption"),
+    ("side.show_special", "side.show_special_help"),
+    ("side.merge", "side.merge_help"),
+    ("side.transpose", "side.transpose_help"),
+    ("side.colors", "side.colors_help"),
+    ("side.fit_colors", "side.fit_colors_help"),
+    ("side.components", "side.components_help"),
+)
+
+
+def explanations(place, encoder: Encoder) -> None:
+    """Every control's explanation in one expander, opened by a click: a tooltip needs a pointer that hovers,
+    which a touch screen and a projector's clicker do not have (and the live heatmap's controls only have
+    tooltips). Outside the folded settings of presentation mode, so that it opens with one click there too."""
+    with place.expander(t("side.explain"), icon="ℹ️"):
+        for label, explanation in EXPLAINED:
+            st.markdown(f"**{t(label)}**: {t(explanation)}")
+        depth, default = encoder.n_layers, encoder.default_layer
+        layers = t("side.vector_layer_help", n_layers=depth, last=depth - 1, default=default)
+        st.markdown(f"**{t('side.vector_layer')}**: {layers}")
 
 
 # The pages the figures are sized for (Streamlit cannot tell the size of the reader's screen): a 1920 × 1080

