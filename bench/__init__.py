@@ -13,3 +13,8 @@
 Starting the app (StreamlitServer), Chromium's flags and the websocket client (AppSession) are
 deploy.harness's: bench imports deploy, never the other way round.
 """
+
+import os
+
+# Every app server the benchmark starts keeps its live heatmap's drawing timings in the page (webapp/display.py).
+os.environ.setdefault("ATTENTION_DRAW_TIMINGS", "1")

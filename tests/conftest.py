@@ -5,6 +5,8 @@ Helpers live in tests/helpers.py; a test file imports them from there, never fro
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import torch
 
@@ -12,6 +14,9 @@ from attention import load_encoder
 from attention.models import ENGLISH_MODEL, MULTILINGUAL_MODEL
 from tests.helpers import ARTIFACTS, chromium_path, watched_page
 from webapp.cache import model_threads
+
+# The live heatmap keeps its drawing timings in the page (some tests read them) only where the server is told to.
+os.environ.setdefault("ATTENTION_DRAW_TIMINGS", "1")
 
 # The model runs on the server's threads (``webapp.cache.encoder`` sets them when it loads a model), here
 # from the start: a thread that has run torch keeps the count it began with, so this main thread, which

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 from functools import partial
@@ -124,6 +125,11 @@ LIVE_HELP = {  # shown when the pointer rests on a control, as the sidebar's hel
 }
 
 
+# The live heatmap keeps each drawing's timings in the page only for the benchmark and the tests, which start
+# their servers with ATTENTION_DRAW_TIMINGS=1; a production server never sets it.
+DRAW_TIMINGS = os.environ.get("ATTENTION_DRAW_TIMINGS") == "1"
+
+
 def preload_live_chart(place) -> None:
     """Have the browser fetch plotly.js for the live heatmap while the server goes on (see ``live_chart.preload``)."""
     if cache.live_chart_served():
@@ -141,6 +147,7 @@ def show_live(view: AttentionView, settings: Settings, options: FigureOptions, n
         "stretch": options.fill_width,
         "font_scale": options.font_scale,  # the controls grow with the figure's text in presentation mode
         "dark": st.context.theme.type == "dark",
+        "timings": DRAW_TIMINGS,
     }
     payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
     live_chart.show(display_of(settings, options), chrome, payload)

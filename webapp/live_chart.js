@@ -8,7 +8,7 @@
 // go to the server, which keeps them for the link and the downloads.
 
 const PLOTLY_FILE = "app/static/plotly.min.js"; // served by the app itself: a classroom may be offline
-const KEPT_DRAWS = 200; // the draw timings kept for the benchmark (the latest)
+const KEPT_DRAWS = 200; // the draw timings kept for the benchmark (the latest), where the server asks for them
 
 // One plotly.js for the whole page, loaded once: every chart of this module shares the promise.
 let plotlyLoading = null;
@@ -123,7 +123,7 @@ function titleBeside(axis, id, away) {
 // plotly.js measured for them last time (its plots.doAutoMargin, with ours as the left margin). A wrong
 // guess costs only that second drawing of the colour bars, as before.
 function foretellMargins(chart, layout) {
-  const last = chart._fullLayout;
+  const last = plotlyPrivate.lastLayout(chart);
   if (!last || !last._size) return;
   const [width, height] = [Math.round(layout.width || last.width), Math.round(layout.height || last.height)];
   const { l, r, t, b } = layout.margin;
@@ -136,6 +136,28 @@ function foretellMargins(chart, layout) {
   right = Math.round(right);
   Object.assign(last._size, { l, r: right, t, b, w: width - l - right, h: height - t - b });
 }
+
+// ---- plotly.js's private state, in one place ---------------------------------------------------
+// plotly.js (the plotly package's own copy, served from static/) has no public call for these two:
+// - lastLayout: its record of the last drawing (_fullLayout), whose margins (_size) and the room each colour bar
+//   pushed for (_pushmargin) foretellMargins reads and writes, so that the colour bars are drawn once, not twice;
+// - drawnConfig: the config the chart was drawn with (_context), whose camera-button file name is kept.
+// Written for plotly.js PLOTLY_WRITTEN_FOR. After each drawing, missing() is written into the chart's
+// data-plotly-private (empty when all is well): tests/browser/test_live.py fails by name when one moved.
+const PLOTLY_WRITTEN_FOR = "4.1.1";
+const plotlyPrivate = {
+  lastLayout: (chart) => chart._fullLayout,
+  drawnConfig: (chart) => chart._context,
+  missing(chart) {
+    const found = [];
+    if (window.Plotly.version !== PLOTLY_WRITTEN_FOR) found.push(`plotly.js ${window.Plotly.version}, not ${PLOTLY_WRITTEN_FOR}`);
+    const last = chart._fullLayout;
+    if (!last || !last._size || !["l", "r", "t", "b", "w", "h"].every((k) => k in last._size)) found.push("_fullLayout._size");
+    if (!last || typeof last._pushmargin !== "object") found.push("_fullLayout._pushmargin");
+    if (!chart._context || !("toImageButtonOptions" in chart._context)) found.push("_context.toImageButtonOptions");
+    return found;
+  },
+};
 
 // The height left on the screen below the chart's top (the page scrolled to its top), between
 // MIN_HEIGHT and the figure's own height.
@@ -216,7 +238,7 @@ class LiveChart {
     this.bar = null; // the controls, made when the first data names the settings
     this.chart = document.createElement("div");
     this.chart.className = "attention-live-chart";
-    // for the benchmark: the latest drawings' timings, and in data-draws how many were drawn in all
+    // how many were drawn in all (data-draws) and, for the benchmark only, the latest drawings' timings
     this.chart.drawTimings = [];
     this.chart.dataset.draws = "0";
     this.root.append(this.chart);
@@ -324,31 +346,36 @@ class LiveChart {
       // The camera button's file name follows the sentences. plotly.js draws a figure whose config changed
       // from scratch (newPlot, then react again), so the drawing keeps the name it had and then takes the new one.
       const saving = config.toImageButtonOptions;
-      const drawn = this.chart._context && this.chart._context.toImageButtonOptions;
+      const drawnConfig = plotlyPrivate.drawnConfig(this.chart);
+      const drawn = drawnConfig && drawnConfig.toImageButtonOptions;
       if (saving && drawn) config.toImageButtonOptions = { ...saving, filename: drawn.filename };
       foretellMargins(this.chart, layout);
       const laid = performance.now();
       await Plotly.react(this.chart, figure.data, layout, config);
-      if (saving) this.chart._context.toImageButtonOptions.filename = saving.filename;
+      if (saving) plotlyPrivate.drawnConfig(this.chart).toImageButtonOptions.filename = saving.filename;
+      this.chart.dataset.plotlyPrivate = plotlyPrivate.missing(this.chart).join("; ");
       this.chart.dataset.display = JSON.stringify(this.display);
       const plotted = performance.now();
       const [changedAt, receivedAt] = [this.changedAt, this.receivedAt];
       this.changedAt = this.receivedAt = null;
-      // for the benchmark: how long the arithmetic and plotly.js took, and from the control's event to
-      // the first frame painted after the drawing (the next animation frame, then the end of its task)
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      const painted = performance.now();
-      const timings = this.chart.drawTimings;
-      timings.push({
-        at: painted,
-        computeMs: computed - started, // render(): the softmax and the figure
-        layoutMs: laid - computed, // fonts, margins, size
-        plotMs: plotted - laid, // Plotly.react
-        paintMs: painted - plotted,
-        sinceChangeMs: changedAt ? painted - changedAt : null,
-        sinceDataMs: receivedAt ? painted - receivedAt : null, // new bytes from the server to the painted frame
-      });
-      timings.splice(0, timings.length - KEPT_DRAWS);
+      if (this.chrome.timings) {
+        // only for the benchmark and the tests (ATTENTION_DRAW_TIMINGS=1 on the server; never in production):
+        // how long the arithmetic and plotly.js took, and from the control's event to the first frame painted
+        // after the drawing (the next animation frame, then the end of its task)
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        const painted = performance.now();
+        const timings = this.chart.drawTimings;
+        timings.push({
+          at: painted,
+          computeMs: computed - started, // render(): the softmax and the figure
+          layoutMs: laid - computed, // fonts, margins, size
+          plotMs: plotted - laid, // Plotly.react
+          paintMs: painted - plotted,
+          sinceChangeMs: changedAt ? painted - changedAt : null,
+          sinceDataMs: receivedAt ? painted - receivedAt : null, // new bytes from the server to the painted frame
+        });
+        timings.splice(0, timings.length - KEPT_DRAWS);
+      }
       this.chart.dataset.draws = String(Number(this.chart.dataset.draws) + 1);
     } catch (error) {
       this.chart.textContent = String(error);

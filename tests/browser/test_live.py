@@ -221,6 +221,8 @@ def test_the_live_chart_keeps_no_globals_and_is_purged_when_it_leaves(server, pa
     set_slider(page, 100)
     timings = page.evaluate(f"document.querySelector('{CHART}').drawTimings")
     assert timings and {"computeMs", "plotMs", "sinceChangeMs"} <= set(timings[-1])
+    # plotly.js's private state that live_chart.js relies on (its plotlyPrivate) is where it was written for
+    assert page.evaluate(f"document.querySelector('{CHART}').dataset.plotlyPrivate") == ""
     assert page.evaluate("Object.keys(window).filter((name) => name.startsWith('attention'))") == []
     page.evaluate(f"window.leftChart = document.querySelector('{CHART}')")  # the test's own handle on it
     page.get_by_role("link", name="Home").click()  # another page: Streamlit unmounts the component
