@@ -44,7 +44,7 @@ from attention.style import (
     tick_size,
     title_above,
 )
-from attention.style import LINE as LABEL_HEIGHT
+from attention.style import LINE_HEIGHT as LABEL_HEIGHT
 from attention.style import cell_size as square_cell
 
 MAX_TILE = 48  # longest side of one map in the grid of every head

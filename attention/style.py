@@ -94,7 +94,7 @@ def gaps(n: int) -> dict[str, int]:
 
 MIN_TICK = 9  # px (times font_scale): labels are never smaller; below, only every step-th one is labelled
 SHRINK = 0.75  # of the normal size: a label may shrink this far before it turns upright (-90°)
-LINE = 1.25  # of the font size: the height a line of labels takes (Chromium measures 1.19, CJK included)
+LINE_HEIGHT = 1.25  # of the font size: the height a line of labels takes (Chromium measures 1.19, CJK included)
 GAP = 0.4  # of the font size: between two labels side by side
 NARROW, WIDE = 0.7, 1.05  # of the font size: a Latin letter's width at most (DejaVu's), a CJK (wide) character's
 SLANT = 0.7071  # sin 45°: slanted labels stand this many cells' widths apart, measured across them
@@ -120,9 +120,9 @@ def label_rule(columns: list[str], cell_w: float, cell_h: float, n: int, font_sc
     """The labels of a grid whose cells are ``cell_w`` × ``cell_h`` px, ``n`` tokens on its longer side,
     ``columns`` the column labels: no two labels touch, on either axis.
 
-    A row's label needs LINE font sizes of height; a column's label lies flat while the widest fits its column,
-    slants (-45°) while columns stand LINE font sizes apart across the slant, else stands upright (-90°) while
-    they are LINE apart. The largest size wins, flat or slanted down to SHRINK of normal before upright; where
+    A row's label needs LINE_HEIGHT font sizes of height; a column's label lies flat while the widest fits its column,
+    slants (-45°) while columns stand LINE_HEIGHT font sizes apart across the slant, else stands upright (-90°) while
+    they are LINE_HEIGHT apart. The largest size wins, flat or slanted down to SHRINK of normal before upright; where
     even MIN_TICK does not fit, only every step-th token is labelled (always from ``tick_step(n)`` up).
     """
     normal, smallest = tick_size(n, font_scale), max(round(MIN_TICK * font_scale), 1)
@@ -132,17 +132,17 @@ def label_rule(columns: list[str], cell_w: float, cell_h: float, n: int, font_sc
     tries += [(s, a) for s in sizes if s not in readable for a in (0, -45)]
     for step in range(tick_step(n), max(n, 1) + 1):
         for size, angle in tries:
-            if cell_h * step >= LINE * size and fits(columns[::step], cell_w * step, size, angle):
+            if cell_h * step >= LINE_HEIGHT * size and fits(columns[::step], cell_w * step, size, angle):
                 return Labels(size, angle, step)
     return Labels(smallest, -90, max(n, 1))
 
 
 def fits(columns: list[str], across: float, size: int, angle: int) -> bool:
     """Whether column labels of ``size`` px, ``across`` px apart, turned ``angle`` degrees (0, -45 or -90), keep
-    apart: flat, the widest with a GAP fits; slanted or upright, lines stand LINE font sizes apart."""
+    apart: flat, the widest with a GAP fits; slanted or upright, lines stand LINE_HEIGHT font sizes apart."""
     if angle == 0:
         return max((label_width(c, size) for c in columns), default=0) + GAP * size <= across
-    return (SLANT if angle == -45 else 1.0) * across >= LINE * size
+    return (SLANT if angle == -45 else 1.0) * across >= LINE_HEIGHT * size
 
 
 def column_angle(columns: list[str], across: float, size: int) -> int:
@@ -216,7 +216,7 @@ def category_axis(n: int, size: int, step: int | None = None, **more) -> dict:
 def label_depth(labels: list[str], rule: Labels) -> float:
     """About how far (px) column labels drawn by ``rule`` reach from their axis, as ``label_width`` reckons."""
     widest = max((label_width(label, rule.size) for label in labels[:: rule.step]), default=0)
-    return {0: LINE * rule.size, -45: SLANT * (widest + rule.size)}.get(rule.angle, widest)
+    return {0: LINE_HEIGHT * rule.size, -45: SLANT * (widest + rule.size)}.get(rule.angle, widest)
 
 
 def title_above(words: str, labels: list[str], rule: Labels) -> tuple[dict, int]:

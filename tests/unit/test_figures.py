@@ -140,11 +140,11 @@ def grid_cells(fig: go.Figure, n_cols: float, n_rows: float, font_scale: float =
 
 
 def labels_stand_apart(fig: go.Figure, cell: float | None = None, font_scale: float = 1.0) -> bool:
-    """Rows of labels (every dtick-th) at least a label's line apart (``style.LINE`` font sizes): they do not touch.
+    """Rows of labels (every dtick-th) a label's line apart (``style.LINE_HEIGHT`` font sizes): they do not touch.
     (The cells are planned before the gap between the weights and the strip, STRIP_GAP of the height, is taken.)"""
     n = len(fig.data[0].y)
     cell = cell or min(grid_cells(fig, len(fig.data[0].x), n, font_scale)) / (1 - STRIP_GAP)
-    return fig.layout.yaxis.dtick * cell >= style.LINE * fig.layout.yaxis.tickfont.size
+    return fig.layout.yaxis.dtick * cell >= style.LINE_HEIGHT * fig.layout.yaxis.tickfont.size
 
 
 def test_a_file_keeps_its_size_from_the_number_of_tokens(result):
