@@ -12,6 +12,10 @@
     live_chart.js        the component in the browser: controls, drawing, cleanup
     attention_figure.js  the heatmap's renderer in the browser (attention/heatmap.py's twin)
     live_chart.css       the component's look
+    next_word_chart.py   the Next Word page's live component: the bars and causal maps, the fetch button
+    next_word_chart.js   that component in the browser: bars, maps, small multiples, rollout of choices
+    next_word_chart.css  its look
+    streamlit_internals.py  every private Streamlit internal the app uses, each with its reason (one seam)
 
 ``app.py`` is the entry point (``streamlit run app.py``); the page bodies are in ``pages/``.
 The numbers and pictures themselves come from the ``attention`` library.
