@@ -24,12 +24,21 @@ from attention.i18n import COMPARE_SETTING_WHAT, text
 from attention.options import ATTENTIONS, COMPARED_SETTINGS, KINDS, Projection, Settings
 from attention.views import AttentionView, attention_kind, compute_view
 
-# The compare page's "bank" button: one word, two meanings, under self attention.
+# The compare page's "bank" button: one word, two meanings, under self attention. The two sentences have as
+# many tokens (9), so the two maps are drawn the same size; through a real head
+# (layer 11, head 8 of multilingual-e5-small) "bank" looks at "river" in A (0.75) and at "money" in B (0.47),
+# the key it attends to most in each (tests/app/test_compare.py). With Q = K = V both maps were nearly
+# diagonal (bank -> bank 0.83 and 0.79): they showed one word, not two meanings. There is no difference map:
+# where the sentences differ, a cell stands for two different pairs of words.
 BANK_EXAMPLE = {
     "compare_kind": "sentences",
     "compare_attention": "self",
-    "sentence": "I sat on the bank of the river.",
-    "sentence_b": "I put my money in the bank.",
+    "sentence": "They walked along the bank of the river.",
+    "sentence_b": "They saved their money at the bank.",
+    "model": "multilingual-e5-small",
+    "projection": "head",
+    "layer": 11,
+    "head": 8,
 }
 
 Encode = Callable[[str, int | None], EncodedText]  # (text, depth) -> hidden states (the app's cached one)

@@ -26,9 +26,9 @@ attention = st.radio(
     key="compare_attention",
     horizontal=True,
 )
-st.button(
-    t("compare.bank"), help=t("compare.bank_help"), on_click=st.session_state.update, args=(compare.BANK_EXAMPLE,)
-)
+bank = compare.BANK_EXAMPLE
+bank_help = t("compare.bank_help", a=bank["sentence"], b=bank["sentence_b"], layer=bank["layer"], head=bank["head"])
+st.button(t("compare.bank"), help=bank_help, on_click=st.session_state.update, args=(bank,))
 settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=attention == "self")
 texts = {key: controls.sentence_input(label, key) for key, label in compare.sentence_fields(attention, kind)}
 

@@ -474,7 +474,10 @@ SECTIONS = {
         "compare.layer_b": "Layer of B's head",
         "compare.head_b": "B's head",
         "compare.bank": "The “bank” example",
-        "compare.bank_help": "Self attention of “I sat on the bank of the river.” and “I put my money in the bank.”",
+        "compare.bank_help": (
+            "Self attention of “{a}” and “{b}”, through head {head} of layer {layer} of the model: “bank” looks at "
+            "“river” in A and at “money” in B."
+        ),
         "compare.what.sentences": "The same model and settings on two sentences: only the words differ.",
         "compare.what.scale": "The same sentences and model: A divides the scores by √d_k, B does not.",
         "compare.what.temperature": "The same sentences and model: A at temperature {a:g}, B at temperature {b:g}.",

@@ -449,7 +449,10 @@ SECTIONS = {
         "compare.layer_b": "B 헤드의 층",
         "compare.head_b": "B의 헤드",
         "compare.bank": "‘bank’ 예시",
-        "compare.bank_help": "“I sat on the bank of the river.”와 “I put my money in the bank.”의 셀프 어텐션.",
+        "compare.bank_help": (
+            "모델의 {layer}층 {head}번 헤드로 본 “{a}”와 “{b}”의 셀프 어텐션: “bank”가 A에서는 “river”를, "
+            "B에서는 “money”를 본다."
+        ),
         "compare.what.sentences": "같은 모델, 같은 설정으로 두 문장을 비교한다. 단어만 다르다.",
         "compare.what.scale": "같은 문장, 같은 모델: A는 스코어를 √d_k로 나누고 B는 나누지 않는다.",
         "compare.what.temperature": "같은 문장, 같은 모델: A는 온도 {a:g}, B는 온도 {b:g}.",

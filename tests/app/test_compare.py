@@ -9,7 +9,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from attention.compare import SideB, compare, fit_to_model, settings_choices, shared_range, two_sides
+from attention.compare import (
+    BANK_EXAMPLE,
+    SideB,
+    compare,
+    fit_to_model,
+    settings_choices,
+    shared_range,
+    two_sides,
+)
 from attention.compare_figure import difference_figure, side_figures
 from attention.options import FigureOptions, Projection, Settings
 from attention.rollout import head_average
@@ -150,15 +158,42 @@ def test_page_draws_b_minus_a_for_two_temperatures():
     assert labels == ["A · CSV", "A · JSON", "B · CSV", "B · JSON", "B − A · CSV", "B − A · JSON"]
 
 
-def test_page_shows_two_sentences_without_a_difference_and_says_why():
+def bank_focus(view, context: str) -> tuple[str, float]:
+    """The key "bank" attends to most in ``view``, and the weight it gives ``context``."""
+    tokens = list(view.query_tokens)
+    weights = view.result.weights[tokens.index("bank")]  # (n_k,): row i is query i
+    return view.key_tokens[int(weights.argmax())], float(weights[list(view.key_tokens).index(context)])
+
+
+def test_the_bank_example_shows_two_meanings(e5):
+    """Through the example's real head "bank" attends most to "river" in A and to "money" in B; with Q = K = V
+    (the lecture's identity) it attends most to itself in both, which is why the example uses the head."""
+    bank = BANK_EXAMPLE
+    assert bank["model"] == e5.name
+    head = Settings(projection=Projection("head", layer=bank["layer"], head=bank["head"]))
+    texts = {"sentence": bank["sentence"], "sentence_b": bank["sentence_b"]}
+    result = compare((e5, e5), two_sides("self", texts, head, SideB("sentences")), (e5.encode_layers,) * 2)
+    a, b = result.a, result.b
+    assert len(a.query_tokens) == len(b.query_tokens) == 9  # two maps of the same size
+    top_a, river = bank_focus(a, "river")
+    top_b, money = bank_focus(b, "money")
+    assert (top_a, top_b) == ("river", "money"), (top_a, top_b)
+    assert river > 0.6 and money > 0.4, (river, money)  # measured: 0.75 and 0.47
+    identity = compare((e5, e5), two_sides("self", texts, Settings(), SideB("sentences")), (e5.encode_layers,) * 2)
+    assert bank_focus(identity.a, "river")[0] == bank_focus(identity.b, "money")[0] == "bank"  # the old picture
+
+
+def test_page_shows_the_bank_example_and_says_why_there_is_no_difference():
     at = open_app(COMPARE)
     at.button[0].click().run()  # the "bank" example
-    assert at.text_input("sentence").value == "I sat on the bank of the river."
+    assert not at.exception, at.exception
+    assert at.text_input("sentence").value == BANK_EXAMPLE["sentence"]
+    assert at.session_state["projection"] == "head" and at.session_state["layer"] == BANK_EXAMPLE["layer"]
     assert len(at.get("plotly_chart")) == 2
-    assert any("no difference map" in m for m in messages(at))
+    assert any("no difference map" in m for m in messages(at))  # the words differ: a cell is two pairs
     _, a = drawn(at, 0)
     _, b = drawn(at, 1)
-    assert a.shape != b.shape
+    assert a.shape == b.shape == (9, 9)
 
 
 def test_a_link_reproduces_both_sides():
