@@ -9,7 +9,7 @@
 // server, a moment later, so that the link and the downloads follow.
 
 const PLOTLY_FILE = "app/static/plotly.min.js"; // served by the app itself: a classroom may be offline
-const TELL_AFTER_MS = 300; // the server hears of a change once the controls rest this long
+const TELL_AFTER_MS = 400; // the server hears of a change once the controls rest this long
 
 let plotlyLoading = null;
 function loadPlotly() {
@@ -182,6 +182,11 @@ export function maskOutline(t) {
 const MAX_PREDICTION_LABELS = 40; // attention/next_word.py's
 const STAGGER_FROM = 12;
 
+// about how wide the longest label is, in px (attention/style.py's tick_angle)
+function widest(labels, size) {
+  return Math.max(0, ...labels.map((label) => unescaped(label).length)) * size * 0.6;
+}
+
 // The map of (layer, head) in the lecture's layout: z[key][query], null where the key is after the query
 export function mapFigure(model, view, cell, fontScale) {
   const { words, sizes, tokens, predictions, colors } = model;
@@ -200,8 +205,10 @@ export function mapFigure(model, view, cell, fontScale) {
   const predicted = predictions.map(([token, p]) => fill(words.predicted, { token, probability: percent(p) }));
   const custom = [];
   for (let k = 0; k < t; k++) custom.push(tokens.map((query, q) => [query, tokens[k], predicted[q]]));
-  const labelled = t <= MAX_PREDICTION_LABELS;
-  const stagger = labelled && t > STAGGER_FROM;
+  // the predictions under the columns while they can be read: alternating between two rows where the
+  // columns are narrower than a word; beyond MAX_PREDICTION_LABELS tokens, or in tiny cells, in the hover only
+  const labelled = t <= MAX_PREDICTION_LABELS && cell >= 14;
+  const stagger = labelled && (t > STAGGER_FROM || cell < 44 * fontScale);
   const below = labelled ? (60 + 34 * stagger) * fontScale : 10;
   const annotations = labelled
     ? predictions.map(([token, p], i) => ({
@@ -260,7 +267,7 @@ export function mapFigure(model, view, cell, fontScale) {
       plot_bgcolor: "white",
       font: { size: sizes.font },
       title: { text: title, font: { size: Math.round(15 * fontScale) }, yref: "container", y: 0.01, yanchor: "bottom", x: 0.02, xanchor: "left" },
-      xaxis: { ...axis, side: "top", range: [-0.5, t - 0.5], tickangle: labelled && t > 8 ? -45 : 0, title: { text: words.query_title } },
+      xaxis: { ...axis, side: "top", range: [-0.5, t - 0.5], tickangle: widest(tickText, sizes.tick) > cell ? -45 : 0, title: { text: words.query_title } },
       yaxis: { ...axis, range: [t - 0.5, -0.5], title: { text: words.key_title } },
       legend: { x: 1.02, xanchor: "left", y: 0, yanchor: "bottom", font: { size: sizes.font } },
       annotations,
@@ -314,6 +321,14 @@ function barsFigure(model, probabilities, fontScale) {
   };
 }
 
+// the chosen head's strip, outlined in purple (none for a layer's average)
+function outline(model, view) {
+  const step = model.n_tokens + 1;
+  if (view.decoder_average) return [];
+  const [x0, y0] = [view.decoder_head * step - 0.5, view.decoder_layer - 0.5];
+  return [{ type: "rect", x0, x1: x0 + model.n_tokens, y0, y1: y0 + 1, line: { color: model.colors.purple, width: 3 } }];
+}
+
 // The last query's weights in every head: one strip per head, keys along it; layers down, heads across
 function lastFigure(model, view, fontScale) {
   const { n_layers: nLayers, n_heads: nHeads, n_tokens: t, words, tokens, colors } = model;
@@ -332,9 +347,7 @@ function lastFigure(model, view, fontScale) {
     z.push(row);
     text.push(hovered);
   }
-  const shapes = view.decoder_average
-    ? []
-    : [{ type: "rect", x0: view.decoder_head * step - 0.5, x1: view.decoder_head * step + t - 0.5, y0: view.decoder_layer - 0.5, y1: view.decoder_layer + 0.5, line: { color: colors.purple, width: 3 } }];
+  const shapes = outline(model, view);
   return {
     data: [
       {
@@ -528,7 +541,7 @@ class NextWordChart {
     if (changed.includes("decoder_average")) this.control("decoder_head").querySelector("select").disabled = Boolean(this.view.decoder_average);
     this.showOutputs();
     const sampling = changed.some((name) => ["next_temperature", "top_k", "top_p"].includes(name));
-    this.draw(sampling ? ["bars"] : ["map", "last"]);
+    this.draw(sampling ? ["bars"] : ["map", "outline"]);
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.tell(), TELL_AFTER_MS);
   }
@@ -551,7 +564,7 @@ class NextWordChart {
     const scale = this.chrome.font_scale || 1;
     const t = this.model.n_tokens;
     let cell = this.model.sizes.cell;
-    const room = this.map.parentElement.clientWidth - 320;
+    const room = this.map.clientWidth - 330; // the key labels, the colour bar and the mask's legend beside
     if (room > 0) cell = Math.min(cell, room / t);
     if (this.chrome.present) {
       const top = this.map.getBoundingClientRect().top + window.scrollY;
@@ -621,6 +634,7 @@ class NextWordChart {
         }),
       );
     }
+    if (parts.includes("outline") && this.last.data) jobs.push(Plotly.relayout(this.last, { shapes: outline(this.model, this.view) }));
     await Promise.all(jobs);
     if (!this.look) this.part("look").textContent = fill(this.model.words.look_hint, { n: this.model.n_layers * this.model.n_heads });
     const done = performance.now();

@@ -120,10 +120,16 @@ def _image(run: NextWordRun, layer: int, head: int | None, lang: str, fmt: str, 
 # --------------------------------------------------------------------------- the page's parts
 
 
+FETCH = "_next_word_fetch"  # set by the fetch button's callback
+
+
 def fetch_button() -> None:
     """The button that fetches the language model, with a progress bar; where it fails, its message (which
     names the one command that fetches it), never a traceback."""
-    if not st.button(t("next_word.fetch.button"), key="next_word_fetch", type="primary"):
+    st.button(
+        t("next_word.fetch.button"), key="next_word_fetch", type="primary", on_click=set_setting, args=(FETCH, True)
+    )
+    if not st.session_state.pop(FETCH, False):  # a callback's flag: the button's own value was not seen here
         return
     bar = st.progress(0.0)
 
