@@ -358,19 +358,34 @@ def steps_animation(
     share = strip_height / plot_height  # of the plot's height, the output strip's
     controls = 110  # px under the plot: the ▶ and ⏸ buttons, and below them the slider
     layout = style.layout(
-        height=plot_height + 130 + controls,
+        height=plot_height + 170 + controls,
         width=n_q * cell + 300,
-        title_text=heading(*stages[0][:2]),
-        xaxis=dict(type="category", side="top", title_text=text("step.axis.query", lang), anchor="y"),
+        # the title in the figure's top band, above the query labels and their title
+        title=dict(text=heading(*stages[0][:2]), y=1, yref="container", yanchor="top", pad=dict(t=40)),
+        # fixed ranges: an animation redraws the cells, not the axes, and step 1 has no numbers to fit them to
+        xaxis=dict(
+            type="category",
+            side="top",
+            title_text=text("step.axis.query", lang),
+            anchor="y",
+            range=[-0.5, n_q - 0.5],
+            automargin=True,
+        ),
         yaxis=dict(
             type="category",
-            autorange="reversed",
-            title_text=text("step.axis.key", lang),
+            range=[n_k - 0.5, -0.5],
+            title=dict(text=text("step.axis.key", lang), standoff=12),
             domain=[share + gap / plot_height, 1],
+            automargin=True,
         ),
         xaxis2=dict(type="category", anchor="y2", matches="x", showticklabels=False),
-        yaxis2=dict(type="category", autorange="reversed", domain=[0, share], title_text=text("fig.output", lang)),
-        margin=dict(l=10, r=10, t=120, b=controls),
+        yaxis2=dict(
+            type="category",
+            range=[-0.5, m - 0.5],  # v1 at the bottom, as the output strip of the attention figure
+            domain=[0, share],  # untitled: plotly.js put a CJK title over the v1..v8 labels; step 4's title names it
+            automargin=True,
+        ),
+        margin=dict(l=10, r=10, t=180, b=controls),
         updatemenus=[
             dict(
                 type="buttons",
