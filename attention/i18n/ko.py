@@ -683,6 +683,122 @@ SECTIONS = {
             "긴 프롬프트: 브라우저는 각 가중치를 1/255 단위로 받았다(그림은 같고, 내려받은 파일에는 정확한 수가 있다)."
         ),
     },
+    "next_word": {
+        "nav.next_word": "다음 단어",
+        "home.next_word": (
+            "**다음 단어**: GPT 방식의 실제 언어 모델이 토큰을 하나씩 쓰는 모습, 그 인과적 셀프 어텐션과 "
+            "다음 단어의 확률을 본다."
+        ),
+        "next_word.title": "다음 단어: 언어 모델의 인과적 셀프 어텐션",
+        "next_word.intro": (
+            "디코더만 있는 언어 모델(GPT 방식)은 강의의 마지막 줄처럼 **셀프 어텐션만** 쓴다. "
+            "각 토큰은 쿼리가 되어 자기 자신과 앞선 토큰만 읽을 수 있다(인과 마스크). "
+            "마지막 토큰 다음에 모델은 어휘의 모든 토큰에 스코어를 매겨 다음 토큰을 쓴다. "
+            "여기서는 SmolLM2-135M-Instruct, 30개 층 × 9개 헤드다."
+        ),
+        "next_word.prompt": "프롬프트",
+        "next_word.prompt_help": "모델이 이어 쓸 글이다. 마지막 {limit}개 토큰까지만 읽는다.",
+        "next_word.examples": "예시",
+        "next_word.examples_none": "예시를 고른다…",
+        "next_word.example.capital": "“The capital of France is” → Paris(77%). 23층 4번 헤드: “is”가 France를 본다",
+        "next_word.example.pronoun": "대명사: 13층 8번 헤드에서 “it”이 “street”가 아니라 “animal”을 본다",
+        "next_word.example.induction": (
+            "귀납 헤드: 되풀이한 목록에서 각 단어가 처음 나온 자리의 다음 단어를 본다(18층 6번 헤드)"
+        ),
+        "next_word.example.previous": "이전 토큰 헤드: 각 토큰이 바로 앞 토큰을 본다(11층 1번 헤드)",
+        "next_word.example.sink": (
+            "어텐션 싱크: 첫 토큰이 모든 곳에서 가중치를 모은다(18층 8번 헤드. 모든 헤드에서 절반 이상)"
+        ),
+        "next_word.empty": "프롬프트를 입력한다. 모델이 이어 쓰려면 토큰이 하나 이상 있어야 한다.",
+        "next_word.cut": (
+            "프롬프트는 토큰 {total}개다. 모델은 마지막 {kept}개를 읽는다. "
+            "토큰 {total}개 중 앞의 {dropped}개를 잘라 냈다."
+        ),
+        "next_word.cjk": (
+            "이 모델은 주로 영어를 배웠다. 한글, 가나와 많은 한자는 바이트 조각이 된다"
+            "(한(1/3) 같은 이름표는 한 글자를 이루는 세 조각 중 첫째다). 그래서 여기서 모델의 추측은 약하다. "
+            "그래도 어텐션은 실제다. 각 조각은 다른 토큰처럼 쿼리이자 키다."
+        ),
+        "next_word.most_likely": "가장 가능성이 높은 다음 토큰: {token}, 확률 {probability}(온도 1).",
+        "next_word.add_greedy": "다음 단어 붙이기",
+        "next_word.add_greedy_help": "가장 가능성이 높은 토큰을 프롬프트 끝에 붙인다(탐욕적 선택).",
+        "next_word.add_sample": "다음 단어 뽑기",
+        "next_word.add_sample_help": (
+            "막대그래프의 분포(막대 위에서 정한 온도, top-k, top-p)에서 시드로 토큰 하나를 뽑아 붙인다. "
+            "그다음 시드는 하나 늘어난다."
+        ),
+        "next_word.seed": "시드",
+        "next_word.seed_help": "같은 시드와 설정은 같은 토큰을 뽑는다.",
+        "next_word.added": "{text}을(를) 붙였다.",
+        "next_word.ended": "모델은 여기서 글을 끝낸다(글 끝 토큰의 확률이 가장 높다).",
+        "next_word.map_heading": "누가 누구를 보는가",
+        "next_word.map_caption": (
+            "열은 쿼리(묻는 토큰), 행은 키(그 토큰이 읽을 수 있는 토큰)다. 진할수록 가중치가 높고 각 열의 합은 1이다. "
+            "빗금 친 칸은 쿼리보다 뒤에 오는 키다. 인과 마스크가 미래를 가리므로 0이 아니라 아예 없는 칸이다. "
+            "각 열 아래 보라색 글자는 그 토큰 다음에 모델이 예측한 토큰과 그 확률이다."
+        ),
+        "next_word.kv_why": (
+            "그룹 쿼리 어텐션: 한 층의 쿼리 헤드 9개가 키/값 헤드 3개를 셋씩 나누어 쓴다. "
+            "글을 쓰는 동안 모델은 앞선 모든 토큰의 키와 값 벡터를 메모리에 둔다. "
+            "이를 나누어 쓰면 그 메모리가 세 배 작아지고 품질은 거의 떨어지지 않는다."
+        ),
+        "next_word.sink_why": (
+            "첫 토큰이 진한 까닭: 소프트맥스는 읽을 만한 것이 없어도 각 쿼리의 가중치를 어딘가에 두어야 한다. "
+            "첫 토큰은 모든 쿼리가 볼 수 있는 유일한 키이므로, 모델은 쓰지 않는 가중치를 그곳에 두는 법을 배운다"
+            "(어텐션 싱크)."
+        ),
+        "next_word.rollout.title": "30개 층을 거친 롤아웃",
+        "next_word.rollout.caption": (
+            "각 층의 지도는 그 층이 어디를 보는지 말한다. 롤아웃은 모든 층을 거치며 섞이는 과정을 따라간다"
+            "(층마다 헤드를 평균하고, 잔차 연결이 각 토큰의 절반을 그대로 둔다고 본다). "
+            "정보가 어디서 오는지에 대한 추정이지 측정이 아니다."
+        ),
+        "next_word.rollout.fig_title": "{n_layers}개 층 전체를 거친 롤아웃",
+        "next_word.model_note": (
+            "SmolLM2-135M-Instruct(Hugging Face, Apache-2.0)를 앱의 캐시에서 읽는다. "
+            "지도는 모델 자신의 어텐션 가중치다."
+        ),
+        "next_word.fetch.button": "언어 모델 내려받기(93 MB)",
+        "next_word.fetch.download": "pip로 모델을 내려받는 중…",
+        "next_word.fetch.check": "파일의 sha256을 확인하는 중…",
+        "next_word.fetch.convert": "한 번 변환하는 중(약 30초)…",
+        "next_word.fig.query": "쿼리",
+        "next_word.fig.key": "키",
+        "next_word.fig.query_title": "쿼리: 묻는 토큰",
+        "next_word.fig.key_title": "키: 읽을 수 있는 토큰",
+        "next_word.fig.weight": "어텐션 가중치",
+        "next_word.fig.masked": "마스크: 쿼리보다 뒤의 키",
+        "next_word.fig.title_head": "{layer}층, {head}번 헤드",
+        "next_word.fig.title_average": "{layer}층, 헤드 평균",
+        "next_word.fig.predicted": "여기서 예측한 다음 토큰: {token}({probability})",
+        "next_word.control.layer": "층",
+        "next_word.control.head": "헤드",
+        "next_word.control.average": "층의 헤드 평균",
+        "next_word.control.temperature": "온도",
+        "next_word.control.greedy": "0 = 탐욕적 선택",
+        "next_word.control.top_k": "top-k",
+        "next_word.control.top_p": "top-p",
+        "next_word.control.off": "끔",
+        "next_word.bars.title": "다음 토큰",
+        "next_word.bars.note": "토큰 {total}개 중 {kept}개를 뽑을 수 있다",
+        "next_word.bars.probability": "확률",
+        "next_word.kv_line": (
+            "쿼리 헤드 {head}는 키/값 헤드 {kv}를 쓴다. 쿼리 헤드 {shared}가 이를 함께 쓴다"
+            "(그룹 쿼리 어텐션, 아래 참고)."
+        ),
+        "next_word.last.title": "모든 헤드에서 마지막 토큰이 보는 곳",
+        "next_word.last.caption": (
+            "헤드마다 띠 하나: 마지막 토큰의 열을 눕힌 것이다(왼쪽 첫 토큰부터 오른쪽 마지막 토큰까지의 키). "
+            "이 토큰의 쿼리가 다음 단어를 정한다. 띠를 누르면 그 헤드를 그린다."
+        ),
+        "next_word.look.title": "어느 헤드가 여기를 보는가?",
+        "next_word.look.hint": "지도의 칸을 누르면 {n}개 헤드 중 그곳에 가중치를 가장 많이 두는 다섯 헤드가 보인다.",
+        "next_word.look.cell": "쿼리 {query} → 키 {key}: {n}개 헤드 중 여기에 가중치가 가장 큰 다섯 헤드",
+        "next_word.look.row": "{layer}층, {head}번 헤드: {weight}",
+        "next_word.encoding_uint8": (
+            "긴 프롬프트: 브라우저는 각 가중치를 1/255 단위로 받았다(그림은 같고, 내려받은 파일에는 정확한 수가 있다)."
+        ),
+    },
 }
 
 # One table of dotted keys, section after section.

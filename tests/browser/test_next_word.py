@@ -73,7 +73,7 @@ def check_map(z: np.ndarray, weights: np.ndarray) -> None:
 
 @pytest.fixture
 def nw_page(server, browser):
-    with watched_page(browser, width=1400, height=1100) as page:
+    with watched_page(browser, width=1400, height=2400) as page:  # tall: a screenshot shows the whole page
         page.server_url = server.url
         yield page
 
@@ -222,7 +222,7 @@ def test_korean_interface_and_presentation(server, browser):
         page.wait_for_timeout(500)
         page.screenshot(path=ARTIFACTS / "next_word_korean_present.png")
         assert page.errors == []
-    with watched_page(browser, width=1400, height=1100) as page:
+    with watched_page(browser, width=1400, height=2400) as page:  # tall: the screenshot shows the whole chart
         page.server_url = server.url
         open_page(page, "lang=ko&prompt=" + quote("안녕하세요, 저는 학생입니다"))
         page.wait_for_timeout(500)
