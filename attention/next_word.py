@@ -438,7 +438,7 @@ def map_figure(
     )
     cell = sizes["cell"]
     labelled = t <= MAX_PREDICTION_LABELS
-    stagger = labelled and t > STAGGER_FROM
+    stagger = labelled and (t > STAGGER_FROM or cell < 44 * font_scale)  # as the browser's map does
     below = (60 + 34 * stagger) * font_scale if labelled else 10
     axis = dict(tickfont=dict(size=sizes["tick"]), automargin=True, showgrid=False, zeroline=False)
     column_angle = style.tick_angle(labels, cell, int(sizes["tick"]))

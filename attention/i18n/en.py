@@ -609,10 +609,7 @@ SECTIONS = {
     },
     "next_word": {
         "nav.next_word": "Next Word",
-        "home.next_word": (
-            "**Next Word**: a real GPT-style language model writing one token at a time, "
-            "its causal self attention and the next-word probabilities."
-        ),
+        "home.next_word": "Next Word: a real GPT-style language model writes the next word with causal self attention",
         "next_word.title": "The next word: a language model's causal self attention",
         "next_word.intro": (
             "A decoder-only language model (GPT-style) uses **self attention only**, as the lecture's last line says. "
@@ -677,7 +674,8 @@ SECTIONS = {
         "next_word.rollout.caption": (
             "Each layer's map says where that layer looks; rollout follows the mixing through all layers "
             "(each layer's heads averaged, half of each token kept by the residual connection). "
-            "An estimate of where the information comes from, not a measurement."
+            "An estimate of where the information comes from, not a measurement. In this model most of it ends "
+            "on the first token: the attention sink, piled up layer after layer."
         ),
         "next_word.rollout.fig_title": "Rollout through all {n_layers} layers",
         "next_word.model_note": (
