@@ -247,3 +247,47 @@ def type_model(page, name: str, label: str = "Model") -> None:
     box.click()
     box.fill(name)
     box.press("Enter")
+
+
+# --- labels as the browser drew them -------------------------------------------------------------
+
+TOUCHING = 0.5  # px: label boxes that overlap by less are anti-aliasing, not a collision
+
+# The corners of every text of each chart, in the page's pixels, with what it is: its box in its own coordinates
+# (``getBBox``) turned into the page's by its transform (``getScreenCTM``), so a slanted label is the slanted
+# rectangle it is, not the larger upright box around it; ``height`` is the box's height along its own lines.
+LABEL_BOXES = """() => [...document.querySelectorAll('.js-plotly-plot')].map(chart => {
+    const texts = chart.querySelectorAll(
+        '.xtick text, .ytick text, .x2tick text, .y2tick text, .g-xtitle text, .g-ytitle text, '
+        + '.g-x2title text, .g-y2title text, .g-gtitle text');
+    return [...texts].filter(t => t.textContent && t.getBBox().width > 0).map(t => {
+        const box = t.getBBox(), m = t.getScreenCTM();
+        const corner = (x, y) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+        const kind = t.closest('[class$="tick"]')?.getAttribute('class') || t.parentNode.getAttribute('class');
+        return {text: t.textContent, kind, height: box.height * Math.hypot(m.c, m.d),
+            corners: [corner(box.x, box.y), corner(box.x + box.width, box.y),
+            corner(box.x + box.width, box.y + box.height), corner(box.x, box.y + box.height)]};
+    });
+})"""
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """How far two convex quadrilaterals (4 × 2 corners) overlap along their best separating axis (<= 0: apart)."""
+    depth = np.inf
+    for shape in (a, b):
+        for edge in np.diff(np.vstack([shape, shape[:1]]), axis=0):
+            normal = np.array([-edge[1], edge[0]]) / (np.hypot(*edge) or 1)
+            pa, pb = a @ normal, b @ normal
+            depth = min(depth, min(pa.max(), pb.max()) - max(pa.min(), pb.min()))
+    return float(depth)
+
+
+def collisions(chart: list[dict]) -> list[tuple[str, str, float]]:
+    """The pairs of texts of one chart (from LABEL_BOXES) that overlap by more than TOUCHING, with how much."""
+    found = []
+    for i, one in enumerate(chart):
+        for other in chart[i + 1 :]:
+            depth = overlap(np.array(one["corners"]), np.array(other["corners"]))
+            if depth > TOUCHING:
+                found.append((one["text"], other["text"], round(depth, 1)))
+    return found

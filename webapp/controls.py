@@ -6,6 +6,8 @@ come from there, so a widget, a link and the command line always agree.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from attention.embeddings import Encoder, ModelLoadError
@@ -32,6 +34,11 @@ def interface_controls(place) -> None:
     """Language and presentation mode, at the top of the sidebar on every page."""
     place.segmented_control(t("side.language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
     place.toggle(t("side.present"), help=t("side.present_help"), key="present")
+    if presenting():  # a projector's page: larger fields, a smaller top margin (style only: it takes no room)
+        st.html(PRESENTATION_CSS)
+
+
+PRESENTATION_CSS = Path(__file__).with_name("presentation.css")
 
 
 def model_control(place) -> Encoder:

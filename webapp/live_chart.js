@@ -167,6 +167,106 @@ function fitHeight(chart, height) {
   return Math.round(Math.max(MIN_HEIGHT, Math.min(height, window.innerHeight - top - 12)));
 }
 
+// ---- the label rule on the screen there is ----------------------------------------------------
+// The server sizes the labels for a projector's page (attention/style.py's label_rule, for 1760 × 960 px); on a
+// projector the figure takes the height left on the screen instead (fitHeight) and the page's real width, so the
+// cells may be smaller. The same rule then runs again on the cells as they will be drawn: the largest size at
+// which no two labels touch (rows a line apart; columns flat while the widest fits with a gap, else slanted or
+// upright while a line apart across), down to MIN_TICK times the font scale, then every step-th label.
+const MIN_TICK = 9; // attention/style.py's MIN_TICK
+const SHRINK = 0.75; // attention/style.py's SHRINK
+const GAP = 0.4; // attention/style.py's GAP
+const SLANT = 0.7071; // attention/style.py's SLANT
+// A line of labels, in font sizes: Chromium's boxes of Latin labels measure up to 1.27 font sizes high, of
+// Korean, Japanese and Chinese ones (from the CJK fallback font) 1.43; with a pixel or two to spare for the
+// margins plotly.js rounds (style.LINE_HEIGHT, 1.25, is the files').
+const WIDE_TEXT = /[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/;
+function lineHeight(labels) {
+  return labels.some((label) => WIDE_TEXT.test(label)) ? 1.5 : 1.35;
+}
+
+function labelsFit(labels, across, down, size, angle, family) {
+  const line = lineHeight(labels) * size;
+  if (down !== null && down < line) return false;
+  if (across === null) return true;
+  if (angle === 0) return Math.max(0, ...labels.map((l) => textWidth(l, size, family))) + GAP * size <= across;
+  return (angle === -45 ? SLANT : 1) * across >= line;
+}
+
+// The size, angle and step for labels ``across`` px apart side by side (columns; null: rows only) and rows
+// ``down`` px apart (null: columns only), from ``normal`` px down to ``smallest``.
+function labelRule(labels, across, down, normal, smallest, family, angles = [0, -45, -90]) {
+  const sizes = [];
+  for (let s = normal; s >= smallest; s--) sizes.push(s);
+  const readable = sizes.filter((s) => s >= SHRINK * normal);
+  const tries = [
+    ...readable.flatMap((s) => angles.filter((a) => a !== -90).map((a) => [s, a])),
+    ...(angles.includes(-90) ? sizes.map((s) => [s, -90]) : []),
+    ...sizes.filter((s) => !readable.includes(s)).flatMap((s) => angles.filter((a) => a !== -90).map((a) => [s, a])),
+  ];
+  for (let step = 1; step <= Math.max(labels.length, 1); step++) {
+    const shown = labels.filter((_, i) => i % step === 0);
+    for (const [size, angle] of tries) {
+      const a = across === null ? null : across * step;
+      const d = down === null ? null : down * step;
+      if (labelsFit(shown, a, d, size, angle, family)) return { size, angle, step };
+    }
+  }
+  return { size: smallest, angle: -90, step: Math.max(labels.length, 1) };
+}
+
+// The figure's tick labels for the plot it will have: ``width`` × ``layout.height`` px less the margins its labels
+// and colour bars need. The margins follow the labels (a slanted label needs more room above), so the rule runs
+// again on the margins of its own choice until they settle.
+function fitLabelsToScreen(figure, width, fontScale, family, right) {
+  const normal = { x: figure.layout.xaxis.tickfont.size };
+  for (let round = 0; round < 3; round++) {
+    const trial = { data: figure.data, layout: JSON.parse(JSON.stringify(figure.layout)) };
+    fitMarginsAndTitles(trial, family);
+    const { l, t, b } = trial.layout.margin;
+    // the colour bars' end numbers stand half a line past the plot, above and below: plotly.js adds that room
+    const overhang = figure.layout.font.size || normal.x;
+    const height = figure.layout.height - t - b - overhang;
+    const changed = applyLabelRule(figure, width - l - right, height, normal.x, fontScale, family);
+    if (!changed) return;
+  }
+}
+
+function applyLabelRule(figure, w, h, normal, fontScale, family) {
+  const { layout, data } = figure;
+  const span = (axis, length) => length * ((axis.domain || [0, 1])[1] - (axis.domain || [0, 1])[0]);
+  const [grid, strip] = data;
+  const { xaxis, yaxis, xaxis2, yaxis2 } = layout;
+  const before = JSON.stringify([xaxis, yaxis, xaxis2, yaxis2]);
+  const smallest = Math.max(Math.round(MIN_TICK * fontScale), 1);
+  const columns = [...grid.x];
+  const rows = [...grid.y];
+  const across = span(xaxis, w) / Math.max(columns.length, 1);
+  const down = span(yaxis, h) / Math.max(rows.length, 1);
+  // rows and columns share one size and step
+  const byRows = labelRule(rows, null, down, normal, smallest, family);
+  const rule = labelRule(columns, across, null, byRows.size, smallest, family);
+  rule.step = Math.max(rule.step, byRows.step);
+  for (const axis of [xaxis, yaxis]) Object.assign(axis, { tickfont: { ...axis.tickfont, size: rule.size }, dtick: rule.step });
+  xaxis.tickangle = rule.angle;
+  if (xaxis2 && xaxis2.matches === "x") Object.assign(xaxis2, { tickfont: xaxis.tickfont, dtick: rule.step, tickangle: rule.angle });
+  if (yaxis2 && yaxis2.matches === "y") Object.assign(yaxis2, { tickfont: yaxis.tickfont, dtick: rule.step });
+  if (strip) {
+    // the output strip's component names: one under another (the lecture's layout) or side by side
+    const names = [...(yaxis2.matches ? strip.x : strip.y)];
+    const axis = yaxis2.matches ? xaxis2 : yaxis2;
+    const room = yaxis2.matches ? [span(xaxis2, w) / names.length, null] : [null, span(yaxis2, h) / names.length];
+    const own = labelRule(names, ...room, Math.min(normal, rule.size), smallest, family, [0]);
+    Object.assign(axis, { tickfont: { ...axis.tickfont, size: own.size }, dtick: own.step });
+  }
+  // a colour bar as short as the strip keeps to the numbers it has room for, two lines apart
+  const font = layout.font.size || normal;
+  for (const trace of data) {
+    if (trace.colorbar) trace.colorbar.nticks = Math.max(2, Math.floor((h * (trace.colorbar.len || 1)) / (2.5 * font)));
+  }
+  return JSON.stringify([xaxis, yaxis, xaxis2, yaxis2]) !== before;
+}
+
 // ---- the controls -------------------------------------------------------------------------
 
 // The temperature slider is logarithmic (0.1 to 10 has 1 in the middle): as fine near 1 as near 0.1.
@@ -333,15 +433,17 @@ class LiveChart {
       const layout = figure.layout;
       const page = getComputedStyle(this.root); // the app's font and text colour (light or dark theme)
       layout.font = { ...layout.font, family: page.fontFamily, color: page.color };
-      fitMarginsAndTitles(figure, layout.font.family);
       if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
-      this.root.classList.toggle("present", Boolean(this.chrome.stretch)); // see live_chart.css
+      this.root.classList.toggle("present", Boolean(this.chrome.stretch)); // a projector's (webapp/presentation.css)
       if (this.chrome.stretch) {
         // on a projector the whole figure, grid and output strip, stands on the screen without scrolling
         delete layout.width;
         layout.autosize = true;
         layout.height = fitHeight(this.chart, layout.height);
+        const right = (plotlyPrivate.lastLayout(this.chart) || {})._size?.r ?? 110 * (this.chrome.font_scale || 1);
+        fitLabelsToScreen(figure, this.chart.clientWidth || window.innerWidth, this.chrome.font_scale || 1, layout.font.family, right);
       }
+      fitMarginsAndTitles(figure, layout.font.family);
       const config = { ...this.chrome.config, responsive: this.chrome.stretch };
       // The camera button's file name follows the sentences. plotly.js draws a figure whose config changed
       // from scratch (newPlot, then react again), so the drawing keeps the name it had and then takes the new one.
