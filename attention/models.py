@@ -164,6 +164,19 @@ def reads(name: str) -> str:
     return MODELS[name].reads if name in MODELS else OTHER_MODEL_READS
 
 
+# What the app serves besides the models, with their licences (THIRD_PARTY_NOTICES.md has the sources).
+ASSETS = {"plotly.js": "MIT", "Streamlit": "Apache-2.0"}
+
+
+def licence_table(column: str = "licence") -> str:
+    """Each model and served asset with its licence, in Markdown (the Home page's licence notice, whose language
+    names the ``column``)."""
+    rows = [f"| | {column} |", "|---|---|"]
+    rows += [f"| {model.name} | {model.licence} |" for model in MODELS.values()]
+    rows += [f"| {name} | {licence} |" for name, licence in ASSETS.items()]
+    return "\n".join(rows) + "\n"
+
+
 def readme_table() -> str:
     """The README's table of the models, in Markdown (a test keeps the README's copy the same)."""
     rows = [

@@ -23,6 +23,19 @@ SECTIONS = {
             "weights, and each query's output vector stands in the strip under its column: purple above zero, orange "
             "below."
         ),
+        "home.families": (
+            "**Three families of transformers**, as the lecture ends: they use both kinds of attention, or self "
+            "attention only. *Encoders* (BERT, E5, MiniLM): every token attends to every token: Cross attention, "
+            "Self attention, Step by step, Model heads, Compare. *Encoder-decoders* (a translator): the decoder "
+            "attends to the source: Translation. *Decoder-only* models (GPT-style): each token attends to itself "
+            "and the tokens before it: Next Word."
+        ),
+        "home.licences": "Licences: the code is MIT; each model keeps its own",
+        "home.licence_column": "licence",
+        "home.licences_text": (
+            "The app's code is under the MIT licence. The models, plotly.js and Streamlit keep their own licences; "
+            "`{file}`, beside the app, lists each with its source."
+        ),
         "home.cross": "Cross attention: a source sentence attends to a target",
         "home.self": "Self attention: one sentence attends to itself",
         "home.steps": "Step by step: one computation taken apart",
