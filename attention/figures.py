@@ -48,6 +48,8 @@ from attention.style import LINE_HEIGHT as LABEL_HEIGHT
 from attention.style import cell_size as square_cell
 
 MAX_TILE = 48  # longest side of one map in the grid of every head
+ROW_PX = 16  # a token's row in the heads' concatenated output
+CJK_LINE = 1.45  # font sizes: a line of Korean labels as Chromium draws it (their boxes measure 1.43)
 STRIP_CELL_RATIO = 0.6
 MIN_STRIP_SHARE = 0.08
 # Room around the grid at normal size (times font_scale): tick labels, axis titles, colour bars. A file
@@ -334,7 +336,12 @@ def weights_figure(
     )
 
 
-def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en") -> go.Figure:
+GRID_WIDTH = 700  # px: plotly.js's width of a figure that names none (the heads' grid, a page's column)
+
+
+def heads_grid_figure(
+    attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en", font_scale: float = 1.0
+) -> go.Figure:
     """Every head of every layer as small multiples: one row per layer, one column per head.
 
     The maps are tiled into one heatmap with a blank line between them, which
@@ -344,6 +351,7 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
     Args:
         attentions: (n_layers, n_heads, n, n), each map's rows sum to 1.
         selected: (layer, head) to outline.
+        font_scale: larger labels on a projector (1.5), flat, slanted or upright as ``label_rule`` finds room.
 
     Maps longer than MAX_TILE tokens are shrunk by averaging blocks of cells,
     so that a 512-token sentence still makes a small figure.
@@ -385,6 +393,11 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
             tickvals=np.arange(count) * step + (n - 1) / 2, ticktext=names, **more, showgrid=False, zeroline=False
         )
 
+    heads = [f"{word('fig.word.head')} {i}" for i in range(n_heads)]
+    tile_height = 95  # px per layer, as the figure's height says
+    rule = label_rule(heads, (GRID_WIDTH - 120 * font_scale) / n_heads, tile_height, max(n_layers, n_heads), font_scale)
+    font = dict(size=rule.size) if font_scale != 1 else None
+
     more = {}
     if selected is not None:
         layer, head = selected
@@ -394,10 +407,10 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
     return go.Figure(
         data=[grid],
         layout=layout(
-            95 * n_layers + 90,
-            margin=dict(l=10, r=10, t=30, b=10),
-            xaxis=tiles_axis(n_heads, "fig.word.head", side="top"),
-            yaxis=tiles_axis(n_layers, "fig.word.layer", autorange="reversed"),
+            tile_height * n_layers + 90 * font_scale,
+            margin=dict(l=10, r=10, t=round(30 * font_scale), b=10),
+            xaxis=tiles_axis(n_heads, "fig.word.head", side="top", tickfont=font, tickangle=font and rule.angle),
+            yaxis=tiles_axis(n_layers, "fig.word.layer", autorange="reversed", tickfont=font),
             **more,
         ),
     )
@@ -416,7 +429,9 @@ def _shrink(maps: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     return np.nanmean(blocks, axis=(-3, -1)), block
 
 
-def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: int, lang: str = "en") -> go.Figure:
+def concatenated_output_figure(
+    output: np.ndarray, tokens: list[str], d_head: int, lang: str = "en", font_scale: float = 1.0
+) -> go.Figure:
     """The heads' outputs side by side: one row per token, one column per component, a line between heads.
 
     Args:
@@ -424,10 +439,13 @@ def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: in
     """
     word = partial(text, lang=lang)
     limit = float(np.abs(output).max()) or 1.0
+    labels = axis_labels(tokens, lang)
+    row = ROW_PX * font_scale  # a token's row: its label's size and step follow (a line apart)
+    rule = label_rule([], GRID_WIDTH, row * LABEL_HEIGHT / CJK_LINE, len(tokens), font_scale)
     grid = dict(
         type="heatmap",
         z=output.astype(np.float32),
-        y=axis_labels(tokens),
+        y=labels,
         colorscale=OUTPUT_COLORS,
         zmin=-limit,
         zmax=limit,
@@ -446,10 +464,11 @@ def concatenated_output_figure(output: np.ndarray, tokens: list[str], d_head: in
     return go.Figure(
         data=[grid],
         layout=layout(
-            max(16 * len(tokens), 120) + 120,
+            max(row * len(tokens), 120) + 120 * font_scale,
             plot_bgcolor=None,  # plotly's own grey, as this figure has always had
             shapes=between_heads,
-            yaxis=dict(type="category", autorange="reversed", automargin=True),
+            yaxis=category_axis(len(tokens), rule.size, rule.step, autorange="reversed"),
+            font=dict(size=round(12 * font_scale)),
             xaxis=dict(title=dict(text=word("fig.head_axis", d=d_head, last=d_head - 1))),
         ),
     )

@@ -41,7 +41,7 @@ head = middle.selectbox(t("heads.head"), range(n_heads), key="heads_head")
 average = right.toggle(t("heads.average"), key="heads_average")
 
 st.subheader(t("heads.every"))
-display.show_figure(heads_grid_figure(attentions, selected=(layer, head), lang=lang()))
+display.show_figure(heads_grid_figure(attentions, (layer, head), lang(), controls.font_scale()))
 
 st.subheader(t("heads.one_average", layer=layer) if average else t("heads.one", layer=layer, head=head))
 ours = cache.layer_recomputed(encoder.name, sentence, layer)
@@ -73,8 +73,8 @@ st.markdown(
 st.subheader(t("heads.multi", layer=layer))
 st.markdown(t("heads.multi_text", d_model=ours.output.shape[1], n_heads=n_heads, d_head=comparison.d_head))
 per_head = ours.weights[None]  # (1, n_heads, n, n)
-display.show_figure(heads_grid_figure(per_head, selected=None if average else (0, head), lang=lang()))
-display.show_figure(concatenated_output_figure(ours.output, tokens, comparison.d_head, lang()))
+display.show_figure(heads_grid_figure(per_head, None if average else (0, head), lang(), controls.font_scale()))
+display.show_figure(concatenated_output_figure(ours.output, tokens, comparison.d_head, lang(), controls.font_scale()))
 
 st.subheader(t("rollout.title"))
 if not presenting():

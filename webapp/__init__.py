@@ -12,6 +12,7 @@
     live_chart.js        the component in the browser: controls, drawing, cleanup
     attention_figure.js  the heatmap's renderer in the browser (attention/heatmap.py's twin)
     live_chart.css       the component's look
+    presentation.css     presentation mode's page on every page: larger fields, a smaller top margin
     next_word_chart.py   the Next Word page's live component: the bars and causal maps, the fetch button
     next_word_chart.js   that component in the browser: bars, maps, small multiples, rollout of choices
     next_word_chart.css  its look

@@ -95,7 +95,7 @@ def test_every_page_is_projectable(server, screen, name):
     state = settle(page, figure)
     page.screenshot(path=ARTIFACTS / f"present_{name}_{width}.png")
     charts = page.evaluate(LABEL_BOXES)
-    overlapping = [pair for chart in charts for pair in collisions(chart)]
+    overlapping = [(index, *pair) for index, chart in enumerate(charts) for pair in collisions(chart)]  # chart, texts
     least = min(state["labels"], default=None)
     print(
         f"{name} {width}x{height}: labels {least and round(least, 1)} px ({len(state['labels'])}), "
