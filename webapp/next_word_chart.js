@@ -490,7 +490,8 @@ class NextWordChart {
     if (whole) {
       this.showControls();
       this.look = null;
-      this.draw(["bars", "map", "last"]);
+      // the bars and the map first; the 270 small strips after them, so that they do not hold up the map
+      this.draw(["bars", "map"]).then(() => this.draw(["last"]));
     }
   }
 
@@ -549,7 +550,8 @@ class NextWordChart {
     if (changed.includes("decoder_average")) this.control("decoder_head").querySelector("select").disabled = Boolean(this.view.decoder_average);
     this.showOutputs();
     const sampling = changed.some((name) => ["next_temperature", "top_k", "top_p"].includes(name));
-    this.draw(sampling ? ["bars"] : ["map", "outline"]);
+    if (sampling) this.draw(["bars"]);
+    else this.draw(["map"]).then(() => this.draw(["outline"])); // the small strips' outline after the map
     clearTimeout(this.timer);
     this.timer = setTimeout(() => this.tell(), TELL_AFTER_MS);
   }
