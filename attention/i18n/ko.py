@@ -677,7 +677,7 @@ SECTIONS = {
         "next_word.bars.note": "토큰 {total}개 중 {kept}개를 뽑을 수 있다",
         "next_word.bars.probability": "확률",
         "next_word.kv_line": (
-            "쿼리 헤드 {head}는 키/값 헤드 {kv}를 쓴다. 쿼리 헤드 {shared}가 이를 함께 쓴다"
+            "쿼리 헤드 {head}번이 쓰는 키/값 헤드: {kv}번. 이를 함께 쓰는 쿼리 헤드: {shared}번"
             "(그룹 쿼리 어텐션, 아래 참고)."
         ),
         "next_word.last.title": "모든 헤드에서 마지막 토큰이 보는 곳",
