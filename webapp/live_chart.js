@@ -182,7 +182,7 @@ const SLANT = 0.7071; // attention/style.py's SLANT
 // margins plotly.js rounds (style.LINE_HEIGHT, 1.25, is the files').
 const WIDE_TEXT = /[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/;
 function lineHeight(labels) {
-  return labels.some((label) => WIDE_TEXT.test(label)) ? 1.5 : 1.35;
+  return labels.some((label) => WIDE_TEXT.test(label)) ? 1.5 : 1.3;
 }
 
 function labelsFit(labels, across, down, size, angle, family) {

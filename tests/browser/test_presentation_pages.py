@@ -86,9 +86,23 @@ def screen(request, server, browser):
         yield page, width, height
 
 
+# Known failures, each with what is still wrong (strict: a fix makes the test say so)
+NOT_YET = {
+    ("steps", 1920): "the animation's token labels are annotations, not ticks; its figure is drawn at 1x",
+    ("steps", 1280): "the animation's token labels are annotations, not ticks; its figure is drawn at 1x",
+    ("heads", 1920): "the enlarged head and the model's map are sized for a whole column, squeezed into half of it",
+    ("heads", 1280): "the enlarged head and the model's map are sized for a whole column, squeezed into half of it",
+    ("compare", 1280): "the side-by-side maps are sized for half of a 1920 px page",
+    ("next_word", 1920): "the causal map's slanted labels and the bars' axis title overlap (webapp/next_word_chart.js)",
+    ("next_word", 1280): "the causal map's slanted labels and the bars' axis title overlap (webapp/next_word_chart.js)",
+}
+
+
 @pytest.mark.parametrize("name", list(PAGES))
-def test_every_page_is_projectable(server, screen, name):
+def test_every_page_is_projectable(server, screen, name, request):
     page, width, height = screen
+    if (name, width) in NOT_YET:
+        request.applymarker(pytest.mark.xfail(reason=NOT_YET[(name, width)], strict=True))
     path, query, figure = PAGES[name]
     page.errors.clear()
     page.goto(server.url + path + "?" + urlencode({"lang": "ko", "present": "true", **query}))
