@@ -339,33 +339,31 @@ def weights_figure(
 GRID_WIDTH = 700  # px: plotly.js's width of a figure that names none (the heads' grid, a page's column)
 
 
-def heads_grid_figure(
-    attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en", font_scale: float = 1.0
-) -> go.Figure:
+def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en") -> go.Figure:
     """Every head of every layer as small multiples: one row per layer, one column per head.
 
     The maps are tiled into one heatmap with a blank line between them, which
     draws far faster than 72 separate subplots. Each map is in the lecture's
-    layout (columns are queries).
+    layout (columns are queries, rows keys); a cross-attention map is as wide as
+    its queries and as high as its keys.
 
     Args:
-        attentions: (n_layers, n_heads, n, n), each map's rows sum to 1.
+        attentions: (n_layers, n_heads, n_q, n_k), each map's rows sum to 1 (n_q = n_k for self attention).
         selected: (layer, head) to outline.
-        font_scale: larger labels on a projector (1.5), flat, slanted or upright as ``label_rule`` finds room.
 
     Maps longer than MAX_TILE tokens are shrunk by averaging blocks of cells,
     so that a 512-token sentence still makes a small figure.
     """
     word = partial(text, lang=lang)
     attentions, block = _shrink(attentions, MAX_TILE)
-    n_layers, n_heads, n, _ = attentions.shape
-    step = n + 1  # one blank row and column between maps
-    tiles = np.full((n_layers * step - 1, n_heads * step - 1), np.nan, dtype=np.float32)
+    n_layers, n_heads, n_q, n_k = attentions.shape
+    across, down = n_q + 1, n_k + 1  # one blank column and row between maps
+    tiles = np.full((n_layers * down - 1, n_heads * across - 1), np.nan, dtype=np.float32)
     where = np.zeros((*tiles.shape, 4), dtype=np.int16)  # layer, head, query, key of every cell
-    queries, keys = np.meshgrid(np.arange(n), np.arange(n))  # (n, n): column = query, row = key
+    queries, keys = np.meshgrid(np.arange(n_q), np.arange(n_k))  # (n_k, n_q): column = query, row = key
     for layer in range(n_layers):
         for head in range(n_heads):
-            rows, cols = slice(layer * step, layer * step + n), slice(head * step, head * step + n)
+            rows, cols = slice(layer * down, layer * down + n_k), slice(head * across, head * across + n_q)
             tiles[rows, cols] = attentions[layer, head].T
             cell = np.stack([np.full_like(queries, layer), np.full_like(queries, head), queries, keys], -1)
             where[rows, cols] = cell * np.array([1, 1, block, block])
@@ -386,46 +384,42 @@ def heads_grid_figure(
         hoverongaps=False,
     )
 
-    def tiles_axis(count: int, name: str, **more) -> dict:
+    def tiles_axis(count: int, step: int, n: int, name: str, **more) -> dict:
         """One labelled tick at the middle of each layer's (or head's) maps."""
         names = [f"{word(name)} {i}" for i in range(count)]
         return dict(
             tickvals=np.arange(count) * step + (n - 1) / 2, ticktext=names, **more, showgrid=False, zeroline=False
         )
 
-    heads = [f"{word('fig.word.head')} {i}" for i in range(n_heads)]
-    tile_height = 95  # px per layer, as the figure's height says
-    rule = label_rule(heads, (GRID_WIDTH - 120 * font_scale) / n_heads, tile_height, max(n_layers, n_heads), font_scale)
-    font = dict(size=rule.size) if font_scale != 1 else None
-
     more = {}
     if selected is not None:
         layer, head = selected
-        x0, y0 = head * step - 0.5, layer * step - 0.5
-        outline = dict(type="rect", x0=x0, x1=x0 + n, y0=y0, y1=y0 + n, line=dict(color=PURPLE, width=3))
+        x0, y0 = head * across - 0.5, layer * down - 0.5
+        outline = dict(type="rect", x0=x0, x1=x0 + n_q, y0=y0, y1=y0 + n_k, line=dict(color=PURPLE, width=3))
         more["shapes"] = [outline]
+    tall = float(np.clip(n_k / n_q, 0.5, 2.0))  # a layer's row of maps: as high as a square one times this
     return go.Figure(
         data=[grid],
         layout=layout(
-            tile_height * n_layers + 90 * font_scale,
-            margin=dict(l=10, r=10, t=round(30 * font_scale), b=10),
-            xaxis=tiles_axis(n_heads, "fig.word.head", side="top", tickfont=font, tickangle=font and rule.angle),
-            yaxis=tiles_axis(n_layers, "fig.word.layer", autorange="reversed", tickfont=font),
+            round(95 * tall) * n_layers + 90,
+            margin=dict(l=10, r=10, t=30, b=10),
+            xaxis=tiles_axis(n_heads, across, n_q, "fig.word.head", side="top"),
+            yaxis=tiles_axis(n_layers, down, n_k, "fig.word.layer", autorange="reversed"),
             **more,
         ),
     )
 
 
 def _shrink(maps: np.ndarray, size: int) -> tuple[np.ndarray, int]:
-    """Average (…, n, n) maps over b×b blocks so that they are at most size×size; returns (maps, b)."""
-    n = maps.shape[-1]
-    block = int(np.ceil(n / size))
+    """Average (…, n_q, n_k) maps over b×b blocks so that neither side is longer than size; returns (maps, b)."""
+    n_q, n_k = maps.shape[-2:]
+    block = int(np.ceil(max(n_q, n_k) / size))
     if block == 1:
         return maps, 1
-    m = int(np.ceil(n / block))
-    padded = np.full((*maps.shape[:-2], m * block, m * block), np.nan, dtype=np.float32)
-    padded[..., :n, :n] = maps
-    blocks = padded.reshape(*maps.shape[:-2], m, block, m, block)
+    m_q, m_k = int(np.ceil(n_q / block)), int(np.ceil(n_k / block))
+    padded = np.full((*maps.shape[:-2], m_q * block, m_k * block), np.nan, dtype=np.float32)
+    padded[..., :n_q, :n_k] = maps
+    blocks = padded.reshape(*maps.shape[:-2], m_q, block, m_k, block)
     return np.nanmean(blocks, axis=(-3, -1)), block
 
 

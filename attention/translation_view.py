@@ -15,14 +15,13 @@ from functools import partial
 import numpy as np
 import plotly.graph_objects as go
 
-from attention import style
+from attention import head_maps, style
 from attention.embeddings import without_word_mark
-from attention.figures import weights_figure
 from attention.i18n import text
+from attention.live import pack
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, CrossAttention
 
-MAX_PREDICTION_LABELS = 40  # target steps; beyond, the predictions are in the hover only
-STAGGER_FROM = 10  # target steps; beyond, the labels under neighbouring columns alternate between two rows
+MAX_PREDICTION_LABELS = head_maps.MAX_NOTES  # target steps; beyond, the predictions are in the hover only
 PREDICTION_COLOR = style.PURPLE  # the purple of the output strips
 CSV_COLUMNS = (
     "target_index",
@@ -51,12 +50,56 @@ def is_alignment_head(layer: int, head: int | None) -> bool:
     return layer == ALIGNMENT_LAYER and head == ALIGNMENT_HEAD
 
 
-def map_title(layer: int, head: int | None, lang: str = "en") -> str:
-    """The figure's title: which layer and head, the alignment head said as such."""
-    if head is None:
-        return text("translate.fig_average", lang, layer=layer)
-    key = "translate.fig_alignment" if is_alignment_head(layer, head) else "translate.fig_head"
-    return text(key, lang, layer=layer, head=head)
+def map_data(run: CrossAttention, lang: str = "en") -> dict:
+    """The plain fields of the run's map, for ``attention.head_maps.render`` in Python and in the browser.
+
+    Queries are the target pieces (the decoder asks), keys the source pieces; the note under each query's
+    column is the piece the decoder rated highest at that step and its probability, marked ≠ where it is not
+    the piece in the translation (under teacher forcing); every cell's hover says it too.
+    """
+    word = partial(text, lang=lang)
+    # pieces as every axis of the app shows them: without SentencePiece's word-start mark
+    target_pieces = [without_word_mark(piece) for piece in run.target_tokens]
+    source_pieces = [without_word_mark(piece) for piece in run.source_tokens]
+    top_pieces = [without_word_mark(piece) for piece in run.top_tokens]
+    targets, sources = style.axis_labels(target_pieces, lang), style.axis_labels(source_pieces, lang)
+    n = max(len(targets), len(sources))
+    cell = style.cell_size(n)
+    labels = style.label_rule(targets, cell, cell, n)
+    _, top = style.title_above("", targets, labels)
+    hovers = [  # what the decoder predicted at each step, for the hover of every cell of that step
+        word(
+            "translate.hover_prediction",
+            predicted=style.escaped(top_pieces[t]),
+            top=run.top_probabilities[t],
+            token=style.escaped(target_pieces[t]),
+            probability=run.probabilities[t],
+        )
+        for t in range(len(targets))
+    ]
+    notes = [
+        [f"{'≠ ' if run.top_tokens[t] != run.target_tokens[t] else ''}{style.escaped(top_pieces[t])}", f"{p:.0%}"]
+        for t, p in enumerate(run.top_probabilities)
+    ]
+    return {
+        "queries": targets,
+        "keys": sources,
+        "notes": notes,
+        "hovers": hovers,
+        "marked": [ALIGNMENT_LAYER, ALIGNMENT_HEAD],
+        "words": {
+            "title_head": style.escaped(word("translate.fig_head")),
+            "title_marked": style.escaped(word("translate.fig_alignment")),
+            "title_average": style.escaped(word("translate.fig_average")),
+            "query_title": word("translate.axis_target"),
+            "key_title": word("translate.axis_source"),
+            "query": word("fig.word.query"),
+            "key": word("fig.word.key"),
+            "weight": word("fig.weight"),
+        },
+        "sizes": {"cell": cell, "tick": labels.size, "step": labels.step, "angle": labels.angle, "top": top},
+        "colors": {"weights": style.colorscale(style.WEIGHT_COLORS), "notes": PREDICTION_COLOR},
+    }
 
 
 def translation_figure(
@@ -76,90 +119,18 @@ def translation_figure(
         A Plotly figure whose heatmap has the target pieces on one axis and the source pieces on the
         other, and one annotation per target step (up to MAX_PREDICTION_LABELS steps; every cell's hover
         says it too): the piece the decoder rated highest there and its probability, marked ≠ where it
-        is not the piece in the translation (under teacher forcing).
+        is not the piece in the translation (under teacher forcing). The browser draws the same figure
+        from ``payload`` (``attention.head_maps.render``).
     """
-    word = partial(text, lang=lang)
-    weights = head_map(run, layer, head)  # (T, S)
-    # pieces as every axis of the app shows them: without SentencePiece's word-start mark
-    target_pieces = [without_word_mark(piece) for piece in run.target_tokens]
-    source_pieces = [without_word_mark(piece) for piece in run.source_tokens]
-    top_pieces = [without_word_mark(piece) for piece in run.top_tokens]
-    fig = weights_figure(weights, target_pieces, source_pieces, map_title(layer, head, lang), lang)
-    targets, sources = style.axis_labels(target_pieces), style.axis_labels(source_pieces)
-    query_title, key_title = word("translate.axis_target"), word("translate.axis_source")
-    predictions = [  # what the decoder predicted at each step, for the hover of every cell of that step
-        word(
-            "translate.hover_prediction",
-            predicted=style.escaped(top_pieces[t]),
-            top=run.top_probabilities[t],
-            token=style.escaped(target_pieces[t]),
-            probability=run.probabilities[t],
-        )
-        for t in range(len(targets))
-    ]
-    weight = (f"{word('fig.weight')} = %{{z:.4f}}", "%{customdata}")
-    query, key = word("fig.word.query"), word("fig.word.key")
-    width, height, margin = fig.layout.width, fig.layout.height, fig.layout.margin
-    if transpose:  # rows: target steps (queries); columns: source pieces (keys)
-        trace = dict(
-            z=weights.astype(np.float32),
-            x=sources,
-            y=targets,
-            customdata=[[p] * len(sources) for p in predictions],
-            hovertemplate=style.hover(f"{query}: %{{y}}", f"{key}: %{{x}}", *weight),
-            colorbar=dict(orientation="h", y=-0.04, yanchor="top", thickness=12),
-        )
-        axes = dict(
-            xaxis=dict(title_text=key_title, tickangle=-45 if len(sources) > 8 else 0),
-            yaxis=dict(title_text=query_title),
-        )
-        width, height = width + 140, height + 60
-    else:  # the lecture's layout: columns are the target steps (queries), rows the source pieces (keys)
-        trace = dict(
-            customdata=[predictions] * len(sources),
-            hovertemplate=style.hover(f"{query}: %{{x}}", f"{key}: %{{y}}", *weight),
-        )
-        axes = dict(xaxis=dict(title_text=query_title), yaxis=dict(title_text=key_title))
-    bottom = margin.b + (110 if transpose else 40)
-    height += 40
-    # The title goes under the figure: above it, the top axis's labels and title need the room.
-    title = dict(yref="container", y=0.01, yanchor="bottom", x=0.02, xanchor="left")
-    labelled = len(targets) <= MAX_PREDICTION_LABELS  # with more steps, the hover alone says the predictions
-    stagger = labelled and not transpose and len(targets) > STAGGER_FROM  # narrow columns: every other label lower
-    right = margin.r + 150 if labelled and transpose else margin.r
-    if labelled and not transpose:
-        below = 50 + 30 * stagger
-        bottom, height = bottom + below, height + below
-    layout = dict(axes, title=title, width=width, height=height, margin=dict(r=right, b=bottom))
-    if labelled:
-        layout["annotations"] = [
-            _prediction_note(run, step, label, top_pieces[step], transpose, stagger)
-            for step, label in enumerate(targets)
-        ]
-    fig.update(data=[trace], layout=layout)  # one update of the bare map: plotly.py checks the whole figure each time
-    return fig
+    view = {"layer": layer, "head": head, "transpose": transpose}
+    return go.Figure(head_maps.render(map_data(run, lang), head_map(run, layer, head), view))
 
 
-def _prediction_note(run: CrossAttention, step: int, label: str, piece: str, transpose: bool, stagger: bool) -> dict:
-    """The annotation under column ``label`` (or beside its row, transposed): the piece the decoder rated highest
-    at ``step`` and its probability, marked ≠ where it is not the piece in the translation."""
-    differs = run.top_tokens[step] != run.target_tokens[step]
-    note = f"{'≠ ' if differs else ''}{style.escaped(piece)}"
-    top = f"{run.top_probabilities[step]:.0%}"
-    where = (
-        dict(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=f"{note} {top}")
-        if transpose
-        else dict(
-            x=label,
-            xref="x",
-            y=0,
-            yref="paper",
-            yanchor="top",
-            yshift=-6 - 30 * (stagger and step % 2),
-            text=f"{note}<br>{top}",
-        )
-    )
-    return dict(where, showarrow=False, font=dict(size=11, color=PREDICTION_COLOR))
+def payload(run: CrossAttention, lang: str = "en") -> bytes:
+    """Every head's map of both decoder layers (float16) and ``map_data``, as ``attention.live.pack`` bytes:
+    the browser draws any layer, head, average and layout from them (webapp/head_maps.js)."""
+    maps, header = head_maps.encode_maps(run.weights)  # (2, 8, T·S)
+    return pack({**map_data(run, lang), **header}, {"maps": maps})
 
 
 def translation_csv(run: CrossAttention, layer: int, head: int | None) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from attention.figures import heads_grid_figure
 from attention.i18n import DIRECTION_LABELS, UNREADABLE_TEXT
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS, UnreadableText
-from attention.translation_view import is_alignment_head, translation_csv, translation_figure, translation_json
-from webapp import cache, display, navigation
+from attention.translation_view import translation_csv, translation_figure, translation_json
+from webapp import cache, controls, display, head_map_chart, navigation
 from webapp.downloads import Download
-from webapp.session import labels, lang, literal, set_setting, t, write_link
+from webapp.session import labels, lang, literal, presenting, set_setting, t, values, write_link
 
 navigation.frame()
 display.page_header("translate.title", "translate.intro")
@@ -65,35 +67,67 @@ st.caption(t("translate.forced", own=literal(own.translation)) if run.teacher_fo
 st.markdown(t("translate.roles"))
 
 
+# the settings the live map's controls stand for (its view's names -> the settings' and the link's)
+MAP_FIELDS = {
+    "layer": "translate_layer",
+    "head": "translate_head",
+    "average": "translate_average",
+    "transpose": "translate_transpose",
+}
+
+
 @st.fragment
-def cross_map(run, source: str) -> None:
-    """The map of one head (or a layer's average) and its downloads: a fragment, so that choosing another
-    head redraws this part alone, not the translation above or the encoder's heads below."""
-    layer_box, head_box, switches = st.columns([1, 1, 2])
-    layer = layer_box.selectbox(t("translate.layer"), (0, 1), key="translate_layer")
-    names = {h: t("translate.head_alignment", head=h) if is_alignment_head(layer, h) else str(h) for h in range(8)}
-    head = head_box.selectbox(t("translate.head"), tuple(names), key="translate_head", format_func=names.get)
-    average = switches.toggle(t("translate.average"), key="translate_average")
-    transpose = switches.toggle(t("translate.transpose"), key="translate_transpose")
-    shown = None if average else head
-    figure = translation_figure(run, layer, shown, transpose, lang())
-    display.show_figure(figure, name=f"{source}_{run.translation}")
+def cross_map(run, source: str, forced: str | None) -> None:
+    """The map of one head (or a layer's average) and its downloads: a fragment, so that the view the live map
+    sends back reruns this part alone (the downloads and the link follow it; nothing is drawn again)."""
+    settings = values()
+    layer, transpose = int(settings["translate_layer"]), bool(settings["translate_transpose"])
+    shown = None if settings["translate_average"] else int(settings["translate_head"])
+    name = f"{source}_{run.translation}"
+    if cache.live_chart_served():  # every head sent once: the browser draws the head chosen
+        labels = {
+            "layer": t("translate.layer"),
+            "head": t("translate.head"),
+            "average": t("translate.average"),
+            "transpose": t("translate.transpose"),
+            "marked_head": t("translate.head_alignment"),
+        }
+        chrome = {
+            "config": display.chart_config(display.file_name(name)),
+            "dark": st.context.theme.type == "dark",
+            "present": presenting(),
+            "font_scale": controls.font_scale(),
+            "labels": labels,
+        }
+        payload = cache.translation_payload(run.direction, source, forced, lang())
+        head_map_chart.show("translate_map", MAP_FIELDS, settings, chrome, payload)
+        if not presenting():
+            st.caption(t("head_maps.live_note"))
+    else:  # plotly.js cannot be served by the app: the server draws the map of the link's view
+        display.show_figure(translation_figure(run, layer, shown, transpose, lang()), name=name)
     st.caption(t("translate.predictions_caption"))
     st.caption(t("translate.alignment_note", layer=ALIGNMENT_LAYER, head=ALIGNMENT_HEAD))
 
     st.markdown(f"**{t('export.title')}**")
-    stem = display.file_name(f"{source}_{run.translation}")
+    stem = display.file_name(name)
+    figure = partial(translation_figure, run, layer, shown, transpose, lang())
     numbers = [
         Download("CSV", f"{stem}.csv", "text/csv", lambda: translation_csv(run, layer, shown).encode("utf-8")),
         Download(
             "JSON", f"{stem}.json", "application/json", lambda: translation_json(run, layer, shown).encode("utf-8")
         ),
     ]
-    display.download_row(display.image_files(figure, stem) + numbers, "translate_file")
-    write_link()  # the address bar follows a head chosen in the fragment too
+    display.download_row(head_map_chart.image_files(figure, stem, lang()) + numbers, "translate_file")
+    write_link()  # the address bar follows a head chosen in the live map too
 
 
-cross_map(run, source)
+cross_map(run, source, None if run is own else target)
+
+n_decoder_layers, n_cross_heads = run.weights.shape[:2]
+st.subheader(t("head_maps.cross_grid", n_layers=n_decoder_layers, n_heads=n_cross_heads))
+grid = heads_grid_figure(run.weights, selected=(ALIGNMENT_LAYER, ALIGNMENT_HEAD), lang=lang())
+display.show_figure(grid, name=source, key="translate_cross_heads")
+st.caption(t("head_maps.cross_grid_caption", layer=ALIGNMENT_LAYER, head=ALIGNMENT_HEAD))
 
 n_layers, n_heads = run.encoder_attention.shape[:2]
 st.subheader(t("translate.encoder", n_layers=n_layers, n_heads=n_heads))

@@ -16,6 +16,11 @@
     next_word_chart.py   the Next Word page's live component: the bars and causal maps, the fetch button
     next_word_chart.js   that component in the browser: bars, maps, small multiples, rollout of choices
     next_word_chart.css  its look
+    head_maps.js         every head's map sent once, chosen in the browser: bytes, head maps, the renderer
+                         (attention/head_maps.py's twin), shared by the live head map and Next Word
+    head_map_chart.py    the live head map's component (Translation): its bytes, its view sent back, its files
+    head_map_chart.js    that component in the browser: layer, head, average and transpose controls, drawing
+    head_map_chart.css   its look
     streamlit_internals.py  every private Streamlit internal the app uses, each with its reason (one seam)
 
 ``app.py`` is the entry point (``streamlit run app.py``); the page bodies are in ``pages/``.

@@ -33,6 +33,7 @@ from attention.next_word import NextWordRun, summarise
 from attention.next_word import payload as next_word_payload
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
 from attention.translation import CrossAttention, Translator, load_translator
+from attention.translation_view import payload as translation_view_payload
 from webapp import live_chart
 
 
@@ -149,6 +150,13 @@ def decoder_run(prompt: str) -> NextWordRun:
 def decoder_payload(prompt: str, lang: str, font_scale: float) -> bytes:
     """What the Next Word page's component receives for ``prompt`` (``attention.next_word.payload``)."""
     return next_word_payload(decoder_run(prompt), lang, font_scale)
+
+
+@st.cache_data(max_entries=32, max_size="96MB", show_spinner=False)  # a 256-piece pair sends ~2 MB
+def translation_payload(direction: str, source: str, target: str | None, lang: str) -> bytes:
+    """What the Translation page's live map receives for ``translation_run(direction, source, target)``:
+    both decoder layers' 8 heads (float16) and the map's fields (``attention.translation_view.payload``)."""
+    return translation_view_payload(translation_run(direction, source, target), lang)
 
 
 @st.cache_resource(show_spinner=False)

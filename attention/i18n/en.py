@@ -737,6 +737,15 @@ SECTIONS = {
             "the downloads have the exact numbers)."
         ),
     },
+    "head_maps": {
+        "head_maps.cross_grid": "Every cross-attention head: {n_layers} decoder layers of {n_heads} heads",
+        "head_maps.cross_grid_caption": (
+            "Each small map is one head, in the layout above: columns are the target pieces (queries), rows the "
+            "source pieces (keys). The outlined map is the alignment head (decoder layer {layer}, head {head}); "
+            "choose any head above to see it large."
+        ),
+        "head_maps.live_note": "Layer, head, average and transpose are drawn in your browser: no wait for the server.",
+    },
 }
 
 # One table of dotted keys, section after section.

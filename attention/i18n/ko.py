@@ -693,6 +693,14 @@ SECTIONS = {
             "긴 프롬프트: 브라우저는 각 가중치를 1/255 단위로 받았다(그림은 같고, 내려받은 파일에는 정확한 수가 있다)."
         ),
     },
+    "head_maps": {
+        "head_maps.cross_grid": "크로스 어텐션의 모든 헤드: 디코더 {n_layers}개 층, 층마다 {n_heads}개 헤드",
+        "head_maps.cross_grid_caption": (
+            "작은 지도 하나가 헤드 하나이고, 배치는 위의 지도와 같다. 열은 대상 문장의 조각(쿼리), 행은 입력 문장의 "
+            "조각(키)이다. 테두리를 두른 지도가 정렬 헤드(디코더 {layer}층, {head}번 헤드)이다. 위에서 헤드를 고르면 크게 볼 수 있다."
+        ),
+        "head_maps.live_note": "층, 헤드, 평균, 전치는 브라우저에서 바로 그린다. 서버를 기다리지 않는다.",
+    },
 }
 
 # One table of dotted keys, section after section.

@@ -10,10 +10,13 @@ import re
 import numpy as np
 import pytest
 
+from attention import head_maps
 from attention.i18n import en, ko, text
+from attention.live import unpack
 from attention.translation import MAX_SOURCE_PIECES, load_translator
 from attention.translation_view import CSV_COLUMNS, translation_csv, translation_figure, translation_json
-from tests.helpers import charts, decode_array, messages, open_app, page_text, set_widgets
+from tests.helpers import charts, decode_array, messages, open_app, page_text
+from webapp.head_map_chart import unframe
 
 PAGE = "pages/6_Translation.py"
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -39,10 +42,23 @@ def type_text(at, key: str, value: str):
 
 
 def cross_map(at) -> tuple[dict, dict, np.ndarray]:
-    """The page's first figure (the cross-attention map): its layout, heatmap trace and z."""
-    figure = charts(at)[0]
+    """The cross-attention map as the browser draws it from the live map's payload (``head_maps.render``, the
+    figure webapp/head_maps.js draws too): its layout, heatmap trace and z (float16 in transit)."""
+    head, header, maps = live_map(at)
+    view = head["view"]
+    shown = None if view["average"] else view["head"]
+    weights = head_maps.head_map(maps, view["layer"], shown)
+    figure = head_maps.render(header, weights, {"layer": view["layer"], "head": shown, "transpose": view["transpose"]})
     trace = figure["data"][0]
-    return figure["layout"], trace, decode_array(trace["z"])
+    return figure["layout"], trace, np.asarray(trace["z"], dtype=np.float64)
+
+
+def live_map(at) -> tuple[dict, dict, np.ndarray]:
+    """The live map's view and chrome, its payload's header, and every head's map (2, 8, T, S)."""
+    [element] = [e for e in at.get("bidi_component") if e.key == "translate_map"]
+    head, payload = unframe(element.proto.bytes)
+    header, arrays = unpack(payload)
+    return head, header, head_maps.decode_maps(header, arrays["maps"])
 
 
 def test_the_page_opens_on_the_models_own_translation():
@@ -53,13 +69,13 @@ def test_the_page_opens_on_the_models_own_translation():
     layout, trace, z = cross_map(at)
     assert trace["x"] == ["Eu", "gosto", "do", "carro", "vermelho", ".", "&lt;/s&gt;"]  # columns: target queries
     assert trace["y"] == ["I", "like", "the", "red", "car", ".", "&lt;/s&gt;"]  # rows: source keys
-    np.testing.assert_allclose(z.sum(axis=0), 1.0, atol=1e-5)  # each query's column sums to 1
+    np.testing.assert_allclose(z.sum(axis=0), 1.0, atol=3e-3)  # each query's column sums to 1 (float16 in transit)
     assert z[4, 3] == pytest.approx(0.94, abs=0.01)  # carro -> car, the alignment head
     assert "alignment head" in layout["title"]["text"]
     predictions = [a["text"] for a in layout["annotations"]]
     assert predictions[4] == "vermelho<br>99%" and len(predictions) == 7
     assert "target pieces: queries" in json.dumps(layout, ensure_ascii=False)
-    assert len(charts(at)) == 2  # and the encoder's 6 × 8 heads
+    assert len(charts(at)) == 2  # every cross-attention head, and the encoder's 6 × 8 heads
     assert "Swap roles" in page_text(at)
     assert not messages(at)
 
@@ -77,18 +93,46 @@ def test_editing_the_translation_feeds_the_decoder():
     assert at.text_input("translate_target").value == "O gato está dormindo no sofá."
 
 
+def choose(at, **view):
+    """Set the live map's view in the session, as its controls in the browser do (AppTest cannot reach them)."""
+    for key, value in view.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_layer_head_average_and_transpose():
     at = open_page()
-    at = set_widgets(at, translate_head=3)
+    at = choose(at, translate_head=3)
     layout, _, _ = cross_map(at)
     assert layout["title"]["text"] == "Cross attention, decoder layer 1, head 3"
-    at = set_widgets(at, translate_layer=0, translate_average=True)
+    assert "translate_head=3" in "&".join(f"{k}={v}" for k, v in at.query_params.items())  # the link follows
+    at = choose(at, translate_layer=0, translate_average=True)
     layout, _, z = cross_map(at)
     assert "average" in layout["title"]["text"] and z.shape == (7, 7)
-    at = set_widgets(at, translate_transpose=True, translate_average=False, translate_head=0, translate_layer=1)
+    at = choose(at, translate_transpose=True, translate_average=False, translate_head=0, translate_layer=1)
     layout, trace, z = cross_map(at)
     assert trace["y"][0] == "Eu" and trace["x"][0] == "I"  # rows are the target queries now
-    np.testing.assert_allclose(z.sum(axis=1), 1.0, atol=1e-5)
+    np.testing.assert_allclose(z.sum(axis=1), 1.0, atol=3e-3)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_head_is_sent_once_and_every_cross_head_is_in_the_grid(lang):
+    at = open_page(lang)
+    head, header, maps = live_map(at)
+    run = load_translator("en-pt").cross_attention("I like the red car.")
+    assert maps.shape == (2, 8, 7, 7) and header["encoding"] == "float16"
+    np.testing.assert_allclose(maps, run.weights, atol=1e-3)  # both layers' 8 heads, to float16
+    assert head["view"] == {"layer": 1, "head": 0, "average": False, "transpose": False}
+    assert head["chrome"]["labels"]["head"] == text("translate.head", lang)
+    grid = charts(at)[0]
+    z = np.asarray(decode_array(grid["data"][0]["z"]), dtype=float)
+    assert z.shape == (2 * 8 - 1, 8 * 8 - 1)  # 2 layers × 8 heads of 7 × 7 tiles, a blank line between
+    np.testing.assert_allclose(z[8:15, 0:7], run.weights[1, 0].T, atol=1e-6)  # layer 1, head 0: columns are queries
+    [outline] = grid["layout"]["shapes"]
+    assert (outline["x0"], outline["y0"]) == (-0.5, 7.5)  # the alignment head, outlined
+    assert text("head_maps.cross_grid", lang, n_layers=2, n_heads=8) in [s.value for s in at.subheader]
 
 
 @pytest.mark.parametrize("text", ["", "   "])
@@ -162,7 +206,7 @@ def test_the_korean_page_is_korean():
     at = type_text(at, "translate_source", "안녕하세요")
     assert any("영어와 포르투갈어만" in m for m in messages(at))
     at = type_text(at, "translate_source", " ")
-    assert messages(at) == ["번역할 문장을 입력하세요."]
+    assert messages(at) == [text("translate.empty", "ko")]
 
 
 # --- the figure and the exports, without the app ------------------------------------------------

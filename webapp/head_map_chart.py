@@ -1,0 +1,95 @@
+"""A live head map: one head's map of many, chosen in the browser (a Streamlit component, v2 API).
+
+The page sends every head's map once (``attention.head_maps.encode_maps`` in its payload, e.g.
+``attention.translation_view.payload``); the layer, the head, the layer's average and the transpose are the
+component's own controls, drawn by the browser at once (webapp/head_maps.js's ``render``, the twin of
+``attention.head_maps.render``). A moment later the component sends the new view back, which ``_keep_view``
+stores as the page's settings (their names in ``fields``), so the link and the downloads follow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from functools import partial
+from pathlib import Path
+
+import streamlit as st
+
+from attention.export import MIME_TYPES, figure_image
+from attention.settings import FIELDS
+from webapp import cache
+from webapp.downloads import Download
+from webapp.session import t
+
+VIEW = ("layer", "head", "average", "transpose")  # the component's controls, in its view
+JS_FILES = ("head_maps.js", "head_map_chart.js")  # one ES module: the shared machinery, then the component
+
+_component = st.components.v2.component(
+    "head_map_chart",
+    js="\n".join(Path(__file__).with_name(name).read_text(encoding="utf-8") for name in JS_FILES),
+    css=Path(__file__).with_name("head_map_chart.css").read_text(encoding="utf-8"),
+    isolate_styles=False,  # plotly.js puts its styles (hover labels, mode bar) into the page's head
+)
+
+
+def frame(view: dict, chrome: dict, payload: bytes) -> bytes:
+    """What the component receives: the view and the chrome as JSON (the chrome names the payload by its hash,
+    so that the browser unpacks new bytes only), then the payload."""
+    chrome = {**chrome, "payload_id": hashlib.blake2b(payload, digest_size=12).hexdigest()}
+    head = json.dumps({"view": view, "chrome": chrome}, ensure_ascii=False).encode()
+    return struct.pack("<I", len(head)) + head + payload
+
+
+def unframe(data: bytes) -> tuple[dict, bytes]:
+    """The two parts of ``frame``'s bytes: ``{"view", "chrome"}`` and the payload."""
+    (length,) = struct.unpack_from("<I", data)
+    return json.loads(data[4 : 4 + length]), data[4 + length :]
+
+
+def view_of(fields: dict[str, str], values: dict) -> dict:
+    """The component's view from the session's settings, named in ``fields`` (view name -> setting)."""
+    return {name: values[fields[name]] for name in VIEW}
+
+
+def show(key: str, fields: dict[str, str], values: dict, chrome: dict, payload: bytes) -> None:
+    """Mount the component; what it sends back is stored in the settings ``fields`` names."""
+    _component(
+        key=key, data=frame(view_of(fields, values), chrome, payload), on_view_change=partial(_keep_view, key, fields)
+    )
+
+
+def _keep_view(key: str, fields: dict[str, str]) -> None:
+    """Store the view the browser sent as the session's settings (invalid values are dropped)."""
+    sent = (st.session_state.get(key) or {}).get("view") or {}
+    for name in VIEW:
+        if name not in sent:
+            continue
+        field = FIELDS[fields[name]]
+        try:
+            value = field.parse(str(sent[name]).lower() if field.kind == "bool" else str(sent[name]))
+        except ValueError:
+            continue
+        st.session_state[fields[name]] = value
+
+
+def image_files(make_figure, stem: str, lang: str) -> list[Download]:
+    """PNG (1×, 2×, 3×), SVG and PDF of the figure ``make_figure()`` draws, made when clicked, where this
+    server can draw images (the figure is not drawn on the server until then)."""
+    if not cache.image_export():
+        return []
+    choices = [("png", scale) for scale in (1, 2, 3)] + [("svg", 1), ("pdf", 1)]
+    return [
+        Download(
+            t("export.png", scale=scale) if fmt == "png" else fmt.upper(),
+            f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
+            MIME_TYPES[fmt],
+            partial(_image, make_figure, fmt, scale, lang),
+        )
+        for fmt, scale in choices
+    ]
+
+
+def _image(make_figure, fmt: str, scale: int, lang: str) -> bytes:
+    return figure_image(make_figure(), fmt, scale, lang)
