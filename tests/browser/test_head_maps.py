@@ -1,0 +1,214 @@
+"""The live head map in a real Chromium: the Translation page's layer, head, average and transpose drawn by the
+browser alone (no message to or from the server meanwhile), and the browser's renderer held to Python's.
+
+webapp/head_maps.js's ``render`` and ``headMap`` give attention/head_maps.py's ``render`` and ``head_map`` for the
+same payload: every layer, every head and the average, both layouts, English and Korean, a translation with
+markup under teacher forcing, one whose notes stagger and one too long for notes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+
+from attention import head_maps
+from attention.live import unpack
+from attention.translation import load_translator
+from attention.translation_view import payload
+from tests.helpers import ARTIFACTS, ROOT, watched_page
+
+pytestmark = pytest.mark.browser
+
+LIBRARY = ROOT / "webapp" / "head_maps.js"
+MAP = ".head-map .hm-map"
+
+
+# --------------------------------------------------------------------------- the drawing contract
+
+
+def plain(value):
+    """A figure as JSON values: arrays (numpy's too) as lists, numpy numbers as Python's."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(item) for item in value]
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def differences(python, browser, path: str = "figure") -> list[str]:
+    """Where the two figures differ (numbers to 1e-12 relative: z is float32 on both sides)."""
+    if isinstance(python, dict) and isinstance(browser, dict):
+        if set(python) != set(browser):
+            return [f"{path}: keys {sorted(set(python) ^ set(browser))}"]
+        return [d for key in python for d in differences(python[key], browser[key], f"{path}.{key}")]
+    if isinstance(python, list) and isinstance(browser, list):
+        if len(python) != len(browser):
+            return [f"{path}: {len(python)} items != {len(browser)}"]
+        return [
+            d for i, pair in enumerate(zip(python, browser, strict=True)) for d in differences(*pair, f"{path}[{i}]")
+        ]
+    numbers = (int, float)
+    if isinstance(python, numbers) and isinstance(browser, numbers) and not isinstance(python, bool):
+        same = math.isclose(python, browser, rel_tol=1e-12, abs_tol=1e-300)
+        return [] if same and not isinstance(browser, bool) else [f"{path}: {python!r} != {browser!r}"]
+    return [] if python == browser else [f"{path}: {python!r} != {browser!r}"]
+
+
+def views(n_layers: int, n_heads: int) -> list[dict]:
+    return [
+        {"layer": layer, "head": head, "transpose": transpose}
+        for layer in range(n_layers)
+        for head in [*range(n_heads), None]
+        for transpose in (False, True)
+    ]
+
+
+def cases() -> dict[str, bytes]:
+    """Payloads of the Translation page: the lecture's sentence (English and Korean), markup under teacher
+    forcing, a 14-step translation (staggered notes) and a 50-step one (no notes: the hover says them)."""
+    translator = load_translator("en-pt")
+    car = translator.cross_attention("I like the red car.")
+    return {
+        "car": payload(car, "en"),
+        "car ko": payload(car, "ko"),
+        "markup": payload(translator.cross_attention("a cat", "<b>um gato</b> ▁ & co")),
+        "stagger": payload(translator.cross_attention("The old teacher reads a long book to the children every day.")),
+        "long": payload(translator.cross_attention(" ".join(["the small dog runs in the garden"] * 6))),
+    }
+
+
+# Runs the browser's headMap and render on every case under every view
+DRAW_ALL = """async ([source, cases]) => {
+    const { headMap, render } = await import("data:text/javascript;base64," + source);
+    const out = {};
+    for (const [name, { header, values, views }] of Object.entries(cases)) {
+        const model = { ...header, values: Float32Array.from(values) };
+        out[name] = views.map((view) => render(header, headMap(model, view.layer, view.head), view));
+    }
+    return JSON.stringify(out, (key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value));
+}"""
+
+
+def test_the_browsers_head_map_is_pythons_for_every_head_and_layout(page):
+    sent, python = {}, {}
+    for name, data in cases().items():
+        header, arrays = unpack(data)
+        del header["arrays"]
+        maps = head_maps.decode_maps(header, arrays["maps"])  # what the browser has: float16, as numbers
+        shown = views(header["n_layers"], header["n_heads"])
+        sent[name] = {"header": header, "values": arrays["maps"].astype(np.float32).ravel().tolist(), "views": shown}
+        python[name] = [
+            plain(head_maps.render(header, head_maps.head_map(maps, v["layer"], v["head"]), v)) for v in shown
+        ]
+    source = base64.b64encode(LIBRARY.read_bytes()).decode()
+    drawn = json.loads(page.evaluate(DRAW_ALL, [source, sent]))
+    for name, figures in python.items():
+        assert len(drawn[name]) == len(figures) == 2 * 9 * 2
+        for view, want, got in zip(sent[name]["views"], figures, drawn[name], strict=True):
+            wrong = differences(want, got)
+            assert not wrong, (name, view, wrong[:5])
+    assert "annotations" not in python["long"][0]["layout"]  # 50 steps: the notes are in the hover only
+    assert python["stagger"][0]["layout"]["annotations"][1]["yshift"] == -36  # every other note lower
+    assert page.errors == []
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def frames(page) -> dict[str, int]:
+    """Counts of websocket frames sent and received by the page from now on, kept up to date."""
+    counts = {"sent": 0, "received": 0}
+
+    def watch(socket) -> None:
+        socket.on("framesent", lambda _: counts.__setitem__("sent", counts["sent"] + 1))
+        socket.on("framereceived", lambda _: counts.__setitem__("received", counts["received"] + 1))
+
+    page.on("websocket", watch)
+    return counts
+
+
+def drawn_map(page) -> tuple[dict, np.ndarray]:
+    """The map the browser drew: its view and z (rows: keys in the lecture's layout)."""
+    view, z = page.evaluate(
+        "selector => { const chart = document.querySelector(selector); "
+        "return [JSON.parse(chart.dataset.view), chart.data[0].z]; }",
+        MAP,
+    )
+    return view, np.array(z, dtype=float)
+
+
+def choose(page, counts: dict, setting: str, value, expected: dict) -> float:
+    """Move one control of the live map; wait for the map of ``expected``; no frame meanwhile. Returns how long
+    the browser took from the change to the drawn map (ms)."""
+    before = dict(counts)
+    control = f".head-map label[data-setting='{setting}'] "
+    if isinstance(value, bool):
+        page.locator(control + "input").set_checked(value)
+    else:
+        page.select_option(control + "select", str(value))
+    page.wait_for_function(
+        "([selector, view]) => document.querySelector(selector).dataset.view === view",
+        arg=[MAP, json.dumps(expected, separators=(",", ":"))],
+        timeout=5_000,
+        polling=10,
+    )
+    assert counts == before, (setting, value, before, counts)  # drawn with no message to or from the server
+    return float(page.locator(".head-map").get_attribute("data-since-change-ms"))
+
+
+def test_translation_head_layer_average_and_transpose_drawn_in_the_browser(server, browser):
+    run = load_translator("en-pt").cross_attention("I like the red car.")
+    with watched_page(browser, width=1400, height=2200) as page:
+        counts = frames(page)
+        page.goto(server.url + "/Translation")
+        page.wait_for_selector(f"{MAP} .heatmaplayer", timeout=90_000)
+        page.wait_for_selector(".js-plotly-plot >> nth=2", timeout=60_000)  # and both grids
+        view, z = drawn_map(page)
+        assert view == {"layer": 1, "head": 0, "transpose": False}
+        np.testing.assert_allclose(z, run.weights[1, 0].T, atol=1e-3)  # columns: the target's queries
+        page.wait_for_timeout(1_500)  # the page's own late messages
+        grid = page.locator(".stPlotlyChart").first
+        grid.scroll_into_view_if_needed()
+        grid.screenshot(path=ARTIFACTS / "translation_cross_heads_grid.png")
+
+        timings = []
+        for setting, value, expected in (
+            ("head", 3, {"layer": 1, "head": 3, "transpose": False}),
+            ("layer", 0, {"layer": 0, "head": 3, "transpose": False}),
+        ):
+            timings.append(choose(page, counts, setting, value, expected))
+            _, z = drawn_map(page)
+            np.testing.assert_allclose(z, run.weights[expected["layer"], expected["head"]].T, atol=1e-3)
+        print(f"head and layer changes to the drawn map: {', '.join(f'{t:.0f} ms' for t in timings)}")
+        page.locator(MAP).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        page.screenshot(path=ARTIFACTS / "translation_head_changed.png", full_page=True)
+        assert "Cross attention, decoder layer 0, head 3" in page.locator(f"{MAP} .gtitle").text_content()
+
+        choose(page, counts, "average", True, {"layer": 0, "head": None, "transpose": False})
+        _, z = drawn_map(page)
+        np.testing.assert_allclose(z, run.weights[0].mean(axis=0).T, atol=1e-3)
+        choose(page, counts, "transpose", True, {"layer": 0, "head": None, "transpose": True})
+        _, z = drawn_map(page)
+        np.testing.assert_allclose(z, run.weights[0].mean(axis=0), atol=1e-3)  # rows: the target's queries
+
+        # a moment later the server hears of it: the link follows
+        page.wait_for_function("() => location.search.includes('translate_transpose=true')", timeout=30_000)
+        query = parse_qs(urlparse(page.url).query)
+        assert query["translate_layer"] == ["0"] and query["translate_average"] == ["true"]
+        assert page.errors == []
+
+
+def test_the_korean_page_names_the_alignment_head(server, browser):
+    with watched_page(browser, width=1400, height=2200) as page:
+        page.goto(server.url + "/Translation?lang=ko&translate_layer=1&translate_head=0")
+        page.wait_for_selector(f"{MAP} .heatmaplayer", timeout=90_000)
+        head = page.locator(".head-map label[data-setting='head'] select")
+        assert head.locator("option:checked").text_content() == "0 (정렬 헤드)"
+        assert page.locator(f"{MAP} .gtitle").text_content() == "크로스 어텐션, 디코더 1층, 0번 헤드: 정렬 헤드"
+        assert page.errors == []
