@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 
 from attention import style
 from attention.decoder import DECODER_MODEL, MAX_PROMPT_TOKENS, DecoderRun
+from attention.head_maps import decode_maps, encode_maps
 from attention.i18n import text
 from attention.live import pack
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
@@ -314,17 +315,15 @@ def payload(run: NextWordRun, lang: str = "en", font_scale: float = 1.0) -> byte
                 to FLOAT16_UP_TO tokens, beyond that uint8 (weight × 255, rounded).
     """
     n_layers, n_heads, t = run.shape
-    rows, cols = np.tril_indices(t)  # (i, j) with j <= i, row by row
-    lower = run.weights[:, :, rows, cols]  # (L, H, T(T+1)/2)
-    if t <= FLOAT16_UP_TO:
-        maps, encoding = lower.astype(np.float16), "float16"
-    else:
-        maps, encoding = np.round(lower * 255).astype(np.uint8), "uint8"
+    # each map's lower triangle, row by row: (L, H, T(T+1)/2), read by webapp/head_maps.js (shared machinery)
+    maps, shape = encode_maps(run.weights, causal=True, float16_up_to=FLOAT16_UP_TO)
+    encoding = shape["encoding"]
     header = {
         "n_layers": n_layers,
         "n_heads": n_heads,
         "n_tokens": t,
         "encoding": encoding,
+        **shape,  # n_queries, n_keys, causal: how head_maps.js reads the maps
         "tokens": _labels(run.tokens),
         "predictions": [[style.escaped(short(p)), float(q)] for p, q in run.predictions],
         "top_ids": [i for i, _ in run.top],
@@ -340,12 +339,7 @@ def payload(run: NextWordRun, lang: str = "en", font_scale: float = 1.0) -> byte
 
 def unpack_maps(header: dict, maps: np.ndarray) -> np.ndarray:
     """The (L, H, T, T) maps of a payload's ``maps`` array (its inverse, for tests and tools)."""
-    t = header["n_tokens"]
-    rows, cols = np.tril_indices(t)
-    full = np.zeros((header["n_layers"], header["n_heads"], t, t))
-    values = maps.astype(np.float64) / (255.0 if header["encoding"] == "uint8" else 1.0)
-    full[:, :, rows, cols] = values
-    return full
+    return decode_maps(header, maps)
 
 
 # --------------------------------------------------------------------------- the figure in Python

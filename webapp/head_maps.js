@@ -111,8 +111,8 @@ export function weightAt(model, layer, head, i, j) {
 
 // ---- the figure ---------------------------------------------------------------------------
 
-const MAX_NOTES = 40; // attention/head_maps.py's
-const STAGGER_FROM = 10;
+const MAX_NOTES = 40; // attention/head_maps.py's MAX_NOTES
+const NOTES_STAGGER_FROM = 10; // attention/head_maps.py's STAGGER_FROM
 const NOTE_SIZE = 11;
 
 function fill(template, values) {
@@ -186,7 +186,7 @@ export function render(data, weights, view) {
   Object.assign(trace, { type: "heatmap", zmin: 0, zmax: 1, colorscale: colors.weights, xgap: 1, ygap: 1 });
   const notes = data.notes && data.notes.length ? data.notes : null;
   const labelled = Boolean(notes) && nQ <= MAX_NOTES;
-  const stagger = labelled && !transpose && nQ > STAGGER_FROM;
+  const stagger = labelled && !transpose && nQ > NOTES_STAGGER_FROM;
   let bottom = 10 + (transpose ? 110 : 40);
   height += 40;
   const right = labelled && transpose ? 10 + 150 : 10;

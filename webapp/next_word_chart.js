@@ -8,97 +8,12 @@
 // next_token_distribution, and tested against it). Once the picture is drawn, the new choice goes to the
 // server, a moment later, so that the link and the downloads follow.
 
-const PLOTLY_FILE = "app/static/plotly.min.js"; // served by the app itself: a classroom may be offline
 const TELL_AFTER_MS = 400; // the server hears of a change once the controls rest this long
 
-let plotlyLoading = null;
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!plotlyLoading) {
-    plotlyLoading = new Promise((resolve, reject) => {
-      const path = window.location.pathname;
-      const script = document.createElement("script");
-      script.src = window.location.origin + path.slice(0, path.lastIndexOf("/") + 1) + PLOTLY_FILE;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        plotlyLoading = null;
-        reject(new Error("plotly.js could not be loaded from " + script.src));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return plotlyLoading;
-}
-
-// ---- the bytes ----------------------------------------------------------------------------
-
-function readJson(bytes, at) {
-  const length = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
-  const json = JSON.parse(new TextDecoder().decode(bytes.subarray(at + 4, at + 4 + length)));
-  return [json, at + 4 + length];
-}
-
-// IEEE half precision to a number
-function half(h) {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * Math.pow(2, -14) * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * Math.pow(2, exponent - 15) * (1 + fraction / 1024);
-}
-
-const TYPES = { float64: Float64Array, float32: Float32Array, float16: Uint16Array, uint8: Uint8Array };
-
-// attention.live.pack's bytes: the header's fields and its arrays (a copy each, aligned)
-export function unpackPayload(bytes) {
-  const [{ arrays, ...data }, start] = readJson(bytes, 0);
-  for (const item of arrays) {
-    const count = item.shape.reduce((a, b) => a * b, 1);
-    const Type = TYPES[item.dtype];
-    const from = start + item.offset;
-    data[item.name] = new Type(bytes.slice(from, from + count * Type.BYTES_PER_ELEMENT).buffer);
-    data[item.name + "_dtype"] = item.dtype;
-  }
-  return data;
-}
-
-// every map's lower triangle as numbers: (L, H, T(T+1)/2), row by row
-function decodeMaps(data) {
-  const raw = data.maps;
-  const out = new Float32Array(raw.length);
-  if (data.maps_dtype === "float16") {
-    const table = new Float32Array(65536);
-    for (let h = 0; h < 65536; h++) table[h] = half(h);
-    for (let i = 0; i < raw.length; i++) out[i] = table[raw[i]];
-  } else {
-    for (let i = 0; i < raw.length; i++) out[i] = raw[i] / 255;
-  }
-  return out;
-}
+// loadPlotly, the payload's bytes (unpackPayload, decodeMaps) and the maps (headMap, weightAt) are
+// webapp/head_maps.js's, which webapp/next_word_chart.py puts in front of this file, as one module.
 
 // ---- the numbers --------------------------------------------------------------------------
-
-// weights[i * T + j]: how much query i attends to key j in (layer, head), or the layer's average (head null)
-export function headMap(model, layer, head) {
-  const { n_tokens: t, n_heads: nHeads, values } = model;
-  const per = (t * (t + 1)) / 2;
-  const weights = new Float64Array(t * t);
-  const heads = head === null ? [...Array(nHeads).keys()] : [head];
-  for (const h of heads) {
-    const base = (layer * nHeads + h) * per;
-    let at = base;
-    for (let i = 0; i < t; i++) for (let j = 0; j <= i; j++) weights[i * t + j] += values[at++];
-  }
-  if (heads.length > 1) for (let k = 0; k < weights.length; k++) weights[k] /= heads.length;
-  return weights;
-}
-
-// one weight of (layer, head): query i, key j <= i
-function weightAt(model, layer, head, i, j) {
-  const t = model.n_tokens;
-  return model.values[(layer * model.n_heads + head) * ((t * (t + 1)) / 2) + (i * (i + 1)) / 2 + j];
-}
 
 // The most likely tokens first; ties keep the lower id first (numpy's stable argsort of -logits).
 function ranking(logits) {
@@ -147,10 +62,6 @@ export function nextTokenDistribution(logits, temperature, topK, topP, order = n
 
 // ---- words --------------------------------------------------------------------------------
 
-function fill(template, values) {
-  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
-}
-
 function percent(p) {
   return `${(100 * p).toFixed(p >= 0.995 || p === 0 ? 0 : 1)}%`;
 }
@@ -161,10 +72,6 @@ function unescaped(label) {
 }
 
 // ---- the figures --------------------------------------------------------------------------
-
-function hover(...lines) {
-  return lines.join("<br>") + "<extra></extra>";
-}
 
 // The masked cells (a key after its query) as one polygon: x the query's column, y the key's row
 export function maskOutline(t) {

@@ -38,9 +38,10 @@ from webapp.session import lang, literal, presenting, set_setting, t, values, wr
 KEY = "next_word_chart"
 VIEW_FIELDS = ("decoder_layer", "decoder_head", "decoder_average", "next_temperature", "top_k", "top_p")
 
+JS_FILES = ("head_maps.js", "next_word_chart.js")  # one ES module: the shared head-map machinery, then the page's
 _component = st.components.v2.component(
     "next_word_chart",
-    js=Path(__file__).with_name("next_word_chart.js").read_text(encoding="utf-8"),
+    js="\n".join(Path(__file__).with_name(name).read_text(encoding="utf-8") for name in JS_FILES),
     css=Path(__file__).with_name("next_word_chart.css").read_text(encoding="utf-8"),
     isolate_styles=False,  # plotly.js puts its styles (hover labels, mode bar) into the page's head
 )
