@@ -3,7 +3,11 @@ its buttons leave the slider free; screenshots for a person to look at."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import ARTIFACTS
+
+pytestmark = pytest.mark.browser
 
 
 def test_step_page_in_korean_goes_through_the_four_steps(server, page):
