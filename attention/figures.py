@@ -339,7 +339,9 @@ def weights_figure(
 GRID_WIDTH = 700  # px: plotly.js's width of a figure that names none (the heads' grid, a page's column)
 
 
-def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en") -> go.Figure:
+def heads_grid_figure(
+    attentions: np.ndarray, selected: tuple[int, int] | None = None, lang: str = "en", font_scale: float = 1.0
+) -> go.Figure:
     """Every head of every layer as small multiples: one row per layer, one column per head.
 
     The maps are tiled into one heatmap with a blank line between them, which
@@ -350,6 +352,7 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
     Args:
         attentions: (n_layers, n_heads, n_q, n_k), each map's rows sum to 1 (n_q = n_k for self attention).
         selected: (layer, head) to outline.
+        font_scale: larger labels on a projector (1.5), flat, slanted or upright as ``label_rule`` finds room.
 
     Maps longer than MAX_TILE tokens are shrunk by averaging blocks of cells,
     so that a 512-token sentence still makes a small figure.
@@ -397,14 +400,20 @@ def heads_grid_figure(attentions: np.ndarray, selected: tuple[int, int] | None =
         x0, y0 = head * across - 0.5, layer * down - 0.5
         outline = dict(type="rect", x0=x0, x1=x0 + n_q, y0=y0, y1=y0 + n_k, line=dict(color=PURPLE, width=3))
         more["shapes"] = [outline]
+    heads = [f"{word('fig.word.head')} {i}" for i in range(n_heads)]
     tall = float(np.clip(n_k / n_q, 0.5, 2.0))  # a layer's row of maps: as high as a square one times this
+    tile_height = round(95 * tall)  # px per layer, as the figure's height says
+    rule = label_rule(heads, (GRID_WIDTH - 120 * font_scale) / n_heads, tile_height, max(n_layers, n_heads), font_scale)
+    font = dict(size=rule.size) if font_scale != 1 else None
     return go.Figure(
         data=[grid],
         layout=layout(
-            round(95 * tall) * n_layers + 90,
-            margin=dict(l=10, r=10, t=30, b=10),
-            xaxis=tiles_axis(n_heads, across, n_q, "fig.word.head", side="top"),
-            yaxis=tiles_axis(n_layers, down, n_k, "fig.word.layer", autorange="reversed"),
+            tile_height * n_layers + 90 * font_scale,
+            margin=dict(l=10, r=10, t=round(30 * font_scale), b=10),
+            xaxis=tiles_axis(
+                n_heads, across, n_q, "fig.word.head", side="top", tickfont=font, tickangle=font and rule.angle
+            ),
+            yaxis=tiles_axis(n_layers, down, n_k, "fig.word.layer", autorange="reversed", tickfont=font),
             **more,
         ),
     )
