@@ -484,9 +484,12 @@ class NextWordChart {
     const room = this.map.clientWidth - 330; // the key labels, the colour bar and the mask's legend beside
     if (room > 0) cell = Math.min(cell, room / t);
     if (this.chrome.present) {
+      // on a projector the map fits the screen's height where it can, but never below a cell that holds a
+      // label (a map crushed to fit a short screen reads as nothing: the class scrolls instead)
       const top = this.map.getBoundingClientRect().top + window.scrollY;
       const labelled = t <= MAX_PREDICTION_LABELS ? 100 * scale : 10;
-      cell = Math.min(cell, (window.innerHeight - top - 220 - labelled) / t);
+      const readable = Math.min(cell, 1.5 * this.model.sizes.tick);
+      cell = Math.max(readable, Math.min(cell, (window.innerHeight - top - 220 - labelled) / t));
     }
     return [Math.max(cell, 1), scale];
   }
