@@ -510,4 +510,26 @@ def markdown_report(result: dict, source: str, target: str, plot: str | None = N
                 + " |"
             )
         lines.append("")
+    next_word = result.get("next_word")
+    if next_word:
+        forked = ", ".join(f"{size:.0f}" for size in next_word.get("forked_pss_mib", []))
+        lines += [
+            "## The Next Word page",
+            "",
+            f"SmolLM2-135M-Instruct loads from the cache in {next_word['load_ms']:,.0f} ms once torch and transformers "
+            f"are imported, adds {next_word['rss_added_mib']:.0f} MiB to a process, and each process forked after "
+            f"it adds {forked} MiB (PSS, the weights shared). The floor is the bare forward pass on one thread.",
+            "",
+            "| tokens | forward (floor) | run | new prompt, browser | head change, browser | temperature, browser |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        keys = ("browser_new_ms", "browser_head_ms", "browser_temperature_ms")
+        for row in next_word["rows"]:
+            cells = [f"{row[key]:,.0f} ms" if row.get(key) is not None else "-" for key in keys]
+            lines.append(
+                f"| {row['length']} | {row['forward_ms']:,.0f} ms | {row['run_ms']:,.0f} ms | "
+                + " | ".join(cells)
+                + " |"
+            )
+        lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -49,6 +49,9 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
   d3/jQuery/RequireJS come from the npm registry, cached in ~/.cache/attention-bench,
   and are served by request routing: this machine cannot reach the CDNs it names).
 
+- the Next Word page (bench/next_word.py, skipped with --no-next-word or where its model is not fetched):
+  the language model's forward pass (the floor), Decoder.run, loading and memory, and in the browser a new
+  prompt, a head change and a temperature move, at 32 and 128 tokens;
 - the Translation page (bench/translation.py, skipped with --no-translation): translating a new
   sentence and drawing its map in process, and in the browser a new sentence and a head change, at
   the lengths up to 128; the memory both translators add.
@@ -103,6 +106,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--lengths", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 8,32,128,512")
     parser.add_argument("--no-translation", action="store_true", help="skip the Translation page's rows")
+    parser.add_argument("--no-next-word", action="store_true", help="skip the Next Word page's rows")
     parser.add_argument("--repeats", type=int, help="in-process repeats per length (default 20, quick 5)")
     parser.add_argument("--browser-updates", type=int, help="browser updates per length and page (default 12)")
     parser.add_argument("--toggles", type=int, help="'transpose' toggles per length (default 4)")
@@ -312,10 +316,17 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_translation:  # the Translation page, at the lengths up to 128
         lengths = [n for n in args.lengths if n <= 128] or [8]
         result["translation"] = measure_translation(lengths, min(args.repeats, 5), browser=not args.no_browser)
+    if not args.no_next_word:  # the Next Word page's language model, at 32 and 128 tokens (where it is fetched)
+        result["next_word"] = measure_next_word(args.no_browser, min(args.repeats, 5))
     print_report(result)
     if "translation" in result:
         print("\n### Translation page (python -m bench.translation)\n")
         print_translation(result["translation"])
+    if result.get("next_word"):
+        from bench.next_word import print_table as print_next_word
+
+        print("\n### Next Word page (python -m bench.next_word)\n")
+        print_next_word(result["next_word"])
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
         log(f"wrote {args.json}")
@@ -323,6 +334,17 @@ def main(argv: list[str] | None = None) -> int:
         save_plot(result, args.plot)
         log(f"wrote {args.plot}")
     return 0
+
+
+def measure_next_word(no_browser: bool, repeats: int) -> dict | None:
+    """The Next Word page's rows (``bench.next_word``), or None where its model has not been fetched."""
+    from attention.decoder import is_fetched
+    from bench.next_word import measure
+
+    if not is_fetched():
+        log("next word: skipped, its model is not fetched (python -m attention fetch)")
+        return None
+    return measure([32, 128], repeats, browser=not no_browser)
 
 
 def measure_model(encoder, texts: Texts, args) -> list[dict]:
