@@ -283,7 +283,9 @@ def steps_animation(
     """
     n_k, n_q = len(key_tokens), len(query_tokens)
     m = min(SHOWN_COMPONENTS, result.output.shape[1])
-    blank_grid, blank_strip = np.full((n_k, n_q), np.nan), np.full((m, n_q), np.nan)
+    # step 1 has no numbers: its cells are drawn empty (the lightest colour, no number, no value on hover), so
+    # that the grid and its query and key labels stand there before the scores fill them
+    blank_grid, blank_strip = np.zeros((n_k, n_q)), np.full((m, n_q), np.nan)
     scaled = np.where(result.mask, result.scaled, np.nan).T
     outputs = result.output[:, :m].T  # (m, n_q): under each query's column
     # (number, title, grid, its range (None: its own), output strip)
@@ -299,9 +301,10 @@ def steps_animation(
     readable = max(n_q, n_k) <= MAX_NUMBERED
     strip_high = float(np.abs(outputs).max()) or 1.0
 
-    def grid(z: np.ndarray, limits: tuple[float, float] | None) -> go.Heatmap:
+    def grid(z: np.ndarray, limits: tuple[float, float] | None, numbers: bool = True) -> go.Heatmap:
         finite = z[np.isfinite(z)]
         low, high = limits or ((float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0))
+        roles = (f"{text('fig.word.query', lang)}: %{{x}}", f"{text('fig.word.key', lang)}: %{{y}}")
         return go.Heatmap(
             z=z.astype(np.float32),
             x=x,
@@ -309,13 +312,12 @@ def steps_animation(
             zmin=low,  # weights on the fixed 0 to 1 scale of every weights figure
             zmax=high,
             colorscale=style.WEIGHT_COLORS,
-            texttemplate="%{z:.2f}" if readable else None,
+            texttemplate="%{z:.2f}" if readable and numbers else "",
             xgap=1,
             ygap=1,
+            showscale=numbers,
             colorbar=dict(thickness=10, len=0.6, y=1.0, yanchor="top"),
-            hovertemplate=style.hover(
-                f"{text('fig.word.query', lang)}: %{{x}}", f"{text('fig.word.key', lang)}: %{{y}}", "%{z:.3f}"
-            ),
+            hovertemplate=style.hover(*roles, "%{z:.3f}") if numbers else style.hover(*roles),
             xaxis="x",
             yaxis="y",
         )
@@ -344,7 +346,7 @@ def steps_animation(
 
     frames = [
         go.Frame(
-            data=[grid(z, limits), strip(out)],
+            data=[grid(z, limits, numbers=number != "1"), strip(out)],
             traces=[0, 1],
             name=number,
             layout=dict(title_text=heading(number, title)),
@@ -422,4 +424,4 @@ def steps_animation(
         ],
     )
     first = stages[0]
-    return go.Figure(data=[grid(first[2], first[3]), strip(first[4])], frames=frames, layout=layout)
+    return go.Figure(data=[grid(first[2], first[3], numbers=False), strip(first[4])], frames=frames, layout=layout)

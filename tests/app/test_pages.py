@@ -126,10 +126,10 @@ def test_step_page_follows_the_shared_sentences_and_takes_a_cell_apart():
     at.selectbox("pick_key").set_value(2).run()
     assert not at.exception
     text = " ".join(m.value for m in at.markdown)
-    assert "The score is the sum of 384 products" in text
+    assert "**Step 2:** the score is the sum of 384 products" in text  # the lecture's step 2, named as such
     charts = at.get("plotly_chart")
     assert len(charts) >= 9  # animation, dot product, softmax, and the panels
-    assert "Weights × values for the query “cat”" in text
+    assert "**Step 4: Weights × values for the query “cat”**" in text
 
 
 def test_step_page_self_attention_with_mask():
@@ -137,7 +137,7 @@ def test_step_page_self_attention_with_mask():
     at.radio("step_kind").set_value("self").run()
     at.toggle("causal").set_value(True).run()
     assert not at.exception
-    assert "**3. Mask**" in [m.value for m in at.markdown]
+    assert "**Step 2b: The mask**" in [m.value for m in at.markdown]  # a sub-step of step 2, not a new number
 
 
 @pytest.mark.parametrize("kind", ["head", "random"])

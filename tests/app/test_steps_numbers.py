@@ -82,7 +82,9 @@ def test_the_animation_goes_through_all_four_steps(lang):
     for frame in figure.frames:
         assert NAMED_STEP[lang].search(frame.layout.title.text).group(1, 2) == (frame.name[0], frame.name[1:])
     first, last = figure.frames[0], figure.frames[-1]
-    assert np.isnan(np.asarray(first.data[0].z, dtype=float)).all()  # step 1: the tokens, no numbers yet
+    # step 1: the tokens and an empty grid (its cells drawn in the lightest colour), no numbers yet
+    assert not np.asarray(first.data[0].z, dtype=float).any() and first.data[0].texttemplate == ""
+    assert first.data[0].showscale is False and "%{z" not in first.data[0].hovertemplate
     # step 4: the weights, and under each query's column its output vector, the weighted sum of the values
     np.testing.assert_allclose(np.asarray(last.data[0].z, dtype=float), result.weights.T, rtol=1e-6)
     np.testing.assert_allclose(np.asarray(last.data[1].z, dtype=float), result.output.T, rtol=1e-5, atol=1e-6)

@@ -141,9 +141,8 @@ def test_script_text_on_the_self_page_stays_text(server, watched):
     page = watched.page
     open_page(page, server.url + "/Self_Attention" + ENGLISH)
     baseline = injected_nodes(page)
-    page.get_by_text(
-        "Merge word pieces into words"
-    ).click()  # merged words are the text as typed: the most literal labels
+    # the toggle (its name also heads its explanation in the sidebar's "What the controls do")
+    page.locator("label").filter(has_text="Merge word pieces into words").click()  # merged: the most literal labels
     for text, marker in zip(SCRIPTED, MARKERS, strict=True):
         type_sentence(page, "Sentence", f"{text} {marker}")
         wait_for_label(page, "x", marker)

@@ -55,8 +55,12 @@ def test_self_attention_page(server, page):
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick an option of a Streamlit selectbox."""
-    page.get_by_role("combobox", name=label).click()
+    """Pick an option of a Streamlit selectbox (scrolled to first: a click that scrolls a long page as it
+    lands may open the menu while the page still moves, and it closes again)."""
+    menu = page.get_by_role("combobox", name=label)
+    menu.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    menu.click()
     page.get_by_role("option", name=option, exact=True).click()
 
 
