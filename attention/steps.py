@@ -271,7 +271,7 @@ def softmax_figure(result: AttentionResult, key_tokens: list[str], query: int, k
 
 
 def steps_animation(
-    result: AttentionResult, query_tokens: list[str], key_tokens: list[str], lang: str = "en"
+    result: AttentionResult, query_tokens: list[str], key_tokens: list[str], lang: str = "en", font_scale: float = 1.0
 ) -> go.Figure:
     """The grid going through the lecture's four steps, with a play button and a slider under it.
 
@@ -353,7 +353,10 @@ def steps_animation(
         )
         for number, title, z, limits, out in stages
     ]
-    cell = int(style.cell_size(max(n_q, n_k), span=420, low=14))
+    n = max(n_q, n_k)
+    # on a projector (font_scale > 1) the cells and labels grow together
+    cell = int(style.cell_size(n, span=420 * font_scale, low=14 * font_scale, high=style.MAX_CELL * font_scale))
+    ticks = dict(tickfont=dict(size=style.tick_size(n, font_scale)))
     strip_cell = max(10, min(cell, 22))
     grid_height, strip_height, gap = n_k * cell, m * strip_cell, 14
     plot_height = grid_height + gap + strip_height
@@ -361,7 +364,8 @@ def steps_animation(
     controls = 110  # px under the plot: the ▶ and ⏸ buttons, and below them the slider
     layout = style.layout(
         height=plot_height + 170 + controls,
-        width=n_q * cell + 300,
+        width=n_q * cell + 300 * font_scale,
+        font=dict(size=style.font_size(n, font_scale)),
         # the title in the figure's top band, above the query labels and their title
         title=dict(text=heading(*stages[0][:2]), y=1, yref="container", yanchor="top", pad=dict(t=40)),
         # fixed ranges: an animation redraws the cells, not the axes, and step 1 has no numbers to fit them to
@@ -370,6 +374,7 @@ def steps_animation(
             side="top",
             title_text=text("step.axis.query", lang),
             anchor="y",
+            **ticks,
             range=[-0.5, n_q - 0.5],
             automargin=True,
         ),
@@ -377,6 +382,7 @@ def steps_animation(
             type="category",
             range=[n_k - 0.5, -0.5],
             title=dict(text=text("step.axis.key", lang), standoff=12),
+            **ticks,
             domain=[share + gap / plot_height, 1],
             automargin=True,
         ),

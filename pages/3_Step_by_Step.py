@@ -33,7 +33,7 @@ if view.result is not None:
 
     st.subheader(t("steps.play"))
     st.caption(t("steps.play_caption"))
-    display.show_figure(steps_animation(result, queries, keys, lang()))
+    display.show_figure(steps_animation(result, queries, keys, lang(), controls.font_scale()))
 
     st.subheader(t("steps.pick"))
     keep_in_range("pick_query", len(queries))

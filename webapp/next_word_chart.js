@@ -94,6 +94,13 @@ function widest(labels, size) {
   return Math.max(0, ...labels.map((label) => unescaped(label).length)) * size * 0.6;
 }
 
+// The column labels' angle: level where the widest fits its cell; slanted where neighbours stay a line apart
+// across the slant (cell × sin 45° ≥ 1.3 lines); upright otherwise (a cell of 1.3 lines holds one line).
+function columnLabelAngle(labels, size, cell) {
+  if (widest(labels, size) <= cell) return 0;
+  return cell * Math.SQRT1_2 >= 1.3 * size ? -45 : -90;
+}
+
 // The map of (layer, head) in the lecture's layout: z[key][query], null where the key is after the query
 export function mapFigure(model, view, cell, fontScale) {
   const { words, sizes, tokens, predictions, colors } = model;
@@ -168,13 +175,13 @@ export function mapFigure(model, view, cell, fontScale) {
       },
     ],
     layout: {
-      width: Math.round(t * cell + 300),
+      width: Math.round(t * cell + 300 * fontScale), // the key labels, the colour bar and the legend beside
       height: Math.round(t * cell + 200 + below),
       margin: { l: 10, r: 10, t: 10, b: 40 + below },
       plot_bgcolor: "white",
       font: { size: sizes.font },
       title: { text: title, font: { size: Math.round(15 * fontScale) }, yref: "container", y: 0.01, yanchor: "bottom", x: 0.02, xanchor: "left" },
-      xaxis: { ...axis, side: "top", range: [-0.5, t - 0.5], tickangle: widest(tickText, sizes.tick) > cell ? -45 : 0, title: { text: words.query_title } },
+      xaxis: { ...axis, side: "top", range: [-0.5, t - 0.5], tickangle: columnLabelAngle(tickText, sizes.tick, cell), title: { text: words.query_title } },
       yaxis: { ...axis, range: [t - 0.5, -0.5], title: { text: words.key_title } },
       legend: { x: 1.02, xanchor: "left", y: 0, yanchor: "bottom", font: { size: sizes.font } },
       annotations,
@@ -488,7 +495,8 @@ class NextWordChart {
       // label (a map crushed to fit a short screen reads as nothing: the class scrolls instead)
       const top = this.map.getBoundingClientRect().top + window.scrollY;
       const labelled = t <= MAX_PREDICTION_LABELS ? 100 * scale : 10;
-      const readable = Math.min(cell, 1.5 * this.model.sizes.tick);
+      // slanted labels a line apart, and room under each column for its prediction
+      const readable = Math.min(cell, 2.2 * this.model.sizes.tick);
       cell = Math.max(readable, Math.min(cell, (window.innerHeight - top - 220 - labelled) / t));
     }
     return [Math.max(cell, 1), scale];

@@ -88,13 +88,9 @@ def screen(request, server, browser):
 
 # Known failures, each with what is still wrong (strict: a fix makes the test say so)
 NOT_YET = {
-    ("steps", 1920): "the animation shows no cells or tick labels once the page settles (attention/steps.py)",
-    ("steps", 1280): "the animation shows no cells or tick labels once the page settles (attention/steps.py)",
     ("heads", 1920): "the enlarged head and the model's map are sized for a whole column, squeezed into half of it",
     ("heads", 1280): "the enlarged head and the model's map are sized for a whole column, squeezed into half of it",
     ("compare", 1280): "the side-by-side maps are sized for half of a 1920 px page",
-    ("next_word", 1920): "the causal map's slanted labels and the bars' axis title overlap (webapp/next_word_chart.js)",
-    ("next_word", 1280): "the causal map's slanted labels and the bars' axis title overlap (webapp/next_word_chart.js)",
 }
 
 
