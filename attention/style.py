@@ -196,8 +196,10 @@ LABELS_FIT = "allow"  # plotly's ticklabeloverflow
 
 
 def colorbar(title: str, thickness: int = 14, **placement) -> dict:
-    """A colour bar with its title along its right side."""
-    return dict(title=dict(text=title, side="right"), thickness=thickness, ticklabeloverflow=LABELS_FIT, **placement)
+    """A colour bar with its title along its right side, its numbers with two decimals (0.00 to 1.00): a bar whose
+    length changes keeps its width, so the live heatmap can foretell its margins (webapp/live_chart.js)."""
+    bar = dict(title=dict(text=title, side="right"), thickness=thickness, ticklabeloverflow=LABELS_FIT)
+    return {**bar, "tickformat": ".2f", **placement}
 
 
 def category_axis(n: int, size: int, step: int | None = None, **more) -> dict:

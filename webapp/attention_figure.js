@@ -131,8 +131,10 @@ function hover(...lines) {
   return lines.join("<br>") + "<extra></extra>";
 }
 
+// attention/style.py's colorbar(): two decimals on every number, so that the bar keeps its width whatever
+// numbers its length gives it (the live chart foretells the margins from the bar's last width)
 function colorbar(title, placement) {
-  return { title: { text: title, side: "right" }, thickness: COLORBAR_THICKNESS, ticklabeloverflow: LABELS_FIT, ...placement };
+  return { title: { text: title, side: "right" }, thickness: COLORBAR_THICKNESS, ticklabeloverflow: LABELS_FIT, tickformat: ".2f", ...placement };
 }
 
 export function render(data, display) {

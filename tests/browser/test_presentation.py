@@ -52,7 +52,7 @@ def test_the_projected_cross_figure_fills_the_page(server, browser, width, heigh
         assert sizes["sidebar"] < 50  # folded away
         assert sizes["chart"] >= 0.99 * sizes["main"]
         assert sizes["drawn"] >= share * sizes["main"], sizes
-        assert min(sizes["x"] + sizes["y"]) >= 24, sizes
+        assert min(sizes["x"] + sizes["y"]) >= 24 - 0.01, sizes  # sub-pixel rounding of the measured boxes
         assert page.errors == []
 
 
@@ -63,7 +63,7 @@ def test_twenty_projected_tokens_have_24_pixel_labels(server, browser):
         page.screenshot(path=ARTIFACTS / "present_20_tokens.png")
         print(f"20 tokens: {sizes}")
         assert len(sizes["x"]) == 20 and len(sizes["y"]) == 20
-        assert min(sizes["x"] + sizes["y"]) >= 24, sizes
+        assert min(sizes["x"] + sizes["y"]) >= 24 - 0.01, sizes  # sub-pixel rounding of the measured boxes
         assert sizes["drawn"] >= 0.8 * sizes["main"], sizes
         assert page.errors == []
 
