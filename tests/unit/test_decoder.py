@@ -30,7 +30,7 @@ from attention.decoder import (
 
 TOLERANCE = 1e-5
 # Prompts of our own for greedy generation: English first (the model's language), some other scripts, code,
-# numbers, a chat turn; 32 of them.
+# numbers, a chat turn, markup and emoji; 32 of them.
 PROMPTS = [
     "The capital of France is",
     "Once upon a time, there was a",
@@ -65,6 +65,7 @@ PROMPTS = [
     "<b>bold</b> and",
     "🙂 emoji and",
 ]
+NEW_TOKENS = 8  # per prompt in the greedy comparison: enough to leave the prompt's own words behind
 
 
 @pytest.fixture(scope="module")
@@ -117,10 +118,18 @@ def test_greedy_generation_equals_transformers_generate(decoder, reference):
     for text in PROMPTS:
         ids = tokenizer(text, return_tensors="pt")["input_ids"]
         with torch.inference_mode():
-            theirs = model.generate(ids, max_new_tokens=12, do_sample=False)[0, ids.shape[1] :].tolist()
+            theirs = model.generate(ids, max_new_tokens=NEW_TOKENS, do_sample=False)[0, ids.shape[1] :].tolist()
         theirs = theirs[: theirs.index(stop)] if stop in theirs else theirs  # ours stops before the end token
-        assert decoder.generate_ids(text, 12) == theirs, text
-        assert decoder.generate(text, 12) == decoder.tokens_text(theirs)
+        ours = decoder.generate_ids(text, NEW_TOKENS)
+        assert ours == theirs, text
+        assert decoder.tokens_text(ours) == tokenizer.decode(theirs), text
+    assert decoder.generate(PROMPTS[0], NEW_TOKENS) == tokenizer.decode(theirs_for(model, tokenizer, PROMPTS[0]))
+
+
+def theirs_for(model, tokenizer, text: str) -> list[int]:
+    ids = tokenizer(text, return_tensors="pt")["input_ids"]
+    with torch.inference_mode():
+        return model.generate(ids, max_new_tokens=NEW_TOKENS, do_sample=False)[0, ids.shape[1] :].tolist()
 
 
 def test_the_capital_of_france(decoder):
