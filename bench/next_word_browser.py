@@ -67,7 +67,10 @@ def measure_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                 head.append(ms_since(started))
                 drawing.append(float(page.locator(".next-word").get_attribute("data-last-draw-ms") or "nan"))
                 draws = int(page.locator(BARS).get_attribute("data-draws"))
-                value = 0.5 + 0.1 * (repeat % 5)
+                now = page.evaluate(
+                    "Number(document.querySelector('.next-word label[data-setting=\"next_temperature\"] input').value)"
+                )
+                value = next(t for t in (0.5, 0.7, 0.9, 1.3) if abs(t - now) > 1e-6)  # a move, never the same value
                 started = time.perf_counter()
                 page.evaluate(
                     """t => {
