@@ -40,6 +40,7 @@ from attention.style import (
     gaps,
     hover,
     label_rule,
+    label_width,
     layout,
     tick_size,
     title_above,
@@ -57,6 +58,7 @@ MIN_STRIP_SHARE = 0.08
 SIDE_ROOM = 300
 PAGE_SIDE_ROOM = 200
 TOP_ROOM = 220
+COLORBAR_ROOM = 90  # px: a colour bar, its numbers and its title, beside a map
 CELL_ASPECT = 1.5  # a square-ish cell is at most this much wider than high
 LABEL_LINE = 1.25  # a row of a projected figure is at least this many times its labels' font size high
 TEMPERATURE_NOTE = " / T (T = {temperature:g})"  # after the scaling's description, when the temperature is not 1
@@ -291,18 +293,34 @@ def attention_figure_spec(
 
 
 def weights_figure(
-    weights: np.ndarray, query_tokens: list[str], key_tokens: list[str], title: str, lang: str = "en"
+    weights: np.ndarray,
+    query_tokens: list[str],
+    key_tokens: list[str],
+    title: str,
+    lang: str = "en",
+    font_scale: float = 1.0,
+    width: int | None = None,
 ) -> go.Figure:
     """A bare attention map in the lecture's layout (columns are queries), e.g. the model's own.
 
     Args:
         weights: (n_q, n_k), rows sum to 1.
+        font_scale: text size relative to normal (1.5 on a projector): the labels, and the cells with them.
+        width: the most pixels the figure may take (e.g. half of a projected page): its cells shrink to fit
+            it, room left for the key labels and the colour bar, and the labels follow the cells seen.
+            None: cells sized from the number of tokens alone.
     """
     word = partial(text, lang=lang)
     q_labels, k_labels = axis_labels(query_tokens, lang), axis_labels(key_tokens, lang)
     n = max(weights.shape)
-    cell = square_cell(n)
-    labels = label_rule(q_labels, cell, cell, n)
+    cell = square_cell(n) * font_scale
+    labels = label_rule(q_labels, cell, cell, n, font_scale)
+    if width is not None:  # twice: the room the key labels take depends on their size, which depends on the cells
+        for _ in range(2):
+            widest = max((label_width(label, labels.size) for label in k_labels[:: labels.step]), default=0)
+            room = widest + 1.4 * (labels.size + 1) + 10 + COLORBAR_ROOM + 40
+            cell = max(min(cell, (width - room) / max(weights.shape[0], 1)), MIN_CELL)
+            labels = label_rule(q_labels, cell, cell, n, font_scale)
     heading, top = title_above(title, q_labels, labels)
     grid = dict(
         type="heatmap",
@@ -323,7 +341,7 @@ def weights_figure(
         data=[grid],
         layout=layout(
             weights.shape[1] * cell + 140 + top,
-            weights.shape[0] * cell + 260,
+            weights.shape[0] * cell + 260 if width is None else width,
             title=heading,
             margin=dict(l=10, r=10, t=top, b=10),
             xaxis=category_axis(

@@ -13,6 +13,7 @@ from webapp import cache, controls, display, navigation
 from webapp.session import keep_in_range, lang, presenting, t
 
 TOLERANCE = 1e-5
+HALF_PAGE = 540  # px: half of a projected page's main area on a 1280 px screen (1120 px), less the gap
 
 frame = navigation.frame()
 encoder = frame.encoder
@@ -46,15 +47,20 @@ display.show_figure(heads_grid_figure(attentions, (layer, head), lang(), control
 st.subheader(t("heads.one_average", layer=layer) if average else t("heads.one", layer=layer, head=head))
 ours = cache.layer_recomputed(encoder.name, sentence, layer)
 model_map, our_map, difference = head_maps(run, ours, None if average else head)
+# On a projector the two maps stand in half of the page each: drawn for that half (of the smaller screen's page),
+# so that their labels are sized and spaced for the cells seen, not squeezed from a whole column's.
+half = HALF_PAGE if presenting() else None
+scale = controls.font_scale()
 mine, theirs = st.columns(2)
 with theirs:
-    display.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang()))
+    display.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang(), scale, half))
 with mine:
     if average:
-        display.show_figure(weights_figure(our_map, tokens, tokens, t("heads.our_map"), lang()))
+        display.show_figure(weights_figure(our_map, tokens, tokens, t("heads.our_map"), lang(), scale, half))
     else:
         role = t("role.sentence")
-        options = FigureOptions(query_role=role, key_role=role, lang=lang(), font_scale=controls.font_scale())
+        size = dict(target_width=half, target_height=controls.PROJECTOR_AREA[1]) if half else {}
+        options = FigureOptions(query_role=role, key_role=role, lang=lang(), font_scale=scale, **size)
         display.show_figure(attention_figure(ours.heads[head], tokens, tokens, options))
         st.caption(t("heads.ours_caption", d_head=comparison.d_head))
 verdict = t("heads.agrees") if difference < TOLERANCE else t("heads.disagrees")
@@ -85,7 +91,9 @@ flow = cache.rollout(encoder.name, sentence)  # (n_layers, n, n)
 alone, rolled = st.columns(2)
 with alone:
     plain = head_average(attentions, through)  # (n, n)
-    display.show_figure(weights_figure(plain, tokens, tokens, t("rollout.average", layer=through), lang()))
+    display.show_figure(weights_figure(plain, tokens, tokens, t("rollout.average", layer=through), lang(), scale, half))
 with rolled:
-    display.show_figure(weights_figure(flow[through], tokens, tokens, t("rollout.flow", layer=through), lang()))
+    display.show_figure(
+        weights_figure(flow[through], tokens, tokens, t("rollout.flow", layer=through), lang(), scale, half)
+    )
 st.caption(t("rollout.limits", residual=DEFAULT_RESIDUAL))

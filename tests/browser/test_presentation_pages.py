@@ -88,8 +88,6 @@ def screen(request, server, browser):
 
 # Known failures, each with what is still wrong (strict: a fix makes the test say so)
 NOT_YET = {
-    ("heads", 1920): "the enlarged head and the model's map are sized for a whole column, squeezed into half of it",
-    ("heads", 1280): "the enlarged head and the model's map are sized for a whole column, squeezed into half of it",
     ("compare", 1280): "the side-by-side maps are sized for half of a 1920 px page",
 }
 
