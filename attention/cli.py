@@ -231,14 +231,7 @@ def render_translation(args: argparse.Namespace, fmt: str) -> int:
     elif fmt == "json":
         data = translation_json(run, layer, head).encode("utf-8")
     else:
-        figure = translation_figure(run, layer, head, args.transpose, args.lang)
-        if fmt == "html":
-            data = figure_html(figure).encode("utf-8")
-        else:
-            try:
-                data = figure_image(figure, fmt, args.scale_factor, args.lang)
-            except ImageExportError as error:
-                raise OutputError(str(error)) from None
+        data = _figure_file(translation_figure(run, layer, head, args.transpose, args.lang), fmt, args)
     _write(args.out, data)
     print(args.out)
     print(f"translation {args.translate}: {run.translation!r}, decoder layer {layer}, head {head}")
@@ -270,14 +263,7 @@ def render_prompt(args: argparse.Namespace, fmt: str) -> int:
     elif fmt == "json":
         data = map_json(run, layer, head).encode("utf-8")
     else:
-        figure = map_figure(run, layer, head, args.lang)
-        if fmt == "html":
-            data = figure_html(figure).encode("utf-8")
-        else:
-            try:
-                data = figure_image(figure, fmt, args.scale_factor, args.lang)
-            except ImageExportError as error:
-                raise OutputError(str(error)) from None
+        data = _figure_file(map_figure(run, layer, head, args.lang), fmt, args)
     _write(args.out, data)
     token, probability = most_likely(run)
     print(args.out)
@@ -286,6 +272,20 @@ def render_prompt(args: argparse.Namespace, fmt: str) -> int:
     if run.dropped:
         print(f"note: the first {run.dropped} of {run.n_total} tokens were cut", file=sys.stderr)
     return 0
+
+
+def _figure_file(figure, fmt: str, args: argparse.Namespace) -> bytes:
+    """A Plotly figure as the bytes of an .html file (plotly.js inside) or an image (kaleido).
+
+    Raises:
+        OutputError: the image could not be drawn.
+    """
+    if fmt == "html":
+        return figure_html(figure).encode("utf-8")
+    try:
+        return figure_image(figure, fmt, args.scale_factor, args.lang)
+    except ImageExportError as error:
+        raise OutputError(str(error)) from None
 
 
 def _write(path: Path, data: bytes) -> None:

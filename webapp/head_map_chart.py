@@ -18,10 +18,9 @@ from pathlib import Path
 import streamlit as st
 
 from attention.export import MIME_TYPES, figure_image
-from attention.settings import FIELDS
 from webapp import cache
 from webapp.downloads import Download
-from webapp.session import t
+from webapp.session import keep_sent, t
 
 VIEW = ("layer", "head", "average", "transpose")  # the component's controls, in its view
 JS_FILES = ("head_maps.js", "head_map_chart.js")  # one ES module: the shared machinery, then the component
@@ -62,16 +61,7 @@ def show(key: str, fields: dict[str, str], values: dict, chrome: dict, payload: 
 
 def _keep_view(key: str, fields: dict[str, str]) -> None:
     """Store the view the browser sent as the session's settings (invalid values are dropped)."""
-    sent = (st.session_state.get(key) or {}).get("view") or {}
-    for name in VIEW:
-        if name not in sent:
-            continue
-        field = FIELDS[fields[name]]
-        try:
-            value = field.parse(str(sent[name]).lower() if field.kind == "bool" else str(sent[name]))
-        except ValueError:
-            continue
-        st.session_state[fields[name]] = value
+    keep_sent((st.session_state.get(key) or {}).get("view") or {}, {name: fields[name] for name in VIEW})
 
 
 def image_files(make_figure, stem: str, lang: str) -> list[Download]:

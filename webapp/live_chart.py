@@ -20,7 +20,7 @@ import plotly
 import streamlit as st
 
 from attention.heatmap import DISPLAY_FIELDS
-from attention.settings import FIELDS
+from webapp.session import keep_sent
 
 STATIC = Path(__file__).resolve().parent.parent / "static"  # served at app/static/ (server.enableStaticServing)
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
@@ -81,13 +81,4 @@ def show(display: dict, chrome: dict, payload: bytes) -> None:
 
 def _keep_display() -> None:
     """Store the display settings the browser sent as the session's own (invalid values are dropped)."""
-    sent = (st.session_state.get(KEY) or {}).get("display") or {}
-    for key in DISPLAY_FIELDS:
-        if key not in sent:
-            continue
-        field = FIELDS[key]
-        try:
-            value = field.parse(str(sent[key]).lower() if field.kind == "bool" else str(sent[key]))
-        except ValueError:
-            continue
-        st.session_state[key] = value
+    keep_sent((st.session_state.get(KEY) or {}).get("display") or {}, {key: key for key in DISPLAY_FIELDS})

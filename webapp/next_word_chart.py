@@ -33,7 +33,7 @@ from attention.next_word import (
 from attention.settings import FIELDS
 from webapp import cache, controls, display
 from webapp.downloads import Download
-from webapp.session import lang, literal, presenting, set_setting, t, values, write_link
+from webapp.session import keep_sent, lang, literal, presenting, set_setting, t, values, write_link
 
 KEY = "next_word_chart"
 VIEW_FIELDS = ("decoder_layer", "decoder_head", "decoder_average", "next_temperature", "top_k", "top_p")
@@ -81,16 +81,7 @@ def show(view: dict, chrome: dict, payload: bytes) -> None:
 
 def _keep_view() -> None:
     """Store the view the browser sent as the session's settings (invalid values are dropped)."""
-    sent = (st.session_state.get(KEY) or {}).get("view") or {}
-    for key in VIEW_FIELDS:
-        if key not in sent:
-            continue
-        field = FIELDS[key]
-        try:
-            value = field.parse(str(sent[key]).lower() if field.kind == "bool" else str(sent[key]))
-        except ValueError:
-            continue
-        st.session_state[key] = value
+    keep_sent((st.session_state.get(KEY) or {}).get("view") or {}, {key: key for key in VIEW_FIELDS})
 
 
 def files(run: NextWordRun, layer: int, head: int | None, stem: str, lang: str, images: bool, sampling: dict):

@@ -112,6 +112,20 @@ def values() -> dict[str, object]:
     return {key: st.session_state.get(key, field.default) for key, field in settings.FIELDS.items()}
 
 
+def keep_sent(sent: Mapping[str, object], names: Mapping[str, str]) -> None:
+    """Store the values a live component sent back as the session's settings: ``names`` maps each name the
+    component uses to its setting's key. Each value is read as a link's would be (``Field.parse``); invalid ones
+    are dropped, so a browser can never put a value into the session that a link could not."""
+    for name, key in names.items():
+        if name not in sent:
+            continue
+        field = settings.FIELDS[key]
+        try:
+            st.session_state[key] = field.parse(str(sent[name]).lower() if field.kind == "bool" else str(sent[name]))
+        except ValueError:
+            continue
+
+
 def set_setting(key: str, value) -> None:
     """Change a setting from code (a button or an example), widget and all."""
     st.session_state[key] = value
