@@ -11,6 +11,7 @@
     live_chart.py        the live heatmap's Streamlit component (v2): its bytes and its messages
     live_chart.js        the component in the browser: controls, drawing, cleanup
     attention_figure.js  the heatmap's renderer in the browser (attention/heatmap.py's twin)
+    plotly_loader.js     plotly.js for every live component, loaded once from the app itself
     live_chart.css       the component's look
     presentation.css     presentation mode's page on every page: larger fields, a smaller top margin
     next_word_chart.py   the Next Word page's live component: the bars and causal maps, the fetch button

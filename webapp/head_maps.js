@@ -2,33 +2,11 @@
 // attention/head_maps.py). webapp/head_map_chart.py and webapp/next_word_chart.py put this file in front of
 // their component's own, as one module.
 //
-// - loadPlotly: one plotly.js for the page, served by the app itself (a classroom may be offline);
 // - unpackPayload, decodeMaps: attention.live.pack's bytes, and every map of attention.head_maps.encode_maps
 //   (float16 or uint8; each map whole, or its lower triangle for a causal map) as numbers;
 // - headMap, weightAt: one head's map, a layer's average, one weight;
 // - render: a head's map as a Plotly figure, attention/head_maps.py's render (tests/browser/
 //   test_head_maps_contract.py holds the two to the same figure).
-
-const PLOTLY_FILE = "app/static/plotly.min.js";
-
-let plotlyLoading = null;
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!plotlyLoading) {
-    plotlyLoading = new Promise((resolve, reject) => {
-      const path = window.location.pathname;
-      const script = document.createElement("script");
-      script.src = window.location.origin + path.slice(0, path.lastIndexOf("/") + 1) + PLOTLY_FILE;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        plotlyLoading = null;
-        reject(new Error("plotly.js could not be loaded from " + script.src));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return plotlyLoading;
-}
 
 // ---- the bytes ----------------------------------------------------------------------------
 

@@ -7,28 +7,7 @@
 // change redraws at once, and the temperature slider redraws while it is dragged; the new settings then
 // go to the server, which keeps them for the link and the downloads.
 
-const PLOTLY_FILE = "app/static/plotly.min.js"; // served by the app itself: a classroom may be offline
 const KEPT_DRAWS = 200; // the draw timings kept for the benchmark (the latest), where the server asks for them
-
-// One plotly.js for the whole page, loaded once: every chart of this module shares the promise.
-let plotlyLoading = null;
-function loadPlotly() {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!plotlyLoading) {
-    plotlyLoading = new Promise((resolve, reject) => {
-      const path = window.location.pathname;
-      const script = document.createElement("script");
-      script.src = window.location.origin + path.slice(0, path.lastIndexOf("/") + 1) + PLOTLY_FILE;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        plotlyLoading = null;
-        reject(new Error("plotly.js could not be loaded from " + script.src));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return plotlyLoading;
-}
 
 // ---- the bytes from the server -------------------------------------------------------------
 

@@ -27,7 +27,7 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 KEY = "live_chart"
 
 # One ES module: the heatmap's renderer (render, shared with the contract test) and the component that uses it.
-JS_FILES = ("attention_figure.js", "live_chart.js")
+JS_FILES = ("plotly_loader.js", "attention_figure.js", "live_chart.js")
 
 _component = st.components.v2.component(
     "attention_live_heatmap",
