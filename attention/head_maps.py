@@ -21,6 +21,8 @@ import numpy as np
 MAX_NOTES = 40  # queries; beyond, the notes under the columns are in the hover only
 STAGGER_FROM = 10  # queries; beyond, the notes under neighbouring columns alternate between two rows
 NOTE_SIZE = 11  # px
+FONT_SIZE = 12  # px: the figure's text (plotly.js's own)
+TITLE_SIZE = 15  # px
 
 
 # --------------------------------------------------------------------------- the bytes
@@ -95,9 +97,10 @@ def render(data: dict, weights: np.ndarray, view: dict) -> dict:
     Args:
         data: the map's plain fields: ``queries`` and ``keys`` (axis labels, escaped), ``words`` (titles
             with {layer} and {head}, axis titles, hover words), ``sizes`` (``cell``, and the labels'
-            ``tick``, ``step``, ``angle``; ``top``, the top margin), ``colors`` (``weights``, a colour
-            scale; ``notes``), ``marked`` ([layer, head] said in the title, or None), and optionally
-            ``notes`` (per query: [what, how much], drawn under its column) and ``hovers`` (per query: a
+            ``tick``, ``step``, ``angle``; ``top``, the top margin; and, on a projector, ``font``, ``title``
+            and ``note`` text sizes and ``grow``, how much larger than normal the text is), ``colors``
+            (``weights``, a colour scale; ``notes``), ``marked`` ([layer, head] said in the title, or None), and
+            optionally ``notes`` (per query: [what, how much], drawn under its column) and ``hovers`` (per query: a
             line of its cells' hover).
         weights: (Q, K); ``weights[i, j]``: how much query i attends to key j.
         view: ``layer``, ``head`` (None: the layer's average, as ``weights`` already is), ``transpose``
@@ -112,6 +115,7 @@ def render(data: dict, weights: np.ndarray, view: dict) -> dict:
     n_q, n_k = len(queries), len(keys)
     transpose = bool(view["transpose"])
     cell, top = sizes["cell"], sizes["top"]
+    grow = sizes.get("grow", 1)  # the room for text grows with it
     width, height = int(n_q * cell + 260), int(n_k * cell + 140 + top)
     hovers = data.get("hovers")
     weight = [f"{words['weight']} = %{{z:.4f}}"] + (["%{customdata}"] if hovers else [])
@@ -155,17 +159,18 @@ def render(data: dict, weights: np.ndarray, view: dict) -> dict:
     bottom, height = 10 + (110 if transpose else 40), height + 40
     right = 10 + 150 if labelled and transpose else 10
     if labelled and not transpose:
-        below = 50 + 30 * stagger
+        below = (50 + 30 * stagger) * grow
         bottom, height = bottom + below, height + below
     layout = dict(
         height=height,
         width=width,
         margin=dict(l=10, r=right, t=top, b=bottom),
         plot_bgcolor="white",
+        font=dict(size=sizes.get("font", FONT_SIZE)),
         # The title goes under the figure: above it, the top axis's labels and title need the room.
         title=dict(
             text=title_of(data, view["layer"], view["head"]),
-            font=dict(size=15),
+            font=dict(size=sizes.get("title", TITLE_SIZE)),
             pad=dict(t=8),
             yref="container",
             y=0.01,
@@ -178,7 +183,7 @@ def render(data: dict, weights: np.ndarray, view: dict) -> dict:
     )
     if labelled:
         layout["annotations"] = [
-            _note(label, what, much, i, transpose, stagger, colors["notes"])
+            _note(label, what, much, i, transpose, stagger, colors["notes"], sizes)
             for i, (label, (what, much)) in enumerate(zip(queries, notes, strict=True))
         ]
     return {"data": [trace], "layout": layout}
@@ -188,7 +193,7 @@ def _hover(*lines: str) -> str:
     return "<br>".join(lines) + "<extra></extra>"
 
 
-def _note(label: str, what: str, much: str, i: int, transpose: bool, stagger: bool, color: str) -> dict:
+def _note(label: str, what: str, much: str, i: int, transpose: bool, stagger: bool, color: str, sizes: dict) -> dict:
     """The note of query ``i`` (``label``): under its column, or beside its row transposed."""
     where = (
         dict(x=1.0, xref="paper", xanchor="left", xshift=6, y=label, yref="y", text=f"{what} {much}")
@@ -199,8 +204,8 @@ def _note(label: str, what: str, much: str, i: int, transpose: bool, stagger: bo
             y=0,
             yref="paper",
             yanchor="top",
-            yshift=-6 - 30 * (stagger and i % 2),
+            yshift=-6 - 30 * sizes.get("grow", 1) * (stagger and i % 2),
             text=f"{what}<br>{much}",
         )
     )
-    return dict(where, showarrow=False, font=dict(size=NOTE_SIZE, color=color))
+    return dict(where, showarrow=False, font=dict(size=sizes.get("note", NOTE_SIZE), color=color))

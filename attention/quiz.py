@@ -25,6 +25,7 @@ from attention.options import FigureOptions
 BLANK_CELL = "#e6e9f0"  # a cell nobody has guessed yet
 ANSWERED_CELL = "#f6f7fa"  # the other cells of a column (or row) that has its guess
 GUESS_CELL = style.CHOSEN  # the guessed cell: the darkest weight colour, "this key gets the most weight"
+GRID_ROOM = 220  # px of the grid's figure besides its squares: labels, axis titles, margins
 HIT_COLOR = "#1a9850"
 MISS_COLOR = "#d73027"
 
@@ -140,8 +141,16 @@ def blank_grid_figure(
         x, y, x_labels, y_labels = q_of_point, k_of_point, q_labels, k_labels
         who = (f"{word_q}: %{{x}}", f"{word_k}: %{{y}}")
     n = max(n_q, n_k)
+    cols, rows = len(x_labels), len(y_labels)
     cell = style.cell_size(n, low=8) * options.font_scale  # at least 8 px: a square must stay clickable
-    size = style.tick_size(n, options.font_scale)
+    line = style.label_line(x_labels + y_labels)
+    if options.target_height:
+        # the whole grid on the screen's height, down to the squares on which every label fits at its smallest
+        # (a guess needs the names of its row and column)
+        least = line * max(round(style.MIN_TICK * options.font_scale), 1)
+        cell = max(min(cell, (options.target_height - GRID_ROOM) / rows), min(cell, least))
+    labels = style.label_rule(x_labels, cell, cell, n, options.font_scale, line)
+    size = labels.size  # as large as fits; every label is shown (the axes have no step)
     axis = dict(type="category", automargin=True, tickfont_size=size, title_font_size=size + 1)
     axis.update(fixedrange=True, showgrid=False, zeroline=False)
     q_title = style.escaped(text("fig.query", options.lang, role=options.query_role))
@@ -156,16 +165,15 @@ def blank_grid_figure(
         hovertemplate=style.hover(*who, text("quiz.hover", options.lang)),
         name=text("quiz.grid", options.lang),
     )
-    cols, rows = len(x_labels), len(y_labels)
     layout = style.layout(
-        height=rows * cell + 220,
+        height=rows * cell + GRID_ROOM,
         width=cols * cell + 300,
         xaxis=dict(
             axis,
             side="top",
             categoryorder="array",
             categoryarray=x_labels,
-            tickangle=style.tick_angle(x_labels, cell, size),
+            tickangle=labels.angle,
             constrain="domain",
             title_text=k_title if options.transpose else q_title,
         ),

@@ -116,14 +116,17 @@ def label_width(label: str, size: float) -> float:
     return size * sum(WIDE if unicodedata.east_asian_width(c) in "WF" else NARROW for c in chars)
 
 
-def label_rule(columns: list[str], cell_w: float, cell_h: float, n: int, font_scale: float = 1.0) -> Labels:
+def label_rule(
+    columns: list[str], cell_w: float, cell_h: float, n: int, font_scale: float = 1.0, line: float = LINE_HEIGHT
+) -> Labels:
     """The labels of a grid whose cells are ``cell_w`` × ``cell_h`` px, ``n`` tokens on its longer side,
     ``columns`` the column labels: no two labels touch, on either axis.
 
     A row's label needs LINE_HEIGHT font sizes of height; a column's label lies flat while the widest fits its column,
     slants (-45°) while columns stand LINE_HEIGHT font sizes apart across the slant, else stands upright (-90°) while
     they are LINE_HEIGHT apart. The largest size wins, flat or slanted down to SHRINK of normal before upright; where
-    even MIN_TICK does not fit, only every step-th token is labelled (always from ``tick_step(n)`` up).
+    even MIN_TICK does not fit, only every step-th token is labelled (always from ``tick_step(n)`` up). ``line``
+    replaces LINE_HEIGHT where the labels' own boxes must keep apart (see ``label_line``).
     """
     normal, smallest = tick_size(n, font_scale), max(round(MIN_TICK * font_scale), 1)
     sizes = range(normal, smallest - 1, -1)
@@ -132,17 +135,25 @@ def label_rule(columns: list[str], cell_w: float, cell_h: float, n: int, font_sc
     tries += [(s, a) for s in sizes if s not in readable for a in (0, -45)]
     for step in range(tick_step(n), max(n, 1) + 1):
         for size, angle in tries:
-            if cell_h * step >= LINE_HEIGHT * size and fits(columns[::step], cell_w * step, size, angle):
+            if cell_h * step >= line * size and fits(columns[::step], cell_w * step, size, angle, line):
                 return Labels(size, angle, step)
     return Labels(smallest, -90, max(n, 1))
 
 
-def fits(columns: list[str], across: float, size: int, angle: int) -> bool:
+def fits(columns: list[str], across: float, size: int, angle: int, line: float = LINE_HEIGHT) -> bool:
     """Whether column labels of ``size`` px, ``across`` px apart, turned ``angle`` degrees (0, -45 or -90), keep
     apart: flat, the widest with a GAP fits; slanted or upright, lines stand LINE_HEIGHT font sizes apart."""
     if angle == 0:
         return max((label_width(c, size) for c in columns), default=0) + GAP * size <= across
-    return (SLANT if angle == -45 else 1.0) * across >= LINE_HEIGHT * size
+    return (SLANT if angle == -45 else 1.0) * across >= line * size
+
+
+def label_line(labels: list[str]) -> float:
+    """The height of a line of these labels' boxes as Chromium draws them, in font sizes, with a pixel or two to
+    spare: Korean, Japanese and Chinese come from the CJK fallback font, whose boxes are taller (1.43 against 1.27).
+    The live charts' rule (webapp/live_chart.js, lineHeight) uses the same figures."""
+    wide = any(unicodedata.east_asian_width(c) in "WF" for label in labels for c in html.unescape(label))
+    return 1.5 if wide else 1.3
 
 
 def column_angle(columns: list[str], across: float, size: int) -> int:

@@ -50,12 +50,13 @@ def is_alignment_head(layer: int, head: int | None) -> bool:
     return layer == ALIGNMENT_LAYER and head == ALIGNMENT_HEAD
 
 
-def map_data(run: CrossAttention, lang: str = "en") -> dict:
+def map_data(run: CrossAttention, lang: str = "en", font_scale: float = 1.0) -> dict:
     """The plain fields of the run's map, for ``attention.head_maps.render`` in Python and in the browser.
 
     Queries are the target pieces (the decoder asks), keys the source pieces; the note under each query's
     column is the piece the decoder rated highest at that step and its probability, marked ≠ where it is not
-    the piece in the translation (under teacher forcing); every cell's hover says it too.
+    the piece in the translation (under teacher forcing); every cell's hover says it too. ``font_scale`` > 1
+    (a projector) makes the cells and every text larger by that much.
     """
     word = partial(text, lang=lang)
     # pieces as every axis of the app shows them: without SentencePiece's word-start mark
@@ -64,9 +65,14 @@ def map_data(run: CrossAttention, lang: str = "en") -> dict:
     top_pieces = [without_word_mark(piece) for piece in run.top_tokens]
     targets, sources = style.axis_labels(target_pieces, lang), style.axis_labels(source_pieces, lang)
     n = max(len(targets), len(sources))
-    cell = style.cell_size(n)
-    labels = style.label_rule(targets, cell, cell, n)
+    cell = style.cell_size(n, span=style.GRID_SPAN * font_scale, high=style.MAX_CELL * font_scale)
+    labels = style.label_rule(targets, cell, cell, n, font_scale)
     _, top = style.title_above("", targets, labels)
+    sizes = {"cell": cell, "tick": labels.size, "step": labels.step, "angle": labels.angle, "top": top}
+    if font_scale != 1:
+        text_sizes = (head_maps.FONT_SIZE, head_maps.TITLE_SIZE, head_maps.NOTE_SIZE)
+        sizes.update(zip(("font", "title", "note"), (round(size * font_scale) for size in text_sizes), strict=True))
+        sizes["grow"] = font_scale
     hovers = [  # what the decoder predicted at each step, for the hover of every cell of that step
         word(
             "translate.hover_prediction",
@@ -97,13 +103,18 @@ def map_data(run: CrossAttention, lang: str = "en") -> dict:
             "key": word("fig.word.key"),
             "weight": word("fig.weight"),
         },
-        "sizes": {"cell": cell, "tick": labels.size, "step": labels.step, "angle": labels.angle, "top": top},
+        "sizes": sizes,
         "colors": {"weights": style.colorscale(style.WEIGHT_COLORS), "notes": PREDICTION_COLOR},
     }
 
 
 def translation_figure(
-    run: CrossAttention, layer: int, head: int | None, transpose: bool = False, lang: str = "en"
+    run: CrossAttention,
+    layer: int,
+    head: int | None,
+    transpose: bool = False,
+    lang: str = "en",
+    font_scale: float = 1.0,
 ) -> go.Figure:
     """The cross-attention map of (layer, head), with the decoder's prediction at every step.
 
@@ -114,6 +125,7 @@ def translation_figure(
         transpose: rows are the target queries and columns the source keys (the conventional
             layout) instead of the lecture's columns-are-queries.
         lang: the language of titles, axes and hover text.
+        font_scale: larger cells and text, on a projector.
 
     Returns:
         A Plotly figure whose heatmap has the target pieces on one axis and the source pieces on the
@@ -123,14 +135,14 @@ def translation_figure(
         from ``payload`` (``attention.head_maps.render``).
     """
     view = {"layer": layer, "head": head, "transpose": transpose}
-    return go.Figure(head_maps.render(map_data(run, lang), head_map(run, layer, head), view))
+    return go.Figure(head_maps.render(map_data(run, lang, font_scale), head_map(run, layer, head), view))
 
 
-def payload(run: CrossAttention, lang: str = "en") -> bytes:
+def payload(run: CrossAttention, lang: str = "en", font_scale: float = 1.0) -> bytes:
     """Every head's map of both decoder layers (float16) and ``map_data``, as ``attention.live.pack`` bytes:
     the browser draws any layer, head, average and layout from them (webapp/head_maps.js)."""
     maps, header = head_maps.encode_maps(run.weights)  # (2, 8, T·S)
-    return pack({**map_data(run, lang), **header}, {"maps": maps})
+    return pack({**map_data(run, lang, font_scale), **header}, {"maps": maps})
 
 
 def translation_csv(run: CrossAttention, layer: int, head: int | None) -> str:

@@ -5,11 +5,13 @@ Pure Python and numpy; the pages add widgets and caching around it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from attention import style
 from attention.core import AttentionResult, causal_mask, scaled_dot_product_attention
 from attention.embeddings import EncodedText, Encoder, TokenEmbeddings
 from attention.heads import QKVWeights, project, qkv_weights
@@ -26,6 +28,7 @@ class AttentionView:
         query_tokens: one label per query.
         key_tokens: one label per key.
         notes: things the reader should know, e.g. how many tokens were cut.
+        hints: calm lines about how to read the figure, e.g. that the model cannot read the sentence's script.
         problem: a short message shown where the figure would be.
         layer: the hidden states the vectors were taken from (0: the input embeddings), or None.
         n_layers: how many layers the model has.
@@ -35,6 +38,7 @@ class AttentionView:
     query_tokens: list[str] = field(default_factory=list)
     key_tokens: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    hints: list[str] = field(default_factory=list)
     problem: str | None = None
     layer: int | None = None
     n_layers: int | None = None
@@ -68,6 +72,23 @@ def truncation_note(embeddings: TokenEmbeddings, role: str, max_tokens: int, lan
         kept=embeddings.n_kept,
         dropped=embeddings.n_dropped,
     )
+
+
+# Letters a word-piece model trained on English splits a Korean or Japanese word into, one piece each:
+# Hangul jamo (what NFD makes of a syllable) and kana
+LETTER_PIECES = re.compile(r"^(?:##)?[\u1100-\u11ff\u3130-\u318f\u3040-\u30ff]$")
+
+
+def unread_note(embeddings: TokenEmbeddings, role: str, model: str, lang: str = "en") -> str | None:
+    """A calm line when ``model`` cannot read the sentence: how many of its pieces are [UNK] (characters the model
+    has never seen) or single letters of a word it split apart (Korean jamo, kana); None when there are none."""
+    unknown = sum(token == "[UNK]" for token in embeddings.tokens)
+    letters = sum(bool(LETTER_PIECES.match(token)) for token in embeddings.tokens)
+    if not unknown and not letters:
+        return None
+    n = len(embeddings.without_special_tokens().tokens)
+    role_word = text(ROLE_WORDS[role], lang)
+    return text("msg.unread", lang, model=model, role=role_word, n=n, unknown=unknown, letters=letters)
 
 
 def select_tokens(embeddings: TokenEmbeddings, settings: Settings) -> TokenEmbeddings:
@@ -178,6 +199,7 @@ def compute_view(
     weights = projection_weights(encoder, settings.projection)  # first: it checks the layer and head
     layer = vectors_layer(encoder, settings)
     notes: list[str] = []
+    hints: list[str] = []
     vectors: dict[str, TokenEmbeddings] = {}  # by text, so that self attention encodes once
     for role, sentence in sentences.items():
         if sentence in vectors:
@@ -186,6 +208,18 @@ def compute_view(
         note = truncation_note(vectors[sentence], role, encoder.max_tokens, lang)
         if note:
             notes.append(note)
+        hint = unread_note(vectors[sentence], role, encoder.name, lang)
+        if hint:
+            hints.append(hint)
     (query_role, query_text), (key_role, key_text) = list(sentences.items())[0], list(sentences.items())[-1]
     view = attend(vectors[query_text], vectors[key_text], settings, (query_role, key_role), weights, lang)
-    return replace(view, notes=notes + view.notes, layer=layer, n_layers=encoder.n_layers)
+    hints += filter(None, [long_text_hint(max(len(view.query_tokens), len(view.key_tokens)), lang)])
+    return replace(view, notes=notes + view.notes, hints=hints, layer=layer, n_layers=encoder.n_layers)
+
+
+def long_text_hint(n: int, lang: str = "en") -> str | None:
+    """A calm line for a figure of more than ``style.LABELLED`` tokens on a side, whose labels are stepped (how far
+    apart depends on the screen, so it is not said) and cells small: attention reads best on a sentence or two."""
+    if n <= style.LABELLED:
+        return None
+    return text("msg.long_text", lang, n=n, best=style.SHORT)

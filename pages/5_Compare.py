@@ -12,14 +12,17 @@ from attention.models import EMBEDDED_MODELS
 from attention.options import Projection
 from attention.settings import FIELDS
 from webapp import cache, controls, display, downloads, navigation
-from webapp.session import keep_in_range, labels, lang, literal, set_setting, t, values
+from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
 
 frame = navigation.frame()
 display.page_header("nav.compare", "compare.intro")
-kind = st.radio(
+# on a projector the choices share one row, so that the two maps start on the first screen
+places = st.columns([3, 3, 2], vertical_alignment="bottom") if presenting() else [st] * 3
+kind_place, attention_place, bank_place = places
+kind = kind_place.radio(
     t("compare.kind"), compare.KINDS, format_func=labels(COMPARE_KIND_LABELS), key="compare_kind", horizontal=True
 )
-attention = st.radio(
+attention = attention_place.radio(
     t("compare.attention"),
     compare.ATTENTIONS,
     format_func=labels(COMPARE_ATTENTION_LABELS),
@@ -28,7 +31,7 @@ attention = st.radio(
 )
 bank = compare.BANK_EXAMPLE
 bank_help = t("compare.bank_help", a=bank["sentence"], b=bank["sentence_b"], layer=bank["layer"], head=bank["head"])
-st.button(t("compare.bank"), help=bank_help, on_click=st.session_state.update, args=(bank,))
+bank_place.button(t("compare.bank"), help=bank_help, on_click=st.session_state.update, args=(bank,))
 settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=attention == "self")
 texts = {key: controls.sentence_input(label, key) for key, label in compare.sentence_fields(attention, kind)}
 
@@ -60,7 +63,9 @@ side_b = compare.SideB(kind, setting, temperature_b, head_b, encoder_b)
 sides = compare.two_sides(attention, {**values(), **texts}, settings, side_b)
 encoders = side_b.encoders(frame.encoder)
 result = compare.compare(encoders, sides, (cache.encode(encoders[0]), cache.encode(encoders[1])), lang())
-st.info(compare.description(side_b, result, lang()), icon="⚖️")
+description = compare.description(side_b, result, lang())
+if not presenting():
+    st.info(description, icon="⚖️")
 
 options = display.with_roles(options, sides[0].sentences)
 figures = compare_figure.side_figures(result, options)
@@ -68,11 +73,16 @@ for column, name, view, side, figure in zip(
     st.columns(2), "AB", (result.a, result.b), result.sides, figures, strict=True
 ):
     with column:
-        st.subheader(name)
-        st.caption(literal(" → ".join(side.sentences.values())))
+        if presenting():  # one line: the side's name and its sentences
+            st.markdown(f"**{name}** &nbsp; {literal(' → '.join(side.sentences.values()))}")
+        else:
+            st.subheader(name)
+            st.caption(literal(" → ".join(side.sentences.values())))
         display.show_notes(view)
         if figure is not None:
             display.show_figure(figure, name=f"{name}_{'_'.join(side.sentences.values())}", key=f"compare_{name}")
+if presenting():
+    st.caption(description)
 low, high = compare.shared_range([result.a, result.b], options.fit_colors)
 st.caption(t("compare.same_colors", low=low, high=high))
 

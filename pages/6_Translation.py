@@ -64,7 +64,8 @@ if run.source_unknown:
 if not run.finished:
     st.caption(t("translate.unfinished", n=len(run.target_tokens)))
 st.caption(t("translate.forced", own=literal(own.translation)) if run.teacher_forced else t("translate.own"))
-st.markdown(t("translate.roles"))
+if not presenting():  # on a projector the map comes first; the teacher says who asks
+    st.markdown(t("translate.roles"))
 
 
 # the settings the live map's controls stand for (its view's names -> the settings' and the link's)
@@ -99,12 +100,13 @@ def cross_map(run, source: str, forced: str | None) -> None:
             "font_scale": controls.font_scale(),
             "labels": labels,
         }
-        payload = cache.translation_payload(run.direction, source, forced, lang())
+        payload = cache.translation_payload(run.direction, source, forced, lang(), controls.font_scale())
         head_map_chart.show("translate_map", MAP_FIELDS, settings, chrome, payload)
         if not presenting():
             st.caption(t("head_maps.live_note"))
     else:  # plotly.js cannot be served by the app: the server draws the map of the link's view
-        display.show_figure(translation_figure(run, layer, shown, transpose, lang()), name=name)
+        figure = translation_figure(run, layer, shown, transpose, lang(), controls.font_scale())
+        display.show_figure(figure, name=name)
     st.caption(t("translate.predictions_caption"))
     st.caption(t("translate.alignment_note", layer=ALIGNMENT_LAYER, head=ALIGNMENT_HEAD))
 

@@ -22,6 +22,8 @@
     head_map_chart.py    the live head map's component (Translation): its bytes, its view sent back, its files
     head_map_chart.js    that component in the browser: layer, head, average and transpose controls, drawing
     head_map_chart.css   its look
+    screen.py            presentation mode's screen: the main area's width and the window's height, from the browser
+    screen.js            that component in the browser: measures, and tells again after a resize
     streamlit_internals.py  every private Streamlit internal the app uses, each with its reason (one seam)
 
 ``app.py`` is the entry point (``streamlit run app.py``); the page bodies are in ``pages/``.

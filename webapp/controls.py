@@ -26,7 +26,7 @@ from attention.models import DEFAULT_MODEL, EMBEDDED_MODELS
 from attention.options import COMPONENT_MODES, PROJECTIONS, FigureOptions, Projection, Settings
 from attention.settings import FIELDS
 from attention.style import WEIGHT_SCALES
-from webapp import cache, quiz
+from webapp import cache, quiz, screen
 from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
 
 
@@ -216,18 +216,18 @@ def explanations(place, encoder: Encoder) -> None:
         st.markdown(f"**{t('side.vector_layer')}**: {layers}")
 
 
-# The pages the figures are sized for (Streamlit cannot tell the size of the reader's screen): a 1920 × 1080
-# projector with the sidebar folded away, and a 1400 × 900 laptop window with it open. In pixels of the
-# page's main area, the screen's height less the app's header and the figure's own margin.
-PROJECTOR_AREA = (1760, 960)
+# The pages the figures are sized for, in pixels of the page's main area (the screen's height less the app's
+# header and the figure's own margin): in presentation mode the screen in the room, as the browser measured it
+# (webapp.screen; a 1920 × 1080 projector's until it has), otherwise a 1400 × 900 laptop window with the sidebar.
+PROJECTOR_AREA = screen.PROJECTOR_AREA
 LAPTOP_AREA = (940, 760)
 
 
 def figure_size() -> dict[str, object]:
-    """FigureOptions' size fields: in presentation mode larger text, and a grid that fills a projector's
+    """FigureOptions' size fields: in presentation mode larger text, and a grid that fills the projector's
     page (``show_figure`` stretches it to the page actually there); otherwise square cells that fit a laptop's."""
     if presenting():
-        width, height = PROJECTOR_AREA
+        width, height = screen.area()
         return dict(font_scale=font_scale(), target_width=width, target_height=height, fill_width=True)
     width, height = LAPTOP_AREA
     return dict(font_scale=font_scale(), target_width=width, target_height=height, fill_width=False)

@@ -51,6 +51,8 @@ def show_notes(view: AttentionView) -> None:
     """The view's notes, and its problem where the figure would be."""
     for note in view.notes:
         st.warning(note, icon="✂️")
+    for hint in view.hints:
+        st.caption(hint)
     if view.problem:
         st.info(view.problem, icon="✏️")
 

@@ -140,7 +140,7 @@ class HeadMapChart {
     const figure = render(this.model, headMap(this.model, view.layer, head), { layer: view.layer, head, transpose: view.transpose });
     const page = getComputedStyle(this.root); // the app's font and text colour (light or dark theme)
     const layout = figure.layout;
-    layout.font = { family: page.fontFamily, color: page.color };
+    layout.font = { ...layout.font, family: page.fontFamily, color: page.color };
     if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
     const room = this.map.clientWidth;
     if (room > 0 && layout.width > room) layout.width = room; // never wider than the page (as Streamlit's charts)

@@ -23,7 +23,8 @@ from webapp.downloads import Download
 from webapp.session import keep_sent, t
 
 VIEW = ("layer", "head", "average", "transpose")  # the component's controls, in its view
-JS_FILES = ("plotly_loader.js", "head_maps.js", "head_map_chart.js")  # one ES module: the shared machinery, then the component
+# one ES module: the shared machinery, then the component
+JS_FILES = ("plotly_loader.js", "head_maps.js", "head_map_chart.js")
 
 _component = st.components.v2.component(
     "head_map_chart",

@@ -92,6 +92,8 @@ export function weightAt(model, layer, head, i, j) {
 const MAX_NOTES = 40; // attention/head_maps.py's MAX_NOTES
 const NOTES_STAGGER_FROM = 10; // attention/head_maps.py's STAGGER_FROM
 const NOTE_SIZE = 11;
+const FONT_SIZE = 12; // the figure's text (plotly.js's own)
+const TITLE_SIZE = 15;
 
 function fill(template, values) {
   return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name]));
@@ -117,6 +119,7 @@ export function render(data, weights, view) {
   const [nQ, nK] = [queries.length, keys.length];
   const transpose = Boolean(view.transpose);
   const { cell, top } = sizes;
+  const grow = sizes.grow ?? 1; // the room for text grows with it
   let width = Math.trunc(nQ * cell + 260);
   let height = Math.trunc(nK * cell + 140 + top);
   const hovers = data.hovers && data.hovers.length ? data.hovers : null;
@@ -169,7 +172,7 @@ export function render(data, weights, view) {
   height += 40;
   const right = labelled && transpose ? 10 + 150 : 10;
   if (labelled && !transpose) {
-    const below = 50 + 30 * stagger;
+    const below = (50 + 30 * stagger) * grow;
     bottom += below;
     height += below;
   }
@@ -178,9 +181,10 @@ export function render(data, weights, view) {
     width,
     margin: { l: 10, r: right, t: top, b: bottom },
     plot_bgcolor: "white",
+    font: { size: sizes.font ?? FONT_SIZE },
     title: {
       text: titleOf(data, view.layer, view.head),
-      font: { size: 15 },
+      font: { size: sizes.title ?? TITLE_SIZE },
       pad: { t: 8 },
       yref: "container",
       y: 0.01,
@@ -195,8 +199,8 @@ export function render(data, weights, view) {
     layout.annotations = notes.map(([what, much], i) => {
       const where = transpose
         ? { x: 1.0, xref: "paper", xanchor: "left", xshift: 6, y: queries[i], yref: "y", text: `${what} ${much}` }
-        : { x: queries[i], xref: "x", y: 0, yref: "paper", yanchor: "top", yshift: -6 - 30 * (stagger && i % 2), text: `${what}<br>${much}` };
-      return { ...where, showarrow: false, font: { size: NOTE_SIZE, color: colors.notes } };
+        : { x: queries[i], xref: "x", y: 0, yref: "paper", yanchor: "top", yshift: -6 - 30 * grow * (stagger && i % 2), text: `${what}<br>${much}` };
+      return { ...where, showarrow: false, font: { size: sizes.note ?? NOTE_SIZE, color: colors.notes } };
     });
   }
   return { data: [trace], layout };

@@ -38,7 +38,8 @@ from webapp.session import keep_sent, lang, literal, presenting, set_setting, t,
 KEY = "next_word_chart"
 VIEW_FIELDS = ("decoder_layer", "decoder_head", "decoder_average", "next_temperature", "top_k", "top_p")
 
-JS_FILES = ("plotly_loader.js", "head_maps.js", "next_word_chart.js")  # one ES module: the shared head-map machinery, then the page's
+# one ES module: the shared head-map machinery, then the page's
+JS_FILES = ("plotly_loader.js", "head_maps.js", "next_word_chart.js")
 _component = st.components.v2.component(
     "next_word_chart",
     js="\n".join(Path(__file__).with_name(name).read_text(encoding="utf-8") for name in JS_FILES),

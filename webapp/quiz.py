@@ -11,6 +11,7 @@ A new sentence, model or setting that changes the numbers changes the fingerprin
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -20,10 +21,11 @@ from attention.figures import attention_figure
 from attention.options import FigureOptions, Settings
 from attention.quiz import blank_grid_figure, cell_of_point, mark_guesses, score_guesses
 from attention.views import AttentionView, attention_kind
-from webapp import display
-from webapp.session import t
+from webapp import display, screen
+from webapp.session import presenting, t
 
 STATE = "_quiz_guesses"
+ABOVE_GRID = 180  # px of the projected page above the grid, below the header: the title, the fields, the switch
 
 
 def toggle() -> bool:
@@ -71,33 +73,43 @@ def show_quiz(
 
 
 def _ask(view: AttentionView, options: FigureOptions, kind: str, state: dict, name: str) -> None:
-    """The blank grid: each click records a guess; Reveal once there is one."""
-    st.markdown(t("quiz.ask"))
+    """The blank grid: each click records a guess; Reveal once there is one. On a projector the grid fits the
+    screen's height, and its buttons stand beside it, staying in sight while the grid scrolls."""
     guesses = state["guesses"]
-    figure = blank_grid_figure(view.query_tokens, view.key_tokens, options, guesses)
-    if st.context.theme.type == "dark":
-        figure.update_layout(plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
-    chart = f"quiz_grid_{kind}"
-    st.plotly_chart(
-        figure,
-        width="content",
-        key=chart,
-        on_select=partial(_record_click, kind, state["fingerprint"], chart, len(view.key_tokens)),
-        selection_mode="points",
-        config=display.chart_config(display.file_name(name)),
-    )
-    st.caption(t("quiz.progress", guessed=len(guesses), n=len(view.query_tokens)))
-    reveal, clear, _ = st.columns([1, 1, 3])
-    reveal.button(
-        t("quiz.reveal"),
-        type="primary",
-        disabled=not guesses,
-        help=t("quiz.reveal_help"),
-        on_click=_set_revealed,
-        args=(kind, True),
-        key=f"quiz_reveal_{kind}",
-    )
-    clear.button(t("quiz.clear"), disabled=not guesses, on_click=_clear, args=(kind,), key=f"quiz_clear_{kind}")
+    if presenting():
+        options = replace(options, target_height=screen.area()[1] - ABOVE_GRID)
+        grid, beside = st.columns([3, 1])
+        buttons = beside.container(key=f"quiz_buttons_{kind}")  # sticky on a projector (presentation.css)
+    else:
+        grid = buttons = st.container()
+    with buttons if presenting() else grid:
+        st.markdown(t("quiz.ask"))
+    with grid:
+        figure = blank_grid_figure(view.query_tokens, view.key_tokens, options, guesses)
+        if st.context.theme.type == "dark":
+            figure.update_layout(plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)")
+        chart = f"quiz_grid_{kind}"
+        st.plotly_chart(
+            figure,
+            width="content",
+            key=chart,
+            on_select=partial(_record_click, kind, state["fingerprint"], chart, len(view.key_tokens)),
+            selection_mode="points",
+            config=display.chart_config(display.file_name(name)),
+        )
+    with buttons:
+        st.caption(t("quiz.progress", guessed=len(guesses), n=len(view.query_tokens)))
+        row = st.container(horizontal=True)
+        row.button(
+            t("quiz.reveal"),
+            type="primary",
+            disabled=not guesses,
+            help=t("quiz.reveal_help"),
+            on_click=_set_revealed,
+            args=(kind, True),
+            key=f"quiz_reveal_{kind}",
+        )
+        row.button(t("quiz.clear"), disabled=not guesses, on_click=_clear, args=(kind,), key=f"quiz_clear_{kind}")
 
 
 def _reveal(

@@ -198,6 +198,15 @@ SECTIONS = {
         "examples.repeated": "Repeated words",
         "msg.blank": "Type a {role} sentence to see its attention.",
         "msg.no_pieces": "The {role} sentence has no word pieces the model can read.",
+        "msg.unread": (
+            "{model} was trained on English text. Of the {role} text it made {n} pieces: {unknown} × [UNK] (characters "
+            "it has never seen) and {letters} single letters of words it split apart. Their attention says little "
+            "about meaning; for Korean, Japanese or Chinese, choose multilingual-e5-small in the sidebar."
+        ),
+        "msg.long_text": (
+            "{n} tokens on a side: only some are labelled and each cell is a few pixels wide. Attention reads best "
+            "on a sentence or two, up to about {best} tokens; hover a cell to read its pair, or shorten the text."
+        ),
         "msg.truncated": (
             "The {role} sentence has {total:,} word pieces; the model reads at most {max_tokens:,} tokens, so the "
             "figure keeps the first {kept:,} and dropped {dropped:,}."

@@ -182,6 +182,15 @@ SECTIONS = {
         "examples.repeated": "반복되는 단어",
         "msg.blank": "{role} 문장을 입력하면 어텐션이 보인다.",
         "msg.no_pieces": "{role} 문장에 모델이 읽을 수 있는 토큰이 없다.",
+        "msg.unread": (
+            "{model} 모델은 영어 글로 학습했다. {role} 글을 조각 {n}개로 나눴는데, [UNK](처음 보는 글자)가 {unknown}개, "
+            "단어가 쪼개진 낱글자가 {letters}개다. 이 조각들의 어텐션은 뜻을 거의 말해 주지 않는다. 한국어, 일본어, "
+            "중국어에는 사이드바에서 multilingual-e5-small을 고른다."
+        ),
+        "msg.long_text": (
+            "한 축에 토큰이 {n}개다: 일부에만 이름을 달고, 칸은 몇 픽셀 폭이다. 어텐션은 한두 문장, 토큰 "
+            "{best}개 안팎에서 가장 잘 읽힌다. 칸에 마우스를 올리면 그 쌍이 보이고, 글을 줄여도 된다."
+        ),
         "msg.truncated": (
             "{role} 문장은 {total:,}개 토큰이다. 모델은 최대 {max_tokens:,}개 토큰을 읽으므로, 그림은 앞의 {kept:,}개를 "
             "쓰고 {dropped:,}개를 버렸다."

@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 
 from attention.i18n import text
-from tests.helpers import CROSS, SELF, chart_spec, open_app, set_widgets
+from tests.helpers import CROSS, SELF, chart_spec, charts, open_app, set_widgets
 from webapp.controls import LAPTOP_AREA, PROJECTOR_AREA
 
 
@@ -55,3 +55,17 @@ def test_turning_presentation_on_resizes_the_figure():
     assert normal["width"] <= LAPTOP_AREA[0] and normal["height"] <= LAPTOP_AREA[1]
     big = chart_spec(set_widgets(at, present=True))["layout"]
     assert big["width"] == PROJECTOR_AREA[0] and big["font"]["size"] > normal["font"]["size"]
+
+
+def test_the_figures_follow_the_screen_the_browser_measured():
+    """The browser tells the main area's width and the window's height (webapp.screen): a 1280 × 720 projector's
+    page gets a figure drawn for its 1120 px, its height less the header; a nonsensical size is ignored."""
+    at = open_app("pages/5_Compare.py", query={"present": "true"})
+    at.session_state["screen_area"] = {"area": [1120, 720]}
+    at.run()
+    sides = [chart["layout"]["width"] for chart in charts(at)[:2]]
+    assert sides and all(width <= (1120 - 16) // 2 for width in sides), sides
+    at.session_state["screen_area"] = {"area": ["wide", -1]}
+    at.run()
+    assert not at.exception
+    assert max(chart["layout"]["width"] for chart in charts(at)[:2]) > (1120 - 16) // 2

@@ -78,6 +78,9 @@ def cases() -> dict[str, bytes]:
         "car ko": payload(car, "ko"),
         "markup": payload(translator.cross_attention("a cat", "<b>um gato</b> ▁ & co")),
         "stagger": payload(translator.cross_attention("The old teacher reads a long book to the children every day.")),
+        "projector": payload(
+            translator.cross_attention("The old teacher reads a long book to the children every day."), "ko", 1.5
+        ),
         "long": payload(translator.cross_attention(" ".join(["the small dog runs in the garden"] * 6))),
     }
 

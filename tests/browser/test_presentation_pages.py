@@ -57,6 +57,14 @@ STATE = """() => {
         inputs: [...document.querySelectorAll('[data-testid="stMain"] input[type="text"], '
             + '[data-testid="stMain"] textarea')].map(i => parseFloat(getComputedStyle(i).fontSize)),
         screen: window.innerHeight,
+        // Guess first: the bottom of the grid's squares and the Reveal button's box
+        grid: main
+            ? Math.max(...[...main.querySelectorAll('.point')].map(p => p.getBoundingClientRect().bottom))
+            : null,
+        reveal: [...document.querySelectorAll('[class*="st-key-quiz_reveal_"] button')].map(b => {
+            const box = b.getBoundingClientRect();
+            return [box.top, box.bottom];
+        })[0] || null,
     };
 }"""
 
@@ -87,9 +95,7 @@ def screen(request, server, browser):
 
 
 # Known failures, each with what is still wrong (strict: a fix makes the test say so)
-NOT_YET = {
-    ("compare", 1280): "the side-by-side maps are sized for half of a 1920 px page",
-}
+NOT_YET: dict[tuple[str, int], str] = {}
 
 
 @pytest.mark.parametrize("name", list(PAGES))
@@ -110,9 +116,13 @@ def test_every_page_is_projectable(server, screen, name, request):
         f"{len(overlapping)} overlapping {overlapping[:3]}, figure top {state['top'] and round(state['top'])}, "
         f"inputs {state['inputs']}"
     )
+    if name.startswith("quiz"):
+        print(f"  grid bottom {state['grid']:.0f}, reveal button {state['reveal']}")
     assert page.errors == []
     assert all(size >= MIN_INPUT for size in state["inputs"]), state["inputs"]
     assert overlapping == [], overlapping[:5]
     if figure:
         assert state["labels"] and least >= SIZES[(width, height)], state["labels"]
         assert state["top"] < height, state["top"]
+    if name.startswith("quiz"):  # the whole grid and its Reveal button on the first screen
+        assert state["grid"] <= height and 0 <= state["reveal"][0] and state["reveal"][1] <= height, state

@@ -243,3 +243,29 @@ def test_each_english_word_is_darkest_on_its_translation(e5, source, target, tra
         row = view.result.weights[view.query_tokens.index(word)]
         shown = dict(zip(view.key_tokens, row.round(3), strict=True))
         assert view.key_tokens[int(row.argmax())] == translation, (word, shown)
+
+
+def test_a_model_that_cannot_read_korean_says_so_calmly():
+    """all-MiniLM-L6-v2 splits Hangul into jamo and kana into letters and reads kanji as [UNK]: the view says how many,
+    in a hint (not a warning), and says nothing for English or for the multilingual model."""
+    from attention.options import Settings
+    from attention.views import compute_view
+
+    minilm = load_encoder("all-MiniLM-L6-v2")
+    view = compute_view(minilm, {"sentence": "그 동물은 これは例です"}, Settings(), lang="en")
+    assert len(view.hints) == 1 and view.notes == []
+    assert "Of the sentence text it made 17 pieces: 1 × [UNK]" in view.hints[0]
+    assert "[UNK]" in view.hints[0] and "multilingual-e5-small" in view.hints[0]
+    assert compute_view(minilm, {"sentence": "this is an example"}, Settings()).hints == []
+    assert compute_view(load_encoder(), {"sentence": "그 동물은 これは例です"}, Settings()).hints == []
+
+
+def test_a_paragraph_gets_a_hint_to_shorten_it_and_a_sentence_does_not():
+    from attention.options import Settings
+    from attention.views import compute_view
+
+    paragraph = " ".join(["the teacher wrote a long sentence on the board for the class"] * 8)
+    view = compute_view(load_encoder(), {"sentence": paragraph}, Settings(), lang="ko")
+    assert len(view.query_tokens) > 64
+    assert view.hints == [f"한 축에 토큰이 {len(view.query_tokens)}개다" + view.hints[0].split("개다", 1)[1]]
+    assert compute_view(load_encoder(), {"sentence": "this is an example"}, Settings()).hints == []
