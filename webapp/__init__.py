@@ -2,6 +2,7 @@
 
     navigation.py        the pages and what the entry point hands each page (model, sidebar)
     session.py           settings in the session and in the link, the interface's language
+    run_context.py       what one script run knows beyond its widgets (its frame, a fragment or the whole page)
     cache.py             every cached thing: the models, the translators, every layer's hidden states
     controls.py          widgets: the sidebar, the sentence fields, the examples
     attention_page.py    the cross and self attention pages (one function, two kinds)

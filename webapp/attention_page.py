@@ -8,20 +8,17 @@ whole page, as before.
 
 from __future__ import annotations
 
-import threading
-
 import streamlit as st
 
 from attention.embeddings import Encoder
 from attention.options import FigureOptions, Settings
 from attention.views import compute_view
-from webapp import cache, controls, display, navigation, quiz
+from webapp import cache, controls, display, navigation, quiz, run_context
 from webapp.session import lang, share_box, values
 
 HEADERS = {"cross": ("nav.cross", "cross.intro"), "self": ("nav.self", "self.intro")}  # title and introduction keys
 SENTENCE_KEYS = ("source", "target", "sentence")  # the settings a fragment rerun may change by itself
 OUTSIDE = "_attention_outside"  # the other settings, as the whole page last drew them
-_run = threading.local()  # each session's script runs in its own thread
 
 
 def show(kind: str) -> None:
@@ -34,17 +31,14 @@ def show(kind: str) -> None:
         frame.encoder, frame.controls, causal=kind == "self", live=display.live()
     )
     st.session_state[OUTSIDE] = _outside()
-    _run.whole = True
-    try:
+    with run_context.during(whole_page=True):
         sentences_and_figure(kind, frame.encoder, settings, options)
-    finally:
-        _run.whole = False
 
 
 @st.fragment
 def sentences_and_figure(kind: str, encoder: Encoder, settings: Settings, options: FigureOptions) -> None:
     """The sentence fields and the figure; run alone (a fragment rerun) when a sentence changes."""
-    if not getattr(_run, "whole", False) and st.session_state.get(OUTSIDE) != _outside():
+    if not run_context.value("whole_page", False) and st.session_state.get(OUTSIDE) != _outside():
         st.rerun()  # a widget here changed more than a sentence: the sidebar and the rest follow
     if kind == "self":
         sentences = controls.self_sentence(guess_first=True)

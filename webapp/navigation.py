@@ -5,13 +5,12 @@ A new page: a file in ``pages/`` and one line in PAGES (its strings in attention
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import streamlit as st
 
 from attention.embeddings import Encoder
-from webapp import streamlit_internals
+from webapp import run_context, streamlit_internals
 
 # file, URL path (what links have always used), title's i18n key, its line on Home's i18n key, icon
 PAGES = (
@@ -50,9 +49,6 @@ class Frame:
     controls: object
 
 
-_run = threading.local()  # each session's script runs in its own thread
-
-
 def pages(t) -> list:
     """The st.Page of every page, titled in this session's language by ``t``."""
     return [
@@ -63,11 +59,8 @@ def pages(t) -> list:
 
 def run_page(page, frame: Frame) -> None:
     """Run ``page`` with ``frame`` available to it through ``frame()``."""
-    _run.frame = frame
-    try:
+    with run_context.during(frame=frame):
         page.run()
-    finally:
-        _run.frame = None
 
 
 def frame() -> Frame:
@@ -78,7 +71,7 @@ def frame() -> Frame:
     run, and in every AppTest run): then there is no frame. Doing what st.navigation
     does first (leaving the old pages-folder mode) and running again goes through app.py.
     """
-    current = getattr(_run, "frame", None)
+    current = run_context.value("frame")
     if current is None:
         streamlit_internals.leave_pages_directory_mode()
         st.rerun()

@@ -9,7 +9,6 @@ bar always opens exactly the figure on screen.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
@@ -17,7 +16,7 @@ import streamlit as st
 
 from attention import settings
 from attention.i18n import LANGUAGES, text
-from webapp import streamlit_internals
+from webapp import run_context, streamlit_internals
 
 
 def start() -> None:
@@ -175,9 +174,6 @@ def write_link() -> dict[str, str]:
     return query
 
 
-_run = threading.local()  # each session's script runs in its own thread
-
-
 def finish(place) -> None:
     """Write the settings into the URL and offer the link in ``place`` (call at the end of a run), unless
     the page offered it already this run (``share_box``)."""
@@ -185,16 +181,15 @@ def finish(place) -> None:
     rejected = st.session_state.pop("_rejected", None)
     if rejected:
         st.caption(t("share.rejected", keys=", ".join(rejected)))
-    if not getattr(_run, "shared", False):
+    if not run_context.take("link_shared", False):
         _link_box(place, query)
-    _run.shared = False
 
 
 def share_box(place) -> None:
     """Write the settings into the URL and offer the link in ``place`` now, from a page whose fragment reruns
     alone (see ``webapp.attention_page``): the fragment keeps the link current; ``finish`` then leaves it out."""
     _link_box(place, write_link())
-    _run.shared = True
+    run_context.mark("link_shared", True)
 
 
 def _link_box(place, query: dict[str, str]) -> None:
