@@ -39,6 +39,7 @@ from attention.style import (
     font_size,
     gaps,
     hover,
+    label_depth,
     label_rule,
     label_width,
     layout,
@@ -450,46 +451,182 @@ def _shrink(maps: np.ndarray, size: int) -> tuple[np.ndarray, int]:
     return np.nanmean(blocks, axis=(-3, -1)), block
 
 
-def concatenated_output_figure(
-    output: np.ndarray, tokens: list[str], d_head: int, lang: str = "en", font_scale: float = 1.0
+SPLIT_MAP_PX = 95  # px (times font_scale): a map above its block, as high as a layer's in the grid of every head
+SPLIT_GAP = 14  # px between the row of maps and the output under it (times font_scale)
+
+
+def split_heads_figure(
+    weights: np.ndarray,
+    output: np.ndarray,
+    tokens: list[str],
+    d_head: int,
+    lang: str = "en",
+    font_scale: float = 1.0,
+    selected_head: int | None = None,
 ) -> go.Figure:
-    """The heads' outputs side by side: one row per token, one column per component, a line between heads.
+    """Multi-head attention in one layer: split, attend, concatenate. Each head's map stands straight above the
+    d_head components of the output that it made.
+
+    Both rows share one x axis counted in output components, so that head h's map covers exactly the columns
+    h*d_head - 0.5 to (h + 1)*d_head - 0.5 of the output under it, at any width the figure is drawn: two figures
+    one above the other would not line up, as their tick labels and colour bars take different margins.
 
     Args:
-        output: (n, n_heads * d_head), head h owns columns h*d_head to (h+1)*d_head.
+        weights: (n_heads, n, n), head h's weights[h, i, j]: how much query i attends to key j; each row sums to 1.
+        output: (n, n_heads * d_head), the heads' outputs side by side: head h owns columns h*d_head to
+            (h + 1)*d_head - 1.
+        tokens: the n tokens, queries and keys alike (self attention).
+        d_head: length of one head's output vector.
+        font_scale: text size relative to normal (1.5 on a projector).
+        selected_head: the head whose column (map and block) is outlined, or None.
+
+    Returns:
+        A figure of n_heads heatmaps of weights (one per head, drawn in the lecture's layout: columns are
+        queries, rows keys; longer than MAX_TILE tokens averaged over blocks of cells), then one heatmap of
+        ``output``, as it is.
+
+    Raises:
+        ValueError: shapes that do not agree, naming both numbers.
     """
+    n_heads, n_q, n_k = weights.shape
+    if output.shape != (n_q, n_heads * d_head):
+        raise ValueError(
+            f"{n_heads} heads of {d_head} components make {n_heads * d_head} output columns for {n_q} queries, "
+            f"but the output has shape {output.shape}"
+        )
+    if len(tokens) != n_q or n_q != n_k:
+        raise ValueError(f"self attention of {n_q} queries and {n_k} keys, but {len(tokens)} tokens were given")
     word = partial(text, lang=lang)
-    limit = float(np.abs(output).max()) or 1.0
     labels = axis_labels(tokens, lang)
-    row = ROW_PX * font_scale  # a token's row: its label's size and step follow (a line apart)
-    rule = label_rule([], GRID_WIDTH, row * LABEL_HEIGHT / CJK_LINE, len(tokens), font_scale)
-    grid = dict(
+    width = n_heads * d_head  # output components: the shared x axis runs from -0.5 to width - 0.5
+    maps, block = _shrink(weights, MAX_TILE)  # (n_heads, m_q, m_k): at most MAX_TILE cells a side
+    m_q, m_k = maps.shape[1:]
+    heads = [str(h) for h in range(n_heads)]  # numbers under the axis title "head": flat in a block's width
+    starts = [str(h * d_head) for h in range(n_heads)]  # the output's ticks: each head's first component
+
+    # Sizes in pixels, on a page GRID_WIDTH wide: the token labels on the left and the colour bars on the right
+    # leave the rest to the n_heads blocks, about 45 px each; the maps are taller than wide, as in the grid of every
+    # head, so that their patterns show.
+    row = ROW_PX * font_scale  # a token's row of the output
+    rows = label_rule([], GRID_WIDTH, row * LABEL_HEIGHT / CJK_LINE, n_q, font_scale)
+    widest = max((label_width(label, rows.size) for label in labels[:: rows.step]), default=0)
+    block_px = max(GRID_WIDTH - widest - COLORBAR_ROOM * font_scale - 40, n_heads) / n_heads
+    map_px = SPLIT_MAP_PX * font_scale
+    names = label_rule(heads, block_px, map_px, n_heads, font_scale)
+    components = label_rule(starts, block_px, map_px, n_heads, font_scale)
+    output_px = max(row * n_q, 60 * font_scale)
+    gap_px = SPLIT_GAP * font_scale
+    plot_px = map_px + gap_px + output_px
+    maps_bottom, output_top = 1 - map_px / plot_px, output_px / plot_px  # the rows' domains, as parts of the plot
+
+    def map_trace(h: int) -> dict:
+        """Head h's map, its m_q columns spread evenly over the d_head components of head h's block."""
+        step = d_head / m_q
+        queries = np.broadcast_to(np.array(labels[::block], dtype=object), (m_k, m_q))
+        keys = np.broadcast_to(np.array(labels[::block], dtype=object)[:, None], (m_k, m_q))
+        return dict(
+            type="heatmap",
+            z=maps[h].T.astype(np.float32),  # (m_k, m_q): a column per query, a row per key
+            x0=h * d_head - 0.5 + step / 2,
+            dx=step,
+            y0=0,
+            dy=1,
+            xaxis="x2",
+            yaxis="y2",
+            zmin=0.0,
+            zmax=1.0,
+            colorscale=WEIGHT_COLORS,
+            colorbar=colorbar(word("fig.weight"), thickness=12, y=(1 + maps_bottom) / 2, len=1 - maps_bottom),
+            showscale=h == 0,
+            customdata=np.stack([queries, keys], axis=-1),
+            hovertemplate=hover(
+                f"{word('fig.word.head')} {h}",
+                f"{word('fig.word.query')}: %{{customdata[0]}} → {word('fig.word.key')}: %{{customdata[1]}}"
+                + (word("fig.hover.block", block=block) if block > 1 else ""),
+                f"{word('fig.weight')} = %{{z:.3f}}",
+            ),
+            name=f"{word('fig.word.head')} {h}",
+        )
+
+    limit = float(np.abs(output).max()) or 1.0
+    concatenated = dict(
         type="heatmap",
         z=output.astype(np.float32),
         y=labels,
         colorscale=OUTPUT_COLORS,
-        zmin=-limit,
+        zmin=-limit,  # white at zero: purple above, orange below
         zmax=limit,
-        colorbar=colorbar(word("fig.output"), thickness=12),
+        colorbar=colorbar(word("fig.output"), thickness=12, y=output_top / 2, len=output_top),
         hovertemplate=hover(
             f"{word('fig.word.token')}: %{{y}}",
             f"{word('fig.word.component')} %{{x}} ({word('fig.word.head')} %{{customdata}})",
             "%{z:.3f}",
         ),
-        customdata=np.broadcast_to(np.arange(output.shape[1]) // d_head, output.shape).astype(np.int16),
+        customdata=np.broadcast_to(np.arange(width) // d_head, output.shape).astype(np.int16),
+        name=word("fig.output"),
     )
-    between_heads = [
-        dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=0, y1=1, yref="paper", line=dict(width=1.5, color=LINE))
-        for b in range(d_head, output.shape[1], d_head)
-    ]
+    font = round(12 * font_scale)
+    axis_title = 1.4 * (font + 1) + 10  # px: an axis title's line and its padding, as ``title_above`` reckons
+    top, bottom = axis_title + label_depth(heads, names) + 8, axis_title + label_depth(starts, components) + 8
     return go.Figure(
-        data=[grid],
+        data=[*(map_trace(h) for h in range(n_heads)), concatenated],
         layout=layout(
-            max(row * len(tokens), 120) + 120 * font_scale,
-            plot_bgcolor=None,  # plotly's own grey, as this figure has always had
-            shapes=between_heads,
-            yaxis=category_axis(len(tokens), rule.size, rule.step, autorange="reversed"),
-            font=dict(size=round(12 * font_scale)),
-            xaxis=dict(title=dict(text=word("fig.head_axis", d=d_head, last=d_head - 1))),
+            plot_px + top + bottom,
+            margin=dict(l=10, r=10, t=round(top), b=round(bottom)),
+            font=dict(size=font),
+            shapes=_head_columns(n_heads, d_head, selected_head),
+            xaxis=dict(
+                domain=[0, 1],
+                range=[-0.5, width - 0.5],
+                anchor="y",
+                tickvals=list(range(0, width, d_head))[:: components.step],
+                ticktext=starts[:: components.step],
+                tickfont=dict(size=components.size),
+                tickangle=components.angle,
+                automargin=True,
+                showgrid=False,
+                zeroline=False,
+                title=dict(text=word("fig.head_axis", d=d_head, last=d_head - 1)),
+            ),
+            yaxis={
+                **category_axis(n_q, rows.size, rows.step, autorange="reversed"),
+                "domain": [0, output_top],
+                "anchor": "x",
+            },
+            xaxis2=dict(
+                matches="x",
+                anchor="y2",
+                side="top",
+                tickvals=[h * d_head + (d_head - 1) / 2 for h in range(n_heads)][:: names.step],
+                ticktext=heads[:: names.step],
+                tickfont=dict(size=names.size),
+                tickangle=names.angle,
+                automargin=True,
+                showgrid=False,
+                zeroline=False,
+                title=dict(text=word("fig.word.head")),
+            ),
+            yaxis2=dict(
+                domain=[maps_bottom, 1],
+                anchor="x2",
+                range=[m_k - 0.5, -0.5],  # the first key at the top
+                showticklabels=False,
+                showgrid=False,
+                zeroline=False,
+            ),
         ),
     )
+
+
+def _head_columns(n_heads: int, d_head: int, selected: int | None) -> list[dict]:
+    """The split-heads figure's shapes: a line between each two heads through both rows, so that each column of the
+    figure reads as one head (its map above its block), and the selected head's column outlined in PURPLE."""
+    shapes = [
+        dict(type="line", x0=b - 0.5, x1=b - 0.5, y0=0, y1=1, xref="x", yref="paper", line=dict(width=1.5, color=LINE))
+        for b in range(d_head, n_heads * d_head, d_head)
+    ]
+    if selected is not None:
+        x0 = selected * d_head - 0.5
+        outline = dict(color=PURPLE, width=3)
+        shapes.append(dict(type="rect", x0=x0, x1=x0 + d_head, y0=0, y1=1, xref="x", yref="paper", line=outline))
+    return shapes

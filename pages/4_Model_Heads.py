@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention.figures import attention_figure, concatenated_output_figure, heads_grid_figure, weights_figure
+from attention.figures import attention_figure, heads_grid_figure, split_heads_figure, weights_figure
 from attention.heads import head_maps, layer_head_count
 from attention.options import FigureOptions
 from attention.rollout import DEFAULT_RESIDUAL, head_average
@@ -78,9 +78,12 @@ st.markdown(
 
 st.subheader(t("heads.multi", layer=layer))
 st.markdown(t("heads.multi_text", d_model=ours.output.shape[1], n_heads=n_heads, d_head=comparison.d_head))
-per_head = ours.weights[None]  # (1, n_heads, n, n)
-display.show_figure(heads_grid_figure(per_head, None if average else (0, head), lang(), controls.font_scale()))
-display.show_figure(concatenated_output_figure(ours.output, tokens, comparison.d_head, lang(), controls.font_scale()))
+# one figure, so that each head's map stands straight above the block of the output that it made
+split = split_heads_figure(
+    ours.weights, ours.output, tokens, comparison.d_head, lang(), scale, None if average else head
+)
+display.show_figure(split)
+st.caption(t("split_heads.caption", d_head=comparison.d_head))
 
 st.subheader(t("rollout.title"))
 if not presenting():

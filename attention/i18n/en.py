@@ -755,6 +755,13 @@ SECTIONS = {
         ),
         "head_maps.live_note": "Layer, head, average and transpose are drawn in your browser: no wait for the server.",
     },
+    # The Model heads page's figure of one layer's heads split and concatenated (attention.figures.split_heads_figure)
+    "split_heads": {
+        "split_heads.caption": (
+            "One head per column of the figure: its map on top (columns are queries, rows keys) and, straight under "
+            "it, the {d_head} components of the output that this head made."
+        ),
+    },
 }
 
 # One table of dotted keys, section after section.

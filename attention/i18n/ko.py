@@ -710,6 +710,13 @@ SECTIONS = {
         ),
         "head_maps.live_note": "층, 헤드, 평균, 전치는 브라우저에서 바로 그린다. 서버를 기다리지 않는다.",
     },
+    # 모델 헤드 페이지에서 한 층의 헤드를 나누고 이어 붙인 그림 (attention.figures.split_heads_figure)
+    "split_heads": {
+        "split_heads.caption": (
+            "그림의 세로 한 줄이 헤드 하나다. 위는 그 헤드의 지도(열은 쿼리, 행은 키)이고, 바로 아래는 그 헤드가 "
+            "만든 출력의 {d_head}개 성분이다."
+        ),
+    },
 }
 
 # One table of dotted keys, section after section.

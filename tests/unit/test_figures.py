@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+import xml.etree.ElementTree as ET
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
 from attention import FigureOptions, attention_figure, scaled_dot_product_attention, style
-from attention.figures import PAGE_SIDE_ROOM, TOP_ROOM, output_components
+from attention.export import figure_image, image_export_available
+from attention.figures import PAGE_SIDE_ROOM, TOP_ROOM, output_components, split_heads_figure
+from attention.heads import multi_head_attention, run_model
 from attention.heatmap import STRIP_GAP
 from attention.style import axis_labels
 
@@ -195,3 +201,107 @@ def test_page_sizes_depend_on_counts_not_on_the_tokens(result, options):
     plain = attention_figure(result, QUERIES, KEYS, options).layout
     long = attention_figure(result, ["x" * 30] * 4, ["<b>y</b>"] * 6, options).layout
     assert (plain.width, plain.height) == (long.width, long.height)
+
+
+# --- one layer's heads split and concatenated (the Model heads page): each head's map above its block
+
+SPLIT_SENTENCE = "the cat sat on the mat because it was tired"
+SPLIT_LAYER = 5
+
+
+@pytest.fixture(scope="module")
+def split_layer(e5):
+    """Layer SPLIT_LAYER of the default model (multilingual-e5-small) recomputed by our core over SPLIT_SENTENCE:
+    (tokens, every head's weights and the concatenated output, d_head)."""
+    run = run_model(e5, SPLIT_SENTENCE)
+    layer = multi_head_attention(e5, SPLIT_LAYER, run.hidden_states[SPLIT_LAYER])
+    n_heads = layer.weights.shape[0]
+    return run.tokens, layer, layer.output.shape[1] // n_heads
+
+
+def split_figure(split_layer, **more) -> go.Figure:
+    tokens, layer, d_head = split_layer
+    return split_heads_figure(layer.weights, layer.output, tokens, d_head, **more)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_split_heads_figure_draws_every_heads_map_and_the_output_as_they_are(split_layer, lang):
+    tokens, layer, d_head = split_layer
+    fig = split_figure(split_layer, lang=lang)
+    *maps, output = fig.data
+    assert (len(maps), d_head) == (12, 32) and all(trace.type == "heatmap" for trace in fig.data)
+    assert (
+        {(t.xaxis, t.yaxis) for t in maps} == {("x2", "y2")}
+        and output.xaxis in (None, "x")
+        and output.yaxis in (None, "y")
+    )
+    for h, trace in enumerate(maps):
+        np.testing.assert_allclose(np.asarray(trace.z), layer.weights[h].T, rtol=1e-6)  # columns are queries
+        assert (trace.zmin, trace.zmax) == (0, 1) and trace.showscale == (h == 0)
+    np.testing.assert_allclose(np.asarray(output.z), layer.output, rtol=1e-6)
+    assert list(output.y) == axis_labels(tokens, lang)
+    assert output.zmin == -output.zmax  # white at zero
+    assert [c[1] for c in output.colorscale] == list(style.OUTPUT_COLORS)
+    assert [c[1] for c in maps[0].colorscale] == list(style.WEIGHT_COLORS)
+    head, query = ("헤드", "쿼리") if lang == "ko" else ("head", "query")
+    assert f"{head} 3" in maps[3].hovertemplate and query in maps[3].hovertemplate
+    assert fig.layout.xaxis2.title.text == head
+
+
+def test_each_heads_map_spans_exactly_its_block_of_components(split_layer):
+    """In data: head h's map covers components h*d_head - 0.5 to (h + 1)*d_head - 0.5, on an axis that matches the
+    output's, over the same width of the figure (domains), so in pixels too at any width."""
+    _, layer, d_head = split_layer
+    fig = split_figure(split_layer)
+    *maps, _ = fig.data
+    for h, trace in enumerate(maps):
+        n_q = np.asarray(trace.z).shape[1]
+        left, right = trace.x0 - trace.dx / 2, trace.x0 + (n_q - 0.5) * trace.dx
+        assert left == pytest.approx(h * d_head - 0.5) and right == pytest.approx((h + 1) * d_head - 0.5)
+    assert fig.layout.xaxis2.matches == "x" and tuple(fig.layout.xaxis.range) == (-0.5, 12 * d_head - 0.5)
+    assert tuple(fig.layout.xaxis.domain) == (0, 1) and tuple(fig.layout.xaxis2.domain or (0, 1)) == (0, 1)
+    low, high = fig.layout.yaxis.domain
+    assert 0 <= low < high < fig.layout.yaxis2.domain[0] < fig.layout.yaxis2.domain[1] <= 1  # maps above the output
+
+
+def drawn_spans(svg: bytes) -> dict[str, list[tuple[float, float]]]:
+    """Each subplot's heatmap images in a figure's SVG as (left, right) pixels of the figure, by subplot (xy, x2y2)."""
+    g, image = "{http://www.w3.org/2000/svg}g", "{http://www.w3.org/2000/svg}image"
+    spans = {}
+    for plot in ET.fromstring(svg).iter(g):
+        if plot.get("class") in ("xy", "x2y2") and plot.get("transform"):
+            shift = float(re.match(r"translate\(([-\d.]+)", plot.get("transform")).group(1))
+            left = [(shift + float(i.get("x")), float(i.get("width"))) for i in plot.iter(image)]
+            spans[plot.get("class")] = [(x, x + width) for x, width in left]
+    return spans
+
+
+@pytest.mark.skipif(
+    not image_export_available() and os.environ.get("CI") != "true",
+    reason="image export needs kaleido and chromium (apt-get install chromium)",
+)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_drawn_heads_stand_within_a_pixel_of_their_blocks(split_layer, lang):
+    """Drawn by Chromium (kaleido's SVG): head h's map starts and ends within a pixel of where head h's d_head
+    columns of the output start and end."""
+    _, _, d_head = split_layer
+    spans = drawn_spans(figure_image(split_figure(split_layer, lang=lang, selected_head=3), "svg"))
+    ((left, right),) = spans["xy"]  # the output, 12 * d_head columns
+    block = (right - left) / 12
+    assert len(spans["x2y2"]) == 12 and block > 30  # a block is about 45 px wide
+    for h, (map_left, map_right) in enumerate(spans["x2y2"]):
+        assert abs(map_left - (left + h * block)) <= 1 and abs(map_right - (left + (h + 1) * block)) <= 1, h
+
+
+def test_the_chosen_heads_column_is_outlined(split_layer):
+    _, _, d_head = split_layer
+    outlined = [s for s in split_figure(split_layer, selected_head=7).layout.shapes if s.type == "rect"]
+    assert [(s.x0, s.x1, s.y0, s.y1) for s in outlined] == [(7 * d_head - 0.5, 8 * d_head - 0.5, 0, 1)]
+    assert outlined[0].line.color == style.PURPLE
+    assert not [s for s in split_figure(split_layer).layout.shapes if s.type == "rect"]  # the heads' average
+
+
+def test_split_heads_figure_names_both_numbers_when_shapes_disagree(split_layer):
+    tokens, layer, _ = split_layer
+    with pytest.raises(ValueError, match="12 heads of 16 components make 192 output columns"):
+        split_heads_figure(layer.weights, layer.output, tokens, 16)
