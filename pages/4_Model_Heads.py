@@ -9,11 +9,11 @@ from attention.heads import head_maps, layer_head_count
 from attention.options import FigureOptions
 from attention.rollout import DEFAULT_RESIDUAL, head_average
 from attention.views import blank_sentence_message, truncation_note
-from webapp import cache, controls, display, navigation
+from webapp import cache, controls, display, navigation, screen
 from webapp.session import keep_in_range, lang, presenting, t
 
 TOLERANCE = 1e-5
-HALF_PAGE = 540  # px: half of a projected page's main area on a 1280 px screen (1120 px), less the gap
+COLUMN_GAP = 16  # px between the page's two columns (Streamlit's small gap, 1rem)
 
 frame = navigation.frame()
 encoder = frame.encoder
@@ -47,9 +47,9 @@ display.show_figure(heads_grid_figure(attentions, (layer, head), lang(), control
 st.subheader(t("heads.one_average", layer=layer) if average else t("heads.one", layer=layer, head=head))
 ours = cache.layer_recomputed(encoder.name, sentence, layer)
 model_map, our_map, difference = head_maps(run, ours, None if average else head)
-# On a projector the two maps stand in half of the page each: drawn for that half (of the smaller screen's page),
+# On a projector the two maps stand in half of the page each: drawn for that half of the screen in the room,
 # so that their labels are sized and spaced for the cells seen, not squeezed from a whole column's.
-half = HALF_PAGE if presenting() else None
+half = (screen.area()[0] - COLUMN_GAP) // 2 if presenting() else None
 scale = controls.font_scale()
 mine, theirs = st.columns(2)
 with theirs:
@@ -59,7 +59,7 @@ with mine:
         display.show_figure(weights_figure(our_map, tokens, tokens, t("heads.our_map"), lang(), scale, half))
     else:
         role = t("role.sentence")
-        size = dict(target_width=half, target_height=controls.PROJECTOR_AREA[1]) if half else {}
+        size = dict(target_width=half, target_height=screen.area()[1]) if half else {}
         options = FigureOptions(query_role=role, key_role=role, lang=lang(), font_scale=scale, **size)
         display.show_figure(attention_figure(ours.heads[head], tokens, tokens, options))
         st.caption(t("heads.ours_caption", d_head=comparison.d_head))
