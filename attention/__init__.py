@@ -3,7 +3,7 @@
 from attention import scaled_dot_product_attention, load_encoder, attention_figure
 
 The names below are imported on first use, so that importing a light part of the library
-(``attention.settings``, ``attention.models``) does not load torch or plotly.
+(``attention.settings_table``, ``attention.models``) does not load torch or plotly.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ The format follows the suffix of ``--out``. Exit codes: 0 written; 2 bad argumen
 loaded); 1 the file could not be made (image export or writing failed). Every
 error is one line on stderr that starts with ``error:``.
 
-Every setting's flag, default, limits and help come from ``attention.settings.FIELDS``,
+Every setting's flag, default, limits and help come from ``attention.settings_table.FIELDS``,
 the same table the app's widgets and links use: ``--temperature 0.5`` here is
 ``?temperature=0.5`` in a link.
 """
@@ -32,7 +32,7 @@ from attention.export import (
 )
 from attention.i18n import ROLE_WORDS, text
 from attention.options import FigureOptions, Projection, Settings
-from attention.settings import FIELDS
+from attention.settings_table import FIELDS
 from attention.views import compute_view
 
 PROG = "python -m attention"
@@ -215,7 +215,7 @@ def render_translation(args: argparse.Namespace, fmt: str) -> int:
         OutputError: the image could not be drawn or the file not written.
     """
     from attention.translation import load_translator
-    from attention.translation_view import translation_csv, translation_figure, translation_json
+    from attention.translation_figures import translation_csv, translation_figure, translation_json
 
     if not args.source.strip() or (args.target is not None and not args.target.strip()):
         raise UsageError("--source (and --target, if given) must have at least one word")
@@ -345,7 +345,7 @@ def figure_options_from_args(args: argparse.Namespace, cross: bool) -> FigureOpt
     )
 
 
-# The settings' flags, by group; each is the setting's name in attention.settings.FIELDS with dashes.
+# The settings' flags, by group; each is the setting's name in attention.settings_table.FIELDS with dashes.
 FLAG_GROUPS = {
     "tokens and scores (these change the numbers)": ("show_special", "merge_words", "scale", "temperature", "causal"),
     "queries, keys and values": ("vector_layer", "projection", "layer", "head", "random_dk", "seed"),

@@ -7,7 +7,7 @@ then is there a difference:
 
     difference = B.weights − A.weights      # (n_q, n_k) − (n_q, n_k) -> (n_q, n_k)
 
-The sentences that say what differs are here too; the figures are drawn by ``attention.compare_figure``,
+The sentences that say what differs are here too; the figures are drawn by ``attention.compare_figures``,
 the files written by ``attention.export`` and the download buttons made by ``webapp.downloads``.
 """
 

@@ -32,7 +32,7 @@ from attention.options import FigureOptions, Settings
 
 
 def display_of(settings: Settings, options: FigureOptions) -> dict[str, object]:
-    """The display settings of a figure, under their names in ``attention.settings.FIELDS``."""
+    """The display settings of a figure, under their names in ``attention.settings_table.FIELDS``."""
     return {
         "temperature": settings.temperature,
         "scale": settings.scale_by_sqrt_dk,

@@ -1,6 +1,6 @@
 """The choices of the library and their defaults, as plain data: what may be asked, not how it is done.
 
-A leaf: the settings table (``attention.settings``), the widgets and the command line read their
+A leaf: the settings table (``attention.settings_table``), the widgets and the command line read their
 choices here without importing the code that computes or draws (views, compare, figures, plotly, torch).
 The modules that act on a choice import it from here.
 """

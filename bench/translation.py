@@ -5,7 +5,7 @@
 Rows per source length (in the translator's pieces, ``</s>`` included):
 
 - translate_ms: ``Translator.cross_attention`` for a new sentence (encoder, greedy decoder, every map);
-- figure_ms: ``translation_view.translation_figure`` and its JSON (before the live map, what a head change
+- figure_ms: ``translation_figures.translation_figure`` and its JSON (before the live map, what a head change
   cost the server; now what a download of the figure costs it);
 - browser_new_ms: a real ``streamlit run`` server and Chromium, from pressing Enter on a new sentence to
   the moment the map's columns are the new translation's pieces (translate and draw);
@@ -53,7 +53,7 @@ def in_process(lengths: list[int], repeats: int) -> tuple[dict, list[dict]]:
     import os
 
     from attention.translation import load_translator
-    from attention.translation_view import translation_figure
+    from attention.translation_figures import translation_figure
 
     before = rss_mb(os.getpid())
     started = time.perf_counter()

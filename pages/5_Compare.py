@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from attention import compare, compare_figure
+from attention import compare, compare_figures
 from attention.heads import layer_head_count
 from attention.i18n import COMPARE_ATTENTION_LABELS, COMPARE_KIND_LABELS, COMPARE_SETTING_LABELS
 from attention.models import EMBEDDED_MODELS
 from attention.options import Projection
-from attention.settings import FIELDS
+from attention.settings_table import FIELDS
 from webapp import cache, controls, display, downloads, navigation
 from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
 
@@ -68,7 +68,7 @@ if not presenting():
     st.info(description, icon="⚖️")
 
 options = display.with_roles(options, sides[0].sentences)
-figures = compare_figure.side_figures(result, options)
+figures = compare_figures.side_figures(result, options)
 for column, name, view, side, figure in zip(
     st.columns(2), "AB", (result.a, result.b), result.sides, figures, strict=True
 ):
@@ -90,7 +90,7 @@ if result.comparable:
     st.subheader(t("compare.difference"))
     tokens = (result.a.query_tokens, result.a.key_tokens)
     display.show_figure(
-        compare_figure.difference_figure(result.difference, *tokens, lang(), options.transpose),
+        compare_figures.difference_figure(result.difference, *tokens, lang(), options.transpose),
         "B-A",
         "compare_difference",
     )

@@ -9,7 +9,7 @@ import streamlit as st
 from attention.figures import heads_grid_figure
 from attention.i18n import DIRECTION_LABELS, UNREADABLE_TEXT
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS, UnreadableText
-from attention.translation_view import translation_csv, translation_figure, translation_json
+from attention.translation_figures import translation_csv, translation_figure, translation_json
 from webapp import cache, controls, display, head_map_chart, navigation
 from webapp.downloads import Download
 from webapp.session import labels, lang, literal, presenting, set_setting, t, values, write_link

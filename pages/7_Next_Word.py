@@ -6,7 +6,7 @@ import streamlit as st
 
 from attention.decoder import MAX_PROMPT_TOKENS, DecoderError, DecoderNotFetched
 from attention.next_word import EXAMPLE_LABELS, EXAMPLES, has_cjk, most_likely, rollout_figure, visible
-from attention.settings import FIELDS
+from attention.settings_table import FIELDS
 from webapp import cache, controls, display, navigation, next_word_chart
 from webapp.session import labels, lang, literal, presenting, t
 

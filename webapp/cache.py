@@ -33,7 +33,7 @@ from attention.next_word import NextWordRun, summarise
 from attention.next_word import payload as next_word_payload
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
 from attention.translation import CrossAttention, Translator, load_translator
-from attention.translation_view import payload as translation_view_payload
+from attention.translation_figures import payload as translation_map_payload
 from webapp import live_chart
 
 
@@ -155,8 +155,8 @@ def decoder_payload(prompt: str, lang: str, font_scale: float) -> bytes:
 @st.cache_data(max_entries=32, max_size="96MB", show_spinner=False)  # a 256-piece pair sends ~2 MB
 def translation_payload(direction: str, source: str, target: str | None, lang: str, font_scale: float = 1.0) -> bytes:
     """What the Translation page's live map receives for ``translation_run(direction, source, target)``:
-    both decoder layers' 8 heads (float16) and the map's fields (``attention.translation_view.payload``)."""
-    return translation_view_payload(translation_run(direction, source, target), lang, font_scale)
+    both decoder layers' 8 heads (float16) and the map's fields (``attention.translation_figures.payload``)."""
+    return translation_map_payload(translation_run(direction, source, target), lang, font_scale)
 
 
 @st.cache_resource(show_spinner=False)

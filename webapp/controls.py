@@ -1,6 +1,6 @@
 """The widgets: the shared sidebar, the attention controls, the sentence fields and the examples.
 
-Each widget's key is its setting's name in ``attention.settings.FIELDS``, and its limits
+Each widget's key is its setting's name in ``attention.settings_table.FIELDS``, and its limits
 come from there, so a widget, a link and the command line always agree.
 """
 
@@ -24,7 +24,7 @@ from attention.i18n import (
 )
 from attention.models import DEFAULT_MODEL, EMBEDDED_MODELS
 from attention.options import COMPONENT_MODES, PROJECTIONS, FigureOptions, Projection, Settings
-from attention.settings import FIELDS
+from attention.settings_table import FIELDS
 from attention.style import WEIGHT_SCALES
 from webapp import cache, quiz, screen
 from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values

@@ -16,7 +16,7 @@ from attention.heatmap import DISPLAY_FIELDS
 from attention.i18n import ROLE_WORDS
 from attention.live import display_of, live_payload
 from attention.options import FigureOptions, Settings
-from attention.settings import FIELDS
+from attention.settings_table import FIELDS
 from attention.style import WEIGHT_SCALES
 from attention.views import AttentionView, attention_kind
 from webapp import cache, live_chart

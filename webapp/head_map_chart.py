@@ -1,7 +1,7 @@
 """A live head map: one head's map of many, chosen in the browser (a Streamlit component, v2 API).
 
 The page sends every head's map once (``attention.head_maps.encode_maps`` in its payload, e.g.
-``attention.translation_view.payload``); the layer, the head, the layer's average and the transpose are the
+``attention.translation_figures.payload``); the layer, the head, the layer's average and the transpose are the
 component's own controls, drawn by the browser at once (webapp/head_maps.js's ``render``, the twin of
 ``attention.head_maps.render``). A moment later the component sends the new view back, which ``_keep_view``
 stores as the page's settings (their names in ``fields``), so the link and the downloads follow.

@@ -3,7 +3,7 @@ look here", drawn by the browser from ``attention.next_word.payload`` (a Streaml
 
 The layer, the head, the average, the temperature, top-k and top-p are the component's own controls: a change
 is drawn in the browser at once, and a moment later the component sends the new view back, which
-``_keep_view`` stores as the session's settings (``attention.settings.FIELDS``), so the link, the
+``_keep_view`` stores as the session's settings (``attention.settings_table.FIELDS``), so the link, the
 "Draw the next word" button and the downloads follow.
 """
 
@@ -30,7 +30,7 @@ from attention.next_word import (
     next_words,
     visible,
 )
-from attention.settings import FIELDS
+from attention.settings_table import FIELDS
 from webapp import cache, controls, display
 from webapp.downloads import Download
 from webapp.session import keep_sent, lang, literal, presenting, set_setting, t, values, write_link

@@ -1,6 +1,6 @@
 """The session's settings, the link that reproduces them, and the interface's language.
 
-Every setting lives in ``st.session_state`` under its name in ``attention.settings.FIELDS``,
+Every setting lives in ``st.session_state`` under its name in ``attention.settings_table.FIELDS``,
 which is also the widget's key. On a session's first run the settings come from the
 defaults and the link; at the end of every run the link is rewritten, so the address
 bar always opens exactly the figure on screen.
@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from attention import settings
+from attention import settings_table
 from attention.i18n import LANGUAGES, text
 from webapp import run_context, streamlit_internals
 
@@ -28,16 +28,16 @@ def start() -> None:
     """
     state = st.session_state
     if "_started" not in state:
-        values, rejected = settings.from_query(st.query_params.to_dict())
+        values, rejected = settings_table.from_query(st.query_params.to_dict())
         sent = sent_by_browser()  # a page that reconnected to a new process: its widgets are newer than the link
-        state.update({key: value for key, value in {**settings.defaults(), **values}.items() if key not in sent})
+        state.update({key: value for key, value in {**settings_table.defaults(), **values}.items() if key not in sent})
         state["_rejected"] = rejected
         state["_started"] = True
-    for key in settings.FIELDS:
+    for key in settings_table.FIELDS:
         if key in state:
             state[key] = state[key]
     if state.get("lang") not in LANGUAGES:  # the language control can be cleared; keep a language
-        state["lang"] = settings.FIELDS["lang"].default
+        state["lang"] = settings_table.FIELDS["lang"].default
 
 
 def sent_by_browser() -> set[str]:
@@ -108,7 +108,7 @@ def rerun_on_reconnect() -> None:
 
 def values() -> dict[str, object]:
     """Every setting as it is now."""
-    return {key: st.session_state.get(key, field.default) for key, field in settings.FIELDS.items()}
+    return {key: st.session_state.get(key, field.default) for key, field in settings_table.FIELDS.items()}
 
 
 def keep_sent(sent: Mapping[str, object], names: Mapping[str, str]) -> None:
@@ -118,7 +118,7 @@ def keep_sent(sent: Mapping[str, object], names: Mapping[str, str]) -> None:
     for name, key in names.items():
         if name not in sent:
             continue
-        field = settings.FIELDS[key]
+        field = settings_table.FIELDS[key]
         try:
             st.session_state[key] = field.parse(str(sent[name]).lower() if field.kind == "bool" else str(sent[name]))
         except ValueError:
@@ -168,7 +168,7 @@ def literal(user_text: str) -> str:
 
 def write_link() -> dict[str, str]:
     """Write the settings into the URL (the address bar is always a link to the view); returns its parameters."""
-    query = settings.to_query(values())
+    query = settings_table.to_query(values())
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
     return query
@@ -197,6 +197,6 @@ def _link_box(place, query: dict[str, str]) -> None:
     with place.expander(t("share.label")):
         st.code(f"{base}?{urlencode(query)}" if query else base or "?", language=None, wrap_lines=True)
         st.caption(t("share.help"))
-        too_long = settings.left_out(values())
+        too_long = settings_table.left_out(values())
         if too_long:
-            st.caption(t("share.too_long", keys=", ".join(too_long), limit=settings.MAX_LINK_TEXT))
+            st.caption(t("share.too_long", keys=", ".join(too_long), limit=settings_table.MAX_LINK_TEXT))

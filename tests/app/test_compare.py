@@ -18,7 +18,7 @@ from attention.compare import (
     shared_range,
     two_sides,
 )
-from attention.compare_figure import difference_figure, side_figures
+from attention.compare_figures import difference_figure, side_figures
 from attention.options import FigureOptions, Projection, Settings
 from attention.rollout import head_average
 from tests.helpers import chart_spec, decode_array, messages, open_app, set_widgets

@@ -25,7 +25,7 @@ from attention.i18n import text
 from attention.models import DEFAULT_LAYERS, ENGLISH_MODEL, MULTILINGUAL_MODEL, english_model_path
 from attention.multilingual import multilingual_model_path
 from attention.quiz import score_guesses
-from attention.settings import FIELDS, from_query, to_query
+from attention.settings_table import FIELDS, from_query, to_query
 from tests.helpers import CROSS, HOME, SELF, STEPS, heatmap, open_app, page_text, set_widgets
 
 LECTURE = {"source": LECTURE_SOURCE, "target": LECTURE_TARGET_SCRIPT}

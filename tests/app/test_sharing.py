@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.delta_generator import DeltaGenerator
 
-from attention import settings
+from attention import settings_table
 from attention.examples import EXAMPLES, LECTURE_SOURCE, LECTURE_TARGET
 from attention.models import DEFAULT_MODEL, ENGLISH_MODEL
 from tests.helpers import (
@@ -29,7 +29,7 @@ from tests.helpers import (
 
 def test_settings_round_trip_through_a_link():
     values = {
-        **settings.defaults(),
+        **settings_table.defaults(),
         "source": "the cat <b>sat</b>",
         "temperature": 0.5,
         "transpose": True,
@@ -39,10 +39,10 @@ def test_settings_round_trip_through_a_link():
         "lang": "ko",
         "n_components": 4,
     }
-    query = settings.to_query(values)
+    query = settings_table.to_query(values)
     assert "scale" not in query and query["transpose"] == "true" and query["temperature"] == "0.5"
-    parsed, rejected = settings.from_query(query)
-    assert rejected == [] and {**settings.defaults(), **parsed} == values
+    parsed, rejected = settings_table.from_query(query)
+    assert rejected == [] and {**settings_table.defaults(), **parsed} == values
 
 
 @pytest.mark.parametrize(
@@ -59,7 +59,7 @@ def test_settings_round_trip_through_a_link():
     ],
 )
 def test_absurd_numbers_in_a_link_are_clamped(key, raw, expected):
-    assert settings.from_query({key: raw}) == ({key: expected}, [])
+    assert settings_table.from_query({key: raw}) == ({key: expected}, [])
 
 
 @pytest.mark.parametrize(
@@ -76,31 +76,31 @@ def test_absurd_numbers_in_a_link_are_clamped(key, raw, expected):
     ],
 )
 def test_nonsense_in_a_link_is_rejected(key, raw):
-    assert settings.from_query({key: raw}) == ({}, [key])
+    assert settings_table.from_query({key: raw}) == ({}, [key])
 
 
 @pytest.mark.parametrize("raw", ["0.1", "0.37", "1", "2.5", "7.3", "10"])
 def test_any_temperature_of_the_slider_comes_through_a_link(raw):
     """The temperature is a slider from 0.1 to 10, so a link may carry any temperature in between."""
-    assert settings.from_query({"temperature": raw}) == ({"temperature": float(raw)}, [])
-    assert settings.to_query({"temperature": float(raw)}) == ({} if raw == "1" else {"temperature": raw})
+    assert settings_table.from_query({"temperature": raw}) == ({"temperature": float(raw)}, [])
+    assert settings_table.to_query({"temperature": float(raw)}) == ({} if raw == "1" else {"temperature": raw})
 
 
 @pytest.mark.parametrize("raw", ["0.09", "0.05", "-1", "10.01", "11", "inf", "-inf", "hot"])
 def test_a_temperature_outside_the_slider_is_rejected(raw):
-    assert settings.from_query({"temperature": raw}) == ({}, ["temperature"])
+    assert settings_table.from_query({"temperature": raw}) == ({}, ["temperature"])
 
 
 def test_the_limits_are_the_same_for_every_page():
     """random_dk and n_components have one set of limits, shared by the widgets, links and the command line."""
-    assert settings.FIELDS["random_dk"].choices == (4, 8, 16, 32, 64, 128)
-    assert (settings.FIELDS["n_components"].low, settings.FIELDS["n_components"].high) == (0, 64)
-    temperature = settings.FIELDS["temperature"]
+    assert settings_table.FIELDS["random_dk"].choices == (4, 8, 16, 32, 64, 128)
+    assert (settings_table.FIELDS["n_components"].low, settings_table.FIELDS["n_components"].high) == (0, 64)
+    temperature = settings_table.FIELDS["temperature"]
     assert (temperature.kind, temperature.low, temperature.high, temperature.step) == ("float", 0.1, 10.0, 0.1)
     for raw, expected in (("4", 4), ("128", 128), ("64.0", 64)):
-        assert settings.from_query({"random_dk": raw}) == ({"random_dk": expected}, [])
+        assert settings_table.from_query({"random_dk": raw}) == ({"random_dk": expected}, [])
     for raw in ("2", "256", "48"):
-        assert settings.from_query({"random_dk": raw}) == ({}, ["random_dk"])
+        assert settings_table.from_query({"random_dk": raw}) == ({}, ["random_dk"])
 
 
 def test_the_widgets_take_their_limits_from_the_settings():

@@ -14,7 +14,7 @@ from attention import head_maps
 from attention.i18n import en, ko, text
 from attention.live import unpack
 from attention.translation import MAX_SOURCE_PIECES, load_translator
-from attention.translation_view import CSV_COLUMNS, translation_csv, translation_figure, translation_json
+from attention.translation_figures import CSV_COLUMNS, translation_csv, translation_figure, translation_json
 from tests.helpers import charts, decode_array, messages, open_app, page_text
 from webapp.head_map_chart import unframe
 

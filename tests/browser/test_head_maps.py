@@ -19,7 +19,7 @@ import pytest
 from attention import head_maps
 from attention.live import unpack
 from attention.translation import load_translator
-from attention.translation_view import payload
+from attention.translation_figures import payload
 from tests.helpers import ARTIFACTS, ROOT, watched_page
 
 pytestmark = pytest.mark.browser

@@ -26,7 +26,7 @@ from attention.export import image_export_available
 from attention.figures import attention_figure
 from attention.models import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, ENGLISH_MODEL
 from attention.options import FigureOptions, Projection, Settings
-from attention.settings import FIELDS
+from attention.settings_table import FIELDS
 from attention.views import attend
 from tests.helpers import ROOT
 
@@ -258,7 +258,7 @@ def test_bad_projection_arguments(tmp_path, capsys, extra):
 
 
 def test_every_setting_of_the_command_line_has_its_flag(capsys):
-    """The flags are made from attention.settings.FIELDS: ``--`` and the key with dashes, ``--x/--no-x`` for
+    """The flags are made from attention.settings_table.FIELDS: ``--`` and the key with dashes, ``--x/--no-x`` for
     a switch, so the app's link parameter ``?n_components=4`` is ``--n-components 4`` here."""
     assert cli.main(["render", "--help"]) == 0
     usage = capsys.readouterr().out

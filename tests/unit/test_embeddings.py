@@ -93,16 +93,16 @@ def test_folder_that_is_not_a_model(tmp_path):
 
 def test_the_registry_is_what_the_library_reads():
     """The embedded encoders, their default layers and the translator's alignment head are the registry's."""
-    from attention import settings, translation
+    from attention import settings_table, translation
 
     assert models.EMBEDDED_MODELS == (models.MULTILINGUAL_MODEL, ENGLISH_MODEL)
     assert models.DEFAULT_LAYERS == {models.MULTILINGUAL_MODEL: 7, ENGLISH_MODEL: 1}
-    assert settings.FIELDS["model"].default == models.DEFAULT_MODEL == models.MULTILINGUAL_MODEL
-    assert settings.FIELDS["model_b"].choices == models.EMBEDDED_MODELS
+    assert settings_table.FIELDS["model"].default == models.DEFAULT_MODEL == models.MULTILINGUAL_MODEL
+    assert settings_table.FIELDS["model_b"].choices == models.EMBEDDED_MODELS
     translator = models.MODELS[models.TRANSLATOR]
     assert translator.kind == "translator" and (translator.default_layer, translator.default_head) == (1, 0)
     assert (translation.ALIGNMENT_LAYER, translation.ALIGNMENT_HEAD) == (1, 0)
-    assert tuple(translation.DIRECTIONS) == settings.FIELDS["translate_direction"].choices == ("en-pt", "pt-en")
+    assert tuple(translation.DIRECTIONS) == settings_table.FIELDS["translate_direction"].choices == ("en-pt", "pt-en")
     assert {model.kind for model in models.MODELS.values()} == {"encoder", "translator", "decoder"}
     assert models.MODELS[models.DECODER].kind == "decoder" and models.DECODER == "SmolLM2-135M-Instruct"
     assert models.OLD_NAMES == {"all-MiniLM-L6-v2 (embedded)": ENGLISH_MODEL}

@@ -12,7 +12,7 @@ import pytest
 from attention.examples import EXAMPLES
 from attention.i18n import GLOSSARY, POLITE_ENDINGS, STRINGS, en, ko
 from attention.options import Settings
-from attention.settings import defaults
+from attention.settings_table import defaults
 from attention.views import compute_view
 
 QUOTED = re.compile(r"‘[^’]*’|“[^”]*”|\"[^\"]*\"|'[^']*'|`[^`]*`")  # quoted text: what is shown, not said

@@ -67,7 +67,7 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
 
 def test_importing_the_library_and_its_command_line_loads_no_streamlit():
     code = (
-        "import sys, attention, attention.cli, attention.settings, attention.examples\n"
+        "import sys, attention, attention.cli, attention.settings_table, attention.examples\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'playwright'))\n"
         "assert not loaded, loaded\n"
     )
@@ -152,10 +152,10 @@ DRAWING_AND_PAGES = (
 
 
 def test_the_settings_table_imports_no_drawing_or_page_code():
-    """attention.settings, imported alone, loads none of the code that computes or draws: its choices and
+    """attention.settings_table, imported alone, loads none of the code that computes or draws: its choices and
     defaults come from leaves (attention.options, the model registry attention.models)."""
     code = (
-        "import sys, attention.settings\n"
+        "import sys, attention.settings_table\n"
         f"heavy = {DRAWING_AND_PAGES!r}\n"
         "loaded = sorted(m for m in sys.modules if any(m == h or m.startswith(h + '.') for h in heavy))\n"
         "assert not loaded, loaded\n"
@@ -165,9 +165,10 @@ def test_the_settings_table_imports_no_drawing_or_page_code():
 
 
 def test_the_settings_table_and_its_leaves_import_only_leaves():
-    """Statically: settings.py imports only the leaf modules (and the standard library), and they import no
+    """Statically: settings_table.py imports only the leaf modules (and the standard library), and they import no
     other part of the library at the top (a model's loader imports its package only when it loads)."""
-    settings = {name for name in imported_modules(ROOT / "attention" / "settings.py") if name.startswith("attention")}
+    table = ROOT / "attention" / "settings_table.py"
+    settings = {name for name in imported_modules(table) if name.startswith("attention")}
     assert {name.rsplit(".", 1)[0] if name not in SETTINGS_LEAVES else name for name in settings} <= SETTINGS_LEAVES
     for leaf in SETTINGS_LEAVES - {"attention.i18n"}:
         tree = ast.parse((ROOT / (leaf.replace(".", "/") + ".py")).read_text())

@@ -33,7 +33,7 @@ from attention.next_word import (
     unpack_maps,
     visible,
 )
-from attention.settings import FIELDS, from_query
+from attention.settings_table import FIELDS, from_query
 
 
 @pytest.fixture(scope="module")
