@@ -31,8 +31,8 @@ from attention.export import (
     image_export_available,
 )
 from attention.i18n import ROLE_WORDS, text
-from attention.options import FigureOptions, Projection, Settings
-from attention.settings_table import FIELDS
+from attention.options import FigureOptions, Settings
+from attention.settings_table import FIELDS, figure_options_from, settings_from
 from attention.views import compute_view
 
 PROG = "python -m attention"
@@ -318,31 +318,14 @@ def settings_from_args(args: argparse.Namespace, cross: bool) -> Settings:
     """
     if args.causal and cross:
         raise UsageError("--causal applies to self attention only; drop --target or use --self")
-    return Settings(
-        show_special=args.show_special,
-        merge_words=args.merge_words,
-        scale_by_sqrt_dk=args.scale,
-        temperature=args.temperature,
-        causal=args.causal,
-        projection=Projection(args.projection, layer=args.layer, head=args.head, d_k=args.random_dk, seed=args.seed),
-        vector_layer=args.vector_layer,
-    )
+    return settings_from(vars(args))  # each flag is its setting's name
 
 
 def figure_options_from_args(args: argparse.Namespace, cross: bool) -> FigureOptions:
     """The FigureOptions (what changes only the picture) given on the command line."""
     query_role, key_role = ("source", "target") if cross else ("sentence", "sentence")
-    return FigureOptions(
-        query_role=text(ROLE_WORDS[query_role], args.lang),
-        key_role=text(ROLE_WORDS[key_role], args.lang),
-        show_values=args.show_values,
-        transpose=args.transpose,
-        n_components=args.n_components,
-        components=args.components,
-        colorscale=args.colors,
-        fit_colors=args.fit_colors,
-        lang=args.lang,
-    )
+    roles = {"query_role": text(ROLE_WORDS[query_role], args.lang), "key_role": text(ROLE_WORDS[key_role], args.lang)}
+    return figure_options_from(vars(args), **roles)
 
 
 # The settings' flags, by group; each is the setting's name in attention.settings_table.FIELDS with dashes.

@@ -27,20 +27,15 @@ import numpy as np
 
 from attention.core import AttentionResult
 from attention.figures import heatmap_data
-from attention.heatmap import ARRAYS
+from attention.heatmap import ARRAYS, DISPLAY_FIELDS
 from attention.options import FigureOptions, Settings
+from attention.settings_table import values_of
 
 
 def display_of(settings: Settings, options: FigureOptions) -> dict[str, object]:
     """The display settings of a figure, under their names in ``attention.settings_table.FIELDS``."""
-    return {
-        "temperature": settings.temperature,
-        "scale": settings.scale_by_sqrt_dk,
-        "transpose": options.transpose,
-        "show_values": options.show_values,
-        "colors": options.colorscale,
-        "fit_colors": options.fit_colors,
-    }
+    values = values_of(settings, options)
+    return {name: values[name] for name in DISPLAY_FIELDS}
 
 
 def live_payload(

@@ -58,6 +58,9 @@ class Field:
         step: the widget's step for a "float".
         choices: the allowed values of a "choice".
         help: the command-line help; empty for settings that only the app has.
+        label: the i18n key of its control's label in the app, where one control sets it.
+        explain: the i18n key of what the control does, in the interface's words (its help icon, tooltip or
+            caption, and the sidebar's "What the controls do").
     """
 
     default: object
@@ -67,6 +70,8 @@ class Field:
     step: float | None = None
     choices: tuple = ()
     help: str = ""
+    label: str = ""
+    explain: str = ""
 
     @property
     def flag(self) -> bool:
@@ -135,12 +140,26 @@ FIELDS: dict[str, Field] = {
     ),
     # what changes the numbers
     "show_special": Field(
-        _NUMBERS.show_special, "bool", help="keep [CLS] and [SEP]; without them they take no part in the softmax"
+        _NUMBERS.show_special,
+        "bool",
+        help="keep [CLS] and [SEP]; without them they take no part in the softmax",
+        label="side.show_special",
+        explain="side.show_special_help",
     ),
     "merge_words": Field(
-        _NUMBERS.merge_words, "bool", help="whole words instead of word pieces (mean of the pieces' vectors)"
+        _NUMBERS.merge_words,
+        "bool",
+        help="whole words instead of word pieces (mean of the pieces' vectors)",
+        label="side.merge",
+        explain="side.merge_help",
     ),
-    "scale": Field(_NUMBERS.scale_by_sqrt_dk, "bool", help="divide the scores by sqrt(d_k), as the transformer does"),
+    "scale": Field(
+        _NUMBERS.scale_by_sqrt_dk,
+        "bool",
+        help="divide the scores by sqrt(d_k), as the transformer does",
+        label="side.scale",
+        explain="side.scale_caption",
+    ),
     "temperature": Field(
         _NUMBERS.temperature,
         "float",
@@ -148,9 +167,15 @@ FIELDS: dict[str, Field] = {
         high=10.0,
         step=0.1,
         help="divide the scaled scores by T before softmax; below 1 sharpens, above 1 flattens",
+        label="side.temperature",
+        explain="side.temperature_caption",
     ),
     "causal": Field(
-        _NUMBERS.causal, "bool", help="self attention only: each token attends to itself and earlier tokens"
+        _NUMBERS.causal,
+        "bool",
+        help="self attention only: each token attends to itself and earlier tokens",
+        label="side.causal",
+        explain="side.causal_caption",
     ),
     "vector_layer": Field(
         _NUMBERS.vector_layer,
@@ -174,23 +199,45 @@ FIELDS: dict[str, Field] = {
     "random_dk": Field(_PROJECTION.d_k, "choice", choices=(4, 8, 16, 32, 64, 128), help="d_k of --projection random"),
     "seed": Field(_PROJECTION.seed, "int", low=0, high=1_000_000, help="seed of --projection random"),
     # what changes only the picture
-    "show_values": Field(_PICTURE.show_values, "bool", help="print each weight in its cell"),
+    "show_values": Field(_PICTURE.show_values, "bool", help="print each weight in its cell", label="side.numbers"),
     "transpose": Field(
-        _PICTURE.transpose, "bool", help="rows are queries and columns keys (the lecture puts queries in columns)"
+        _PICTURE.transpose,
+        "bool",
+        help="rows are queries and columns keys (the lecture puts queries in columns)",
+        label="side.transpose",
+        explain="side.transpose_help",
     ),
     # Off: 0 is white and 1 the darkest colour, so that a colour always means the same weight.
     "fit_colors": Field(
-        _PICTURE.fit_colors, "bool", help="colours from the smallest weight shown to the largest, not from 0"
+        _PICTURE.fit_colors,
+        "bool",
+        help="colours from the smallest weight shown to the largest, not from 0",
+        label="side.fit_colors",
+        explain="side.fit_colors_help",
     ),
-    "colors": Field(_PICTURE.colorscale, "choice", choices=WEIGHT_SCALE_NAMES, help="colour scale of the weights"),
+    "colors": Field(
+        _PICTURE.colorscale,
+        "choice",
+        choices=WEIGHT_SCALE_NAMES,
+        help="colour scale of the weights",
+        label="side.colors",
+        explain="side.colors_help",
+    ),
     "n_components": Field(
-        _PICTURE.n_components, "int", low=0, high=64, help="output-vector components drawn under the weights"
+        _PICTURE.n_components,
+        "int",
+        low=0,
+        high=64,
+        help="output-vector components drawn under the weights",
+        label="side.n_components",
     ),
     "components": Field(
         _PICTURE.components,
         "choice",
         choices=tuple(COMPONENT_MODES),
         help="first: the output vector's first components; pca: projected on the values' main directions",
+        label="side.components",
+        explain="side.components_help",
     ),
     # where each page stands
     "step_kind": Field("cross", "choice", choices=("cross", "self")),
@@ -231,6 +278,55 @@ FIELDS: dict[str, Field] = {
     "top_p": Field(1.0, "float", low=0.05, high=1.0, step=0.05),  # 1: off
     "next_seed": Field(0, "int", low=0, high=1_000_000),
 }
+
+
+# Where the settings live in the library's dataclasses (attention.options): a setting's name (its session key,
+# link parameter and flag) -> the field it fills. One mapping, read both ways (``settings_from``, ``values_of``).
+SETTINGS_ATTRIBUTES = {
+    "show_special": "show_special",
+    "merge_words": "merge_words",
+    "scale": "scale_by_sqrt_dk",
+    "temperature": "temperature",
+    "causal": "causal",
+    "vector_layer": "vector_layer",
+}
+PROJECTION_ATTRIBUTES = {"projection": "kind", "layer": "layer", "head": "head", "random_dk": "d_k", "seed": "seed"}
+OPTIONS_ATTRIBUTES = {
+    "show_values": "show_values",
+    "transpose": "transpose",
+    "n_components": "n_components",
+    "components": "components",
+    "colors": "colorscale",
+    "fit_colors": "fit_colors",
+    "lang": "lang",
+}
+
+
+def _fields(attributes: dict[str, str], values: Mapping[str, object]) -> dict[str, object]:
+    return {attribute: values.get(name, FIELDS[name].default) for name, attribute in attributes.items()}
+
+
+def settings_from(values: Mapping[str, object], projection: Projection | None = None) -> Settings:
+    """The Settings (what changes the numbers) of ``values``, named as in FIELDS (a missing one at its default);
+    ``projection`` as given, or made from the values."""
+    projection = projection or Projection(**_fields(PROJECTION_ATTRIBUTES, values))
+    return Settings(**_fields(SETTINGS_ATTRIBUTES, values), projection=projection)
+
+
+def figure_options_from(values: Mapping[str, object], **more: object) -> FigureOptions:
+    """The FigureOptions (what changes only the picture) of ``values``, named as in FIELDS; ``more`` gives the
+    fields no setting has (the roles, the size)."""
+    return FigureOptions(**_fields(OPTIONS_ATTRIBUTES, values), **more)
+
+
+def values_of(settings: Settings, options: FigureOptions | None = None) -> dict[str, object]:
+    """The settings' values under their names in FIELDS: the inverse of ``settings_from`` and
+    ``figure_options_from``."""
+    values = {name: getattr(settings, attribute) for name, attribute in SETTINGS_ATTRIBUTES.items()}
+    values |= {name: getattr(settings.projection, attribute) for name, attribute in PROJECTION_ATTRIBUTES.items()}
+    if options is not None:
+        values |= {name: getattr(options, attribute) for name, attribute in OPTIONS_ATTRIBUTES.items()}
+    return values
 
 
 def defaults() -> dict[str, object]:

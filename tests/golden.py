@@ -50,11 +50,24 @@ def record(at: AppTest) -> dict:
             options = getattr(element, "options", None)
             widgets.append([kind, element.key, getattr(element, "label", None), _plain(value), _plain(options)])
     components = [
-        [element.key, hashlib.sha256(bytes(element.proto.bytes or b"")).hexdigest()[:16]]
-        for element in at.get("bidi_component")
+        [element.key, _component_data(bytes(element.proto.bytes or b""))] for element in at.get("bidi_component")
     ]
     figures = json.loads(json.dumps(charts(at), default=_plain, sort_keys=True))
     return {"texts": texts, "widgets": widgets, "components": components, "figures": figures}
+
+
+def _component_data(data: bytes) -> dict:
+    """A component's data: the app's components frame theirs as a 4-byte length, a JSON head, then a payload
+    (kept as its hash); anything else is hashed whole."""
+    length = int.from_bytes(data[:4], "little") if len(data) >= 4 else 0
+    if 0 < length <= len(data) - 4:
+        try:
+            head = json.loads(data[4 : 4 + length])
+        except ValueError:
+            head = None
+        if head is not None:
+            return {"head": head, "payload": hashlib.sha256(data[4 + length :]).hexdigest()[:16]}
+    return {"bytes": hashlib.sha256(data).hexdigest()[:16]}
 
 
 def _plain(value):

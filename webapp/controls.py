@@ -24,7 +24,7 @@ from attention.i18n import (
 )
 from attention.models import DEFAULT_MODEL, EMBEDDED_MODELS
 from attention.options import COMPONENT_MODES, PROJECTIONS, FigureOptions, Projection, Settings
-from attention.settings_table import FIELDS
+from attention.settings_table import FIELDS, figure_options_from, settings_from
 from attention.style import WEIGHT_SCALES
 from webapp import cache, quiz, screen
 from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
@@ -138,70 +138,64 @@ def attention_controls(
     """
     outer, place = place, place.expander(t("side.more")) if presenting() else place
     place.subheader(t("side.tokens"))
-    show_special = place.toggle(t("side.show_special"), help=t("side.show_special_help"), key="show_special")
-    merge_words = place.toggle(t("side.merge"), help=t("side.merge_help"), key="merge_words")
+    show_special = place.toggle(label("show_special"), help=explain("show_special"), key="show_special")
+    merge_words = place.toggle(label("merge_words"), help=explain("merge_words"), key="merge_words")
     place.subheader(t("side.scores"))
     if live:  # the live heatmap's own controls set DISPLAY_FIELDS
         place.caption(t("side.live_note"))
     else:
-        place.toggle(t("side.scale"), key="scale")
-        place.caption(t("side.scale_caption"))
-        _slider(place, "temperature", t("side.temperature"))
-        place.caption(t("side.temperature_caption"))
+        place.toggle(label("scale"), key="scale")
+        place.caption(explain("scale"))
+        _slider(place, "temperature", label("temperature"))
+        place.caption(explain("temperature"))
     is_causal = False
     if causal:
-        is_causal = place.toggle(t("side.causal"), key="causal")
-        place.caption(t("side.causal_caption"))
+        is_causal = place.toggle(label("causal"), key="causal")
+        place.caption(explain("causal"))
     projection = projection_controls(encoder, place)
     place.subheader(t("side.picture"))
     if not live:
-        place.toggle(t("side.numbers"), key="show_values")
-        place.toggle(t("side.transpose"), help=t("side.transpose_help"), key="transpose")
-        place.selectbox(t("side.colors"), list(WEIGHT_SCALES), help=t("side.colors_help"), key="colors")
-        place.toggle(t("side.fit_colors"), help=t("side.fit_colors_help"), key="fit_colors")
+        place.toggle(label("show_values"), key="show_values")
+        place.toggle(label("transpose"), help=explain("transpose"), key="transpose")
+        place.selectbox(label("colors"), list(WEIGHT_SCALES), help=explain("colors"), key="colors")
+        place.toggle(label("fit_colors"), help=explain("fit_colors"), key="fit_colors")
     display = {key: values()[key] for key in DISPLAY_FIELDS}  # from the widgets above or the live heatmap's
-    n_components = _slider(place, "n_components", t("side.n_components"))
+    n_components = _slider(place, "n_components", label("n_components"))
     components = place.radio(
-        t("side.components"),
+        label("components"),
         options=list(COMPONENT_MODES),
         format_func=labels(COMPONENT_LABELS),
-        help=t("side.components_help"),
+        help=explain("components"),
         key="components",
     )
     explanations(outer, encoder)
-    settings = Settings(
-        show_special=show_special,
-        merge_words=merge_words,
-        scale_by_sqrt_dk=display["scale"],
-        temperature=float(display["temperature"]),
-        causal=is_causal,
-        projection=projection,
-        vector_layer=st.session_state.get("vector_layer"),
-    )
-    options = FigureOptions(
-        show_values=display["show_values"],
-        transpose=display["transpose"],
-        n_components=n_components,
-        components=components,
-        colorscale=display["colors"],
-        fit_colors=display["fit_colors"],
-        lang=lang(),
-        **figure_size(),
-    )
-    return settings, options
+    chosen = {
+        **display,
+        "temperature": float(display["temperature"]),
+        "show_special": show_special,
+        "merge_words": merge_words,
+        "causal": is_causal,
+        "vector_layer": st.session_state.get("vector_layer"),
+        "n_components": n_components,
+        "components": components,
+        "lang": lang(),
+    }
+    return settings_from(chosen, projection), figure_options_from(chosen, **figure_size())
 
 
-# What each control does, as its help icon (or, on the live heatmap, its tooltip) says: (label, explanation).
-EXPLAINED = (
-    ("side.temperature", "side.temperature_caption"),
-    ("side.scale", "side.scale_caption"),
-    ("side.show_special", "side.show_special_help"),
-    ("side.merge", "side.merge_help"),
-    ("side.transpose", "side.transpose_help"),
-    ("side.colors", "side.colors_help"),
-    ("side.fit_colors", "side.fit_colors_help"),
-    ("side.components", "side.components_help"),
-)
+# The settings whose controls' explanations (help icons, captions, the live heatmap's tooltips) the sidebar's
+# "What the controls do" gathers, in its order
+EXPLAINED = ("temperature", "scale", "show_special", "merge_words", "transpose", "colors", "fit_colors", "components")
+
+
+def label(setting: str) -> str:
+    """The label of ``setting``'s control, in this session's language (defined once, in the settings table)."""
+    return t(FIELDS[setting].label)
+
+
+def explain(setting: str) -> str:
+    """What ``setting``'s control does, in this session's language (defined once, in the settings table)."""
+    return t(FIELDS[setting].explain)
 
 
 def explanations(place, encoder: Encoder) -> None:
@@ -209,8 +203,8 @@ def explanations(place, encoder: Encoder) -> None:
     which a touch screen and a projector's clicker do not have (and the live heatmap's controls only have
     tooltips). Outside the folded settings of presentation mode, so that it opens with one click there too."""
     with place.expander(t("side.explain"), icon="ℹ️"):
-        for label, explanation in EXPLAINED:
-            st.markdown(f"**{t(label)}**: {t(explanation)}")
+        for setting in EXPLAINED:
+            st.markdown(f"**{label(setting)}**: {explain(setting)}")
         depth, default = encoder.n_layers, encoder.default_layer
         layers = t("side.vector_layer_help", n_layers=depth, last=depth - 1, default=default)
         st.markdown(f"**{t('side.vector_layer')}**: {layers}")

@@ -108,25 +108,6 @@ def live() -> bool:
     return not st.session_state.get("quiz") and cache.live_chart_served()
 
 
-LIVE_LABELS = {  # the label of each of DISPLAY_FIELDS
-    "temperature": "side.temperature",
-    "scale": "side.scale",
-    "transpose": "side.transpose",
-    "show_values": "side.numbers",
-    "fit_colors": "side.fit_colors",
-    "colors": "side.colors",
-}
-
-
-LIVE_HELP = {  # shown when the pointer rests on a control, as the sidebar's help icons do
-    "temperature": "side.temperature_caption",
-    "scale": "side.scale_caption",
-    "transpose": "side.transpose_help",
-    "fit_colors": "side.fit_colors_help",
-    "colors": "side.colors_help",
-}
-
-
 # The live heatmap keeps each drawing's timings in the page only for the benchmark and the tests, which start
 # their servers with ATTENTION_DRAW_TIMINGS=1; a production server never sets it.
 DRAW_TIMINGS = os.environ.get("ATTENTION_DRAW_TIMINGS") == "1"
@@ -141,8 +122,8 @@ def preload_live_chart(place) -> None:
 def show_live(view: AttentionView, settings: Settings, options: FigureOptions, name: str) -> None:
     """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``)."""
     chrome = {
-        "labels": {key: t(LIVE_LABELS[key]) for key in DISPLAY_FIELDS},
-        "help": {key: t(LIVE_HELP[key]) for key in DISPLAY_FIELDS if key in LIVE_HELP},
+        "labels": {key: t(FIELDS[key].label) for key in DISPLAY_FIELDS},  # as the sidebar's controls say them
+        "help": {key: t(FIELDS[key].explain) for key in DISPLAY_FIELDS if FIELDS[key].explain},  # tooltips
         "colors": list(WEIGHT_SCALES),
         "temperature_range": [FIELDS["temperature"].low, FIELDS["temperature"].high],
         "config": chart_config(file_name(name)),
