@@ -18,11 +18,28 @@ from __future__ import annotations
 
 import numpy as np
 
+from attention import style
+
 MAX_NOTES = 40  # queries; beyond, the notes under the columns are in the hover only
 STAGGER_FROM = 10  # queries; beyond, the notes under neighbouring columns alternate between two rows
 NOTE_SIZE = 11  # px
 FONT_SIZE = 12  # px: the figure's text (plotly.js's own)
 TITLE_SIZE = 15  # px
+
+
+def map_sizes(queries: list[str], n: int, font_scale: float = 1.0) -> dict:
+    """``render``'s ``sizes`` for a map whose column labels are ``queries`` (escaped), ``n`` tokens on its longer
+    side: square cells and labels by the app's rule (``style.label_rule``); with ``font_scale`` > 1 (a projector)
+    the cells and every text larger by that much."""
+    cell = style.cell_size(n, span=style.GRID_SPAN * font_scale, high=style.MAX_CELL * font_scale)
+    labels = style.label_rule(queries, cell, cell, n, font_scale)
+    _, top = style.title_above("", queries, labels)
+    sizes = {"cell": cell, "tick": labels.size, "step": labels.step, "angle": labels.angle, "top": top}
+    if font_scale != 1:
+        text_sizes = (FONT_SIZE, TITLE_SIZE, NOTE_SIZE)
+        sizes.update(zip(("font", "title", "note"), (round(size * font_scale) for size in text_sizes), strict=True))
+        sizes["grow"] = font_scale
+    return sizes
 
 
 # --------------------------------------------------------------------------- the bytes

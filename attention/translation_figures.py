@@ -64,15 +64,7 @@ def map_data(run: CrossAttention, lang: str = "en", font_scale: float = 1.0) -> 
     source_pieces = [without_word_mark(piece) for piece in run.source_tokens]
     top_pieces = [without_word_mark(piece) for piece in run.top_tokens]
     targets, sources = style.axis_labels(target_pieces, lang), style.axis_labels(source_pieces, lang)
-    n = max(len(targets), len(sources))
-    cell = style.cell_size(n, span=style.GRID_SPAN * font_scale, high=style.MAX_CELL * font_scale)
-    labels = style.label_rule(targets, cell, cell, n, font_scale)
-    _, top = style.title_above("", targets, labels)
-    sizes = {"cell": cell, "tick": labels.size, "step": labels.step, "angle": labels.angle, "top": top}
-    if font_scale != 1:
-        text_sizes = (head_maps.FONT_SIZE, head_maps.TITLE_SIZE, head_maps.NOTE_SIZE)
-        sizes.update(zip(("font", "title", "note"), (round(size * font_scale) for size in text_sizes), strict=True))
-        sizes["grow"] = font_scale
+    sizes = head_maps.map_sizes(targets, max(len(targets), len(sources)), font_scale)
     hovers = [  # what the decoder predicted at each step, for the hover of every cell of that step
         word(
             "translate.hover_prediction",

@@ -9,11 +9,13 @@ from attention.heads import head_maps, layer_head_count
 from attention.options import FigureOptions
 from attention.rollout import DEFAULT_RESIDUAL, head_average
 from attention.views import blank_sentence_message, truncation_note
-from webapp import cache, controls, display, navigation, screen
-from webapp.session import keep_in_range, lang, presenting, t
+from webapp import cache, controls, display, head_map_chart, navigation, screen
+from webapp.session import keep_in_range, lang, presenting, t, values
 
 TOLERANCE = 1e-5
 COLUMN_GAP = 16  # px between the page's two columns (Streamlit's small gap, 1rem)
+# the settings the live map's controls stand for (its view's names -> the settings' and the link's)
+MAP_FIELDS = {"layer": "heads_layer", "head": "heads_head", "average": "heads_average", "transpose": "heads_transpose"}
 
 frame = navigation.frame()
 encoder = frame.encoder
@@ -36,10 +38,14 @@ st.caption(t("heads.tokens_caption"))
 
 keep_in_range("heads_layer", n_layers, last=True)
 keep_in_range("heads_head", n_heads, last=True)
-left, middle, right = st.columns([1, 1, 2])
-layer = left.selectbox(t("heads.layer"), range(n_layers), key="heads_layer")
-head = middle.selectbox(t("heads.head"), range(n_heads), key="heads_head")
-average = right.toggle(t("heads.average"), key="heads_average")
+live = cache.live_chart_served()  # the layer and head are chosen on the model's map, drawn in the browser
+if not live:  # plotly.js cannot be served by the app: the server draws the map of the menus' choice
+    left, middle, right = st.columns([1, 1, 2])
+    left.selectbox(t("heads.layer"), range(n_layers), key="heads_layer")
+    middle.selectbox(t("heads.head"), range(n_heads), key="heads_head")
+    right.toggle(t("heads.average"), key="heads_average")
+chosen = values()
+layer, head, average = int(chosen["heads_layer"]), int(chosen["heads_head"]), bool(chosen["heads_average"])
 
 st.subheader(t("heads.every"))
 display.show_figure(heads_grid_figure(attentions, (layer, head), lang(), controls.font_scale()))
@@ -53,7 +59,19 @@ half = (screen.area()[0] - COLUMN_GAP) // 2 if presenting() else None
 scale = controls.font_scale()
 mine, theirs = st.columns(2)
 with theirs:
-    display.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang(), scale, half))
+    if live:  # every head of every layer sent once: a change of layer, head or average is drawn at once
+        chrome = {
+            "config": display.chart_config(display.file_name(sentence)),
+            "dark": st.context.theme.type == "dark",
+            "present": presenting(),
+            "font_scale": scale,
+            "labels": {"layer": t("heads.layer"), "head": t("heads.head"), "average": t("heads.average")},
+            "hidden": ["transpose"],  # our core's map beside it stands in the lecture's layout
+        }
+        payload = cache.model_heads_payload(encoder.name, sentence, lang(), scale)
+        head_map_chart.show("heads_map", MAP_FIELDS, {**chosen, "heads_transpose": False}, chrome, payload)
+    else:
+        display.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang(), scale, half))
 with mine:
     if average:
         display.show_figure(weights_figure(our_map, tokens, tokens, t("heads.our_map"), lang(), scale, half))

@@ -62,13 +62,18 @@ def open_app(
     return at
 
 
+# The Model heads page's layer, head and average: the controls of its live map, in the browser (AppTest sets them
+# in the session, as the map's controls do)
+HEAD_MAP_SETTINGS = ("heads_layer", "heads_head", "heads_average")
+
+
 def set_widgets(at: AppTest, **values) -> AppTest:
     """Set widgets by key (text fields, toggles, sliders, select boxes) and run the page once.
 
     The live heatmap's own controls (``DISPLAY_FIELDS``) are in the browser, where AppTest cannot
     reach; on a page that has the live heatmap they are set in the session, as its controls do."""
     for key, value in values.items():
-        if key in DISPLAY_FIELDS and live_charts(at):
+        if (key in DISPLAY_FIELDS and live_charts(at)) or key in HEAD_MAP_SETTINGS:
             at.session_state[key] = value
         elif key == "model":  # a select box that takes typed names; AppTest can only pick listed ones
             box = next(w for w in at.selectbox if w.key == "model")

@@ -20,7 +20,7 @@
     next_word_chart.css  its look
     head_maps.js         every head's map sent once, chosen in the browser: bytes, head maps, the renderer
                          (attention/head_maps.py's twin), shared by the live head map and Next Word
-    head_map_chart.py    the live head map's component (Translation): its bytes, its view sent back, its files
+    head_map_chart.py    the live head map's component (Translation, Model heads): bytes, view sent back, files
     head_map_chart.js    that component in the browser: layer, head, average and transpose controls, drawing
     head_map_chart.css   its look
     screen.py            presentation mode's screen: the main area's width and the window's height, from the browser

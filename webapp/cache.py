@@ -29,6 +29,7 @@ from attention.heads import (
     multi_head_attention,
     run_model,
 )
+from attention.heads_figures import payload as heads_maps_payload
 from attention.next_word import NextWordRun, summarise
 from attention.next_word import payload as next_word_payload
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
@@ -85,6 +86,14 @@ def embeddings(model_name: str, text: str, depth: int | None = None) -> EncodedT
 def model_run(model_name: str, text: str) -> ModelRun:
     """The model's own attention maps and hidden states for ``text``, computed once per model and text."""
     return run_model(encoder(model_name), text, twin=attention_twin(model_name))
+
+
+@st.cache_data(max_entries=32, max_size="96MB", show_spinner=False)
+def model_heads_payload(model_name: str, text: str, lang: str, font_scale: float = 1.0) -> bytes:
+    """What the Model heads page's live map receives: every head of every layer (float16) and the map's fields
+    (``attention.heads_figures.payload``)."""
+    run = model_run(model_name, text)
+    return heads_maps_payload(run.attentions, run.tokens, lang, font_scale)
 
 
 @st.cache_data(max_entries=64, max_size="16MB", show_spinner=False)

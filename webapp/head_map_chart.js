@@ -86,7 +86,10 @@ class HeadMapChart {
     const view = this.view;
     this.root.classList.toggle("present", Boolean(this.chrome.present));
     this.root.style.setProperty("--hm-font", `${0.9 * Math.sqrt(this.chrome.font_scale || 1)}rem`);
-    for (const name of ["layer", "head", "average", "transpose"]) this.control(name).querySelector(".name").textContent = labels[name];
+    for (const name of ["layer", "head", "average", "transpose"]) {
+      this.control(name).querySelector(".name").textContent = labels[name] || "";
+      this.control(name).hidden = (this.chrome.hidden || []).includes(name); // a control the page does not offer
+    }
     const layer = this.control("layer").querySelector("select");
     if (layer.options.length !== nLayers) layer.replaceChildren(...[...Array(nLayers).keys()].map((l) => new Option(String(l), String(l))));
     layer.value = String(view.layer);

@@ -762,6 +762,11 @@ SECTIONS = {
             "it, the {d_head} components of the output that this head made."
         ),
     },
+    # The Model heads page's live map of the model's own heads (attention.heads_figures)
+    "heads_live": {
+        "heads.map_title": "The model's own attention: layer {layer}, head {head}",
+        "heads.map_title_average": "The model's own attention: layer {layer}, average of its heads",
+    },
 }
 
 # One table of dotted keys, section after section.

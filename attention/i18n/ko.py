@@ -717,6 +717,10 @@ SECTIONS = {
             "만든 출력의 {d_head}개 성분이다."
         ),
     },
+    "heads_live": {
+        "heads.map_title": "모델 자신의 어텐션: {layer}층, {head}번 헤드",
+        "heads.map_title_average": "모델 자신의 어텐션: {layer}층, 헤드 평균",
+    },
 }
 
 # One table of dotted keys, section after section.

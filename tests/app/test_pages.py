@@ -20,6 +20,7 @@ from tests.helpers import (
     messages,
     open_app,
     run,
+    set_widgets,
 )
 from webapp import cache
 
@@ -154,16 +155,15 @@ def test_projection_control_on_the_cross_page(kind):
 
 def test_model_heads_page_agrees_with_the_model_for_every_head():
     at = run(HEADS, sentence="the cat sat on the mat because it was tired")
-    at.selectbox("heads_layer").set_value(4).run()
-    at.selectbox("heads_head").set_value(11).run()
-    assert not at.exception
+    set_widgets(at, heads_layer=4, heads_head=11)
     text = " ".join(m.value for m in at.markdown)
     assert "Our recomputation agrees with the model" in text and "over all 72 heads" in text
     grid = decode_array(chart_spec(at)["data"][0]["z"])  # 6 × 12 maps of 12 × 12 tokens, a blank line between
     assert grid.shape == (6 * 13 - 1, 12 * 13 - 1)
     assert float(at.metric[0].value) < 1e-5
-    at.toggle("heads_average").set_value(True).run()
-    assert not at.exception and float(at.metric[0].value) < 1e-5
+    assert "Layer 4, head 11" in [s.value for s in at.subheader]
+    set_widgets(at, heads_average=True)
+    assert float(at.metric[0].value) < 1e-5
 
 
 def test_step_page_survives_a_shorter_sentence_after_picking_a_late_cell():

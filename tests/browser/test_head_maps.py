@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import math
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import numpy as np
 import pytest
@@ -214,4 +214,43 @@ def test_the_korean_page_names_the_alignment_head(server, browser):
         head = page.locator(".head-map label[data-setting='head'] select")
         assert head.locator("option:checked").text_content() == "0 (정렬 헤드)"
         assert page.locator(f"{MAP} .gtitle").text_content() == "크로스 어텐션, 디코더 1층, 0번 헤드: 정렬 헤드"
+        assert page.errors == []
+
+
+def test_model_heads_layer_head_and_average_drawn_in_the_browser(server, browser):
+    """The Model heads page: the model's own map of any layer and head, or a layer's average, is drawn at once
+    with no server message; a moment later the page follows (our core's map, the metric, the link)."""
+    from attention import load_encoder
+    from attention.heads import run_model
+
+    sentence = "the cat sat on the mat because it was tired"
+    run = run_model(load_encoder(), sentence)  # attentions: (layers, heads, n, n), a row per query
+    with watched_page(browser, width=1400, height=2200) as page:
+        counts = frames(page)
+        page.goto(server.url + "/Model_Heads?" + urlencode({"sentence": sentence, "lang": "ko"}))
+        page.wait_for_selector(f"{MAP} .heatmaplayer", timeout=90_000)
+        page.wait_for_timeout(1_500)  # the page's own late messages
+        view, z = drawn_map(page)
+        assert view == {"layer": 0, "head": 0, "transpose": False}
+        np.testing.assert_allclose(z, run.attentions[0, 0].T, atol=1e-3)  # columns: the queries
+        assert not page.locator(".head-map label[data-setting='transpose']").is_visible()
+        timings = [
+            choose(page, counts, "layer", 8, {"layer": 8, "head": 0, "transpose": False}),
+            choose(page, counts, "head", 8, {"layer": 8, "head": 8, "transpose": False}),
+        ]
+        _, z = drawn_map(page)
+        np.testing.assert_allclose(z, run.attentions[8, 8].T, atol=1e-3)
+        assert "8층, 8번 헤드" in page.locator(f"{MAP} .gtitle").text_content()
+        timings.append(choose(page, counts, "average", True, {"layer": 8, "head": None, "transpose": False}))
+        _, z = drawn_map(page)
+        np.testing.assert_allclose(z, run.attentions[8].mean(axis=0).T, atol=1e-3)
+        print(f"model heads: layer, head and average changes to the drawn map: {[round(t) for t in timings]} ms")
+        # a moment later the server hears of it: the link and the rest of the page follow
+        page.wait_for_function("() => location.search.includes('heads_average=true')", timeout=30_000)
+        query = parse_qs(urlparse(page.url).query)
+        assert query["heads_layer"] == ["8"] and query["heads_head"] == ["8"]
+        page.get_by_text("8층, 헤드 평균").first.wait_for(timeout=30_000)  # the subheader of our core's map
+        page.locator(MAP).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        page.screenshot(path=ARTIFACTS / "model_heads_head_changed.png", full_page=True)
         assert page.errors == []
