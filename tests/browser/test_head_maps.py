@@ -70,10 +70,17 @@ def views(n_layers: int, n_heads: int) -> list[dict]:
 
 def cases() -> dict[str, bytes]:
     """Payloads of the Translation page: the lecture's sentence (English and Korean), markup under teacher
-    forcing, a 14-step translation (staggered notes) and a 50-step one (no notes: the hover says them)."""
+    forcing, a 14-step translation (staggered notes) and a 50-step one (no notes: the hover says them); and of the
+    Model heads page (self attention: the same tokens on both axes, no notes), in Korean on a projector."""
+    from attention import load_encoder
+    from attention.heads import run_model
+    from attention.heads_figures import payload as heads_payload
+
     translator = load_translator("en-pt")
     car = translator.cross_attention("I like the red car.")
+    heads = run_model(load_encoder(), "그 동물은 너무 피곤해서 <b>길</b>을 건너지 않았다")
     return {
+        "model heads": heads_payload(heads.attentions, heads.tokens, "ko", 1.5),
         "car": payload(car, "en"),
         "car ko": payload(car, "ko"),
         "markup": payload(translator.cross_attention("a cat", "<b>um gato</b> ▁ & co")),
@@ -111,7 +118,8 @@ def test_the_browsers_head_map_is_pythons_for_every_head_and_layout(page):
     source = base64.b64encode(LIBRARY.read_bytes()).decode()
     drawn = json.loads(page.evaluate(DRAW_ALL, [source, sent]))
     for name, figures in python.items():
-        assert len(drawn[name]) == len(figures) == 2 * 9 * 2
+        n_layers, n_heads = sent[name]["header"]["n_layers"], sent[name]["header"]["n_heads"]
+        assert len(drawn[name]) == len(figures) == n_layers * (n_heads + 1) * 2
         for view, want, got in zip(sent[name]["views"], figures, drawn[name], strict=True):
             wrong = differences(want, got)
             assert not wrong, (name, view, wrong[:5])
