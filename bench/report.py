@@ -491,6 +491,18 @@ def markdown_report(result: dict, source: str, target: str, plot: str | None = N
             "processes: see [lecture-hall.md](lecture-hall.md).",
             "",
         ]
+    heads = result.get("heads")
+    if heads:
+        from bench.heads import table_lines
+
+        lines += [
+            "## The Model heads page",
+            "",
+            "Every layer's and head's map is sent once; a change of head, layer or average is drawn by the browser.",
+            "",
+            *table_lines(heads),
+            "",
+        ]
     translation = result.get("translation")
     if translation:
         lines += [

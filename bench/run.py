@@ -52,6 +52,8 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
 - the Next Word page (bench/next_word.py, skipped with --no-next-word or where its model is not fetched):
   the language model's forward pass (the floor), Decoder.run, loading and memory, and in the browser a new
   prompt, a head change and a temperature move, at 32 and 128 tokens;
+- the Model heads page (bench/heads.py, skipped with --no-heads): the payload of every layer's and head's map,
+  and in the browser a change of head, layer and average drawn from it, at the lengths up to 128;
 - the Translation page (bench/translation.py, skipped with --no-translation): translating a new
   sentence and drawing its map in process, and in the browser a new sentence and a head change, at
   the lengths up to 128; the memory both translators add.
@@ -73,6 +75,8 @@ from pathlib import Path
 
 from bench.common import CACHE, log
 from bench.conversion import measure_conversion
+from bench.heads import measure as measure_heads
+from bench.heads import table_lines as heads_table
 from bench.headview import load_eager_model, measure_bertviz
 from bench.live import MODES, PROBED, live_phase
 from bench.measure import measure_server_side, quiet_streamlit
@@ -106,6 +110,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--lengths", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 8,32,128,512")
     parser.add_argument("--no-translation", action="store_true", help="skip the Translation page's rows")
+    parser.add_argument("--no-heads", action="store_true", help="skip the Model heads page's rows")
     parser.add_argument("--no-next-word", action="store_true", help="skip the Next Word page's rows")
     parser.add_argument("--repeats", type=int, help="in-process repeats per length (default 20, quick 5)")
     parser.add_argument("--browser-updates", type=int, help="browser updates per length and page (default 12)")
@@ -313,12 +318,18 @@ def main(argv: list[str] | None = None) -> int:
     }
     result["targets"] = targets(all_rows, browser["server"], browser["load"], args.lengths)
     result["run_s"] = round(time.perf_counter() - started, 1)
+    if not args.no_heads:  # the Model heads page's live map, at the lengths up to 128
+        lengths = [n for n in args.lengths if n <= 128] or [8]
+        result["heads"] = measure_heads(lengths, min(args.repeats, 5), browser=not args.no_browser)
     if not args.no_translation:  # the Translation page, at the lengths up to 128
         lengths = [n for n in args.lengths if n <= 128] or [8]
         result["translation"] = measure_translation(lengths, min(args.repeats, 5), browser=not args.no_browser)
     if not args.no_next_word:  # the Next Word page's language model, at 32 and 128 tokens (where it is fetched)
         result["next_word"] = measure_next_word(args.no_browser, min(args.repeats, 5))
     print_report(result)
+    if "heads" in result:
+        print("\n### Model heads page (python -m bench.heads)\n")
+        print("\n".join(heads_table(result["heads"])))
     if "translation" in result:
         print("\n### Translation page (python -m bench.translation)\n")
         print_translation(result["translation"])
