@@ -25,14 +25,20 @@ STAGGER_FROM = 10  # queries; beyond, the notes under neighbouring columns alter
 NOTE_SIZE = 11  # px
 FONT_SIZE = 12  # px: the figure's text (plotly.js's own)
 TITLE_SIZE = 15  # px
+SIDE_ROOM = 260  # px of a map's figure besides its cells across: the key labels, the colour bar, the margins
 
 
-def map_sizes(queries: list[str], n: int, font_scale: float = 1.0) -> dict:
+def map_sizes(queries: list[str], n: int, font_scale: float = 1.0, width: int | None = None) -> dict:
     """``render``'s ``sizes`` for a map whose column labels are ``queries`` (escaped), ``n`` tokens on its longer
     side: square cells and labels by the app's rule (``style.label_rule``); with ``font_scale`` > 1 (a projector)
-    the cells and every text larger by that much."""
+    the cells and every text larger by that much. ``width``: the most pixels the figure may take (half of a
+    projected page): the cells shrink to fit it, and the labels follow the cells seen (as Chromium draws them)."""
     cell = style.cell_size(n, span=style.GRID_SPAN * font_scale, high=style.MAX_CELL * font_scale)
-    labels = style.label_rule(queries, cell, cell, n, font_scale)
+    line = style.LINE_HEIGHT
+    if width is not None:
+        cell = max(min(cell, (width - SIDE_ROOM) / max(len(queries), 1)), 1.0)
+        line = style.label_line(queries)
+    labels = style.label_rule(queries, cell, cell, n, font_scale, line)
     _, top = style.title_above("", queries, labels)
     sizes = {"cell": cell, "tick": labels.size, "step": labels.step, "angle": labels.angle, "top": top}
     if font_scale != 1:
@@ -133,7 +139,7 @@ def render(data: dict, weights: np.ndarray, view: dict) -> dict:
     transpose = bool(view["transpose"])
     cell, top = sizes["cell"], sizes["top"]
     grow = sizes.get("grow", 1)  # the room for text grows with it
-    width, height = int(n_q * cell + 260), int(n_k * cell + 140 + top)
+    width, height = int(n_q * cell + SIDE_ROOM), int(n_k * cell + 140 + top)
     hovers = data.get("hovers")
     weight = [f"{words['weight']} = %{{z:.4f}}"] + (["%{customdata}"] if hovers else [])
     axis = dict(

@@ -17,9 +17,9 @@ from attention.i18n import text
 from attention.live import pack
 
 
-def map_data(tokens: list[str], lang: str = "en", font_scale: float = 1.0) -> dict:
+def map_data(tokens: list[str], lang: str = "en", font_scale: float = 1.0, width: int | None = None) -> dict:
     """The plain fields of the maps of a sentence of ``tokens`` (self attention: the same tokens on both axes),
-    for ``attention.head_maps.render`` in Python and in the browser."""
+    for ``attention.head_maps.render`` in Python and in the browser; ``width``, the most pixels the map may take."""
     word = partial(text, lang=lang)
     labels = style.axis_labels(tokens, lang)
     role = word("role.sentence")
@@ -37,16 +37,18 @@ def map_data(tokens: list[str], lang: str = "en", font_scale: float = 1.0) -> di
             "key": word("fig.word.key"),
             "weight": word("fig.weight"),
         },
-        "sizes": head_maps.map_sizes(labels, len(labels), font_scale),
+        "sizes": head_maps.map_sizes(labels, len(labels), font_scale, width),
         "colors": {"weights": style.colorscale(style.WEIGHT_COLORS), "notes": style.PURPLE},
     }
 
 
-def payload(attentions: np.ndarray, tokens: list[str], lang: str = "en", font_scale: float = 1.0) -> bytes:
+def payload(
+    attentions: np.ndarray, tokens: list[str], lang: str = "en", font_scale: float = 1.0, width: int | None = None
+) -> bytes:
     """Every head's map of every layer (``attentions``: L × H × n × n, float16 on the way) and ``map_data``, as
     ``attention.live.pack`` bytes: the browser draws any layer, head, average and layout from them."""
     maps, header = head_maps.encode_maps(attentions)
-    return pack({**map_data(tokens, lang, font_scale), **header}, {"maps": maps})
+    return pack({**map_data(tokens, lang, font_scale, width), **header}, {"maps": maps})
 
 
 def model_map_figure(

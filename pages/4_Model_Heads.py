@@ -68,7 +68,7 @@ with theirs:
             "labels": {"layer": t("heads.layer"), "head": t("heads.head"), "average": t("heads.average")},
             "hidden": ["transpose"],  # our core's map beside it stands in the lecture's layout
         }
-        payload = cache.model_heads_payload(encoder.name, sentence, lang(), scale)
+        payload = cache.model_heads_payload(encoder.name, sentence, lang(), scale, half)
         head_map_chart.show("heads_map", MAP_FIELDS, {**chosen, "heads_transpose": False}, chrome, payload)
     else:
         display.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang(), scale, half))

@@ -89,11 +89,13 @@ def model_run(model_name: str, text: str) -> ModelRun:
 
 
 @st.cache_data(max_entries=32, max_size="96MB", show_spinner=False)
-def model_heads_payload(model_name: str, text: str, lang: str, font_scale: float = 1.0) -> bytes:
+def model_heads_payload(
+    model_name: str, text: str, lang: str, font_scale: float = 1.0, width: int | None = None
+) -> bytes:
     """What the Model heads page's live map receives: every head of every layer (float16) and the map's fields
-    (``attention.heads_figures.payload``)."""
+    (``attention.heads_figures.payload``), drawn for ``width`` px at most (None: no limit)."""
     run = model_run(model_name, text)
-    return heads_maps_payload(run.attentions, run.tokens, lang, font_scale)
+    return heads_maps_payload(run.attentions, run.tokens, lang, font_scale, width)
 
 
 @st.cache_data(max_entries=64, max_size="16MB", show_spinner=False)
