@@ -25,6 +25,7 @@
     head_map_chart.css   its look
     screen.py            presentation mode's screen: the main area's width and the window's height, from the browser
     screen.js            that component in the browser: measures, and tells again after a resize
+    component_data.py    the one format every live component receives: a JSON head, then the payload
     streamlit_internals.py  every private Streamlit internal the app uses, each with its reason (one seam)
 
 ``app.py`` is the entry point (``streamlit run app.py``); the page bodies are in ``pages/``.

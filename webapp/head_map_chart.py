@@ -9,9 +9,6 @@ stores as the page's settings (their names in ``fields``), so the link and the d
 
 from __future__ import annotations
 
-import hashlib
-import json
-import struct
 from functools import partial
 from pathlib import Path
 
@@ -19,6 +16,7 @@ import streamlit as st
 
 from attention.export import MIME_TYPES, figure_image
 from webapp import cache
+from webapp.component_data import component_data, payload_id
 from webapp.downloads import Download
 from webapp.session import keep_sent, t
 
@@ -34,18 +32,10 @@ _component = st.components.v2.component(
 )
 
 
-def frame(view: dict, chrome: dict, payload: bytes) -> bytes:
-    """What the component receives: the view and the chrome as JSON (the chrome names the payload by its hash,
-    so that the browser unpacks new bytes only), then the payload."""
-    chrome = {**chrome, "payload_id": hashlib.blake2b(payload, digest_size=12).hexdigest()}
-    head = json.dumps({"view": view, "chrome": chrome}, ensure_ascii=False).encode()
-    return struct.pack("<I", len(head)) + head + payload
-
-
-def unframe(data: bytes) -> tuple[dict, bytes]:
-    """The two parts of ``frame``'s bytes: ``{"view", "chrome"}`` and the payload."""
-    (length,) = struct.unpack_from("<I", data)
-    return json.loads(data[4 : 4 + length]), data[4 + length :]
+def data_of(view: dict, chrome: dict, payload: bytes) -> bytes:
+    """What the component receives (``webapp.component_data``): the view and the chrome, which names the payload
+    by its hash so that the browser unpacks new bytes only, then the payload."""
+    return component_data({"view": view, "chrome": {**chrome, "payload_id": payload_id(payload)}}, payload)
 
 
 def view_of(fields: dict[str, str], values: dict) -> dict:
@@ -56,7 +46,7 @@ def view_of(fields: dict[str, str], values: dict) -> dict:
 def show(key: str, fields: dict[str, str], values: dict, chrome: dict, payload: bytes) -> None:
     """Mount the component; what it sends back is stored in the settings ``fields`` names."""
     _component(
-        key=key, data=frame(view_of(fields, values), chrome, payload), on_view_change=partial(_keep_view, key, fields)
+        key=key, data=data_of(view_of(fields, values), chrome, payload), on_view_change=partial(_keep_view, key, fields)
     )
 
 

@@ -9,9 +9,6 @@ is drawn in the browser at once, and a moment later the component sends the new 
 
 from __future__ import annotations
 
-import hashlib
-import json
-import struct
 from functools import partial
 from pathlib import Path
 
@@ -32,6 +29,7 @@ from attention.next_word import (
 )
 from attention.settings_table import FIELDS
 from webapp import cache, controls, display
+from webapp.component_data import component_data, payload_id
 from webapp.downloads import Download
 from webapp.session import keep_sent, lang, literal, presenting, set_setting, t, values, write_link
 
@@ -56,18 +54,10 @@ def ranges() -> dict[str, list[float]]:
     }
 
 
-def frame(view: dict, chrome: dict, payload: bytes) -> bytes:
-    """What the component receives: the view and the chrome as JSON (the chrome names the payload by its
-    hash, so that the browser unpacks new bytes only), then the payload."""
-    chrome = {**chrome, "prompt_id": hashlib.blake2b(payload, digest_size=12).hexdigest()}
-    head = json.dumps({"view": view, "chrome": chrome}, ensure_ascii=False).encode()
-    return struct.pack("<I", len(head)) + head + payload
-
-
-def unframe(data: bytes) -> tuple[dict, bytes]:
-    """The two parts of ``frame``'s bytes: ``{"view", "chrome"}`` and the payload."""
-    (length,) = struct.unpack_from("<I", data)
-    return json.loads(data[4 : 4 + length]), data[4 + length :]
+def data_of(view: dict, chrome: dict, payload: bytes) -> bytes:
+    """What the component receives (``webapp.component_data``): the view and the chrome, which names the payload
+    by its hash so that the browser unpacks new bytes only, then the payload."""
+    return component_data({"view": view, "chrome": {**chrome, "prompt_id": payload_id(payload)}}, payload)
 
 
 def view_of(values: dict) -> dict:
@@ -77,7 +67,7 @@ def view_of(values: dict) -> dict:
 
 def show(view: dict, chrome: dict, payload: bytes) -> None:
     """Mount the component."""
-    _component(key=KEY, data=frame(view, chrome, payload), on_view_change=_keep_view)
+    _component(key=KEY, data=data_of(view, chrome, payload), on_view_change=_keep_view)
 
 
 def _keep_view() -> None:

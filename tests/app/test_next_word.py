@@ -15,7 +15,8 @@ from attention.i18n import en, ko, text
 from attention.live import unpack
 from attention.next_word import DEFAULT_PROMPT, EXAMPLES, unpack_maps
 from tests.helpers import ROOT, messages, open_app
-from webapp.next_word_chart import KEY, unframe
+from webapp.component_data import read_component_data
+from webapp.next_word_chart import KEY
 
 PAGE = "pages/7_Next_Word.py"
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -40,7 +41,7 @@ def type_prompt(at, value: str):
 def component(at) -> tuple[dict, dict, dict[str, np.ndarray]]:
     """The component's view and chrome, and its payload's header and arrays."""
     [element] = [e for e in at.get("bidi_component") if e.key == KEY]
-    head, payload = unframe(element.proto.bytes)
+    head, payload = read_component_data(element.proto.bytes)
     header, arrays = unpack(payload)
     return head, header, arrays
 

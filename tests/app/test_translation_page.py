@@ -16,7 +16,7 @@ from attention.live import unpack
 from attention.translation import MAX_SOURCE_PIECES, load_translator
 from attention.translation_figures import CSV_COLUMNS, translation_csv, translation_figure, translation_json
 from tests.helpers import charts, decode_array, messages, open_app, page_text
-from webapp.head_map_chart import unframe
+from webapp.component_data import read_component_data
 
 PAGE = "pages/6_Translation.py"
 WORD = re.compile(r"[A-Za-z]{3,}")
@@ -56,7 +56,7 @@ def cross_map(at) -> tuple[dict, dict, np.ndarray]:
 def live_map(at) -> tuple[dict, dict, np.ndarray]:
     """The live map's view and chrome, its payload's header, and every head's map (2, 8, T, S)."""
     [element] = [e for e in at.get("bidi_component") if e.key == "translate_map"]
-    head, payload = unframe(element.proto.bytes)
+    head, payload = read_component_data(element.proto.bytes)
     header, arrays = unpack(payload)
     return head, header, head_maps.decode_maps(header, arrays["maps"])
 
