@@ -205,6 +205,19 @@ def watched_page(browser, width: int = 1400, height: int = 1500) -> Iterator:
         context.close()
 
 
+def frames(page) -> dict[str, int]:
+    """Counts of websocket frames sent and received by the page from now on, kept up to date (a change drawn
+    in the browser alone leaves them as they were)."""
+    counts = {"sent": 0, "received": 0}
+
+    def watch(socket) -> None:
+        socket.on("framesent", lambda _: counts.__setitem__("sent", counts["sent"] + 1))
+        socket.on("framereceived", lambda _: counts.__setitem__("received", counts["received"] + 1))
+
+    page.on("websocket", watch)
+    return counts
+
+
 def tick_labels(page, axis: str) -> list[str]:
     """The tick labels of the first chart's ``axis`` ("x" or "y") as the browser drew them."""
     return page.eval_on_selector_all(f".js-plotly-plot .{axis}tick text", "nodes => nodes.map(n => n.textContent)")

@@ -20,7 +20,7 @@ from attention import head_maps
 from attention.live import unpack
 from attention.translation import load_translator
 from attention.translation_figures import payload
-from tests.helpers import ARTIFACTS, ROOT, watched_page
+from tests.helpers import ARTIFACTS, ROOT, frames, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -129,18 +129,6 @@ def test_the_browsers_head_map_is_pythons_for_every_head_and_layout(page):
 
 
 # --------------------------------------------------------------------------- the page
-
-
-def frames(page) -> dict[str, int]:
-    """Counts of websocket frames sent and received by the page from now on, kept up to date."""
-    counts = {"sent": 0, "received": 0}
-
-    def watch(socket) -> None:
-        socket.on("framesent", lambda _: counts.__setitem__("sent", counts["sent"] + 1))
-        socket.on("framereceived", lambda _: counts.__setitem__("received", counts["received"] + 1))
-
-    page.on("websocket", watch)
-    return counts
 
 
 def drawn_map(page) -> tuple[dict, np.ndarray]:

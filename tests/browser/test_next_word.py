@@ -17,7 +17,7 @@ import pytest
 
 from attention.decoder import next_token_distribution
 from attention.next_word import DEFAULT_PROMPT, EXAMPLES
-from tests.helpers import ARTIFACTS, ROOT, watched_page
+from tests.helpers import ARTIFACTS, ROOT, frames, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -30,18 +30,6 @@ def open_page(page, query: str) -> None:
     page.goto(f"{page.server_url}/Next_Word?{query}")
     page.wait_for_selector(f"{MAP} .heatmaplayer", timeout=120_000)
     page.wait_for_function(f"() => document.querySelector('{BARS}').dataset.bars", timeout=30_000)
-
-
-def frames(page) -> dict[str, int]:
-    """Counts of websocket frames sent and received by the page from now on, kept up to date."""
-    counts = {"sent": 0, "received": 0}
-
-    def watch(socket) -> None:
-        socket.on("framesent", lambda _: counts.__setitem__("sent", counts["sent"] + 1))
-        socket.on("framereceived", lambda _: counts.__setitem__("received", counts["received"] + 1))
-
-    page.on("websocket", watch)
-    return counts
 
 
 def drawn_map(page) -> tuple[dict, np.ndarray]:
