@@ -17,21 +17,19 @@ Medians over --repeats changes after one warm-up; a table on stdout, progress on
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 from urllib.parse import urlencode
 
 from bench.common import log, ms_since
-from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium
+from deploy.harness import CHROMIUM_FLAGS, HEAD_MAP, ROOT, StreamlitServer, choose_on_head_map, find_chromium
 
 WORDS = (
     "the teacher reads a long story to the children in the quiet classroom while rain falls on the old school "
     "and every student listens because the story is about a small dog that crosses the river"
 ).split()
-MAP = ".head-map .hm-map"  # the live map (webapp/head_map_chart.js), its view in data-view once drawn
-CONTROL = ".head-map label[data-setting='{}'] "
+MAP = HEAD_MAP
 
 
 def sentence_of(tokens: int) -> str:
@@ -64,18 +62,8 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
 
         def change(setting: str, value, expected: dict) -> float:
-            control = CONTROL.format(setting)
             started = time.perf_counter()
-            if isinstance(value, bool):
-                page.locator(control + "input").set_checked(value)
-            else:
-                page.select_option(control + "select", str(value))
-            page.wait_for_function(
-                "([selector, view]) => document.querySelector(selector).dataset.view === view",
-                arg=[MAP, json.dumps(expected, separators=(",", ":"))],
-                timeout=30_000,
-                polling="raf",
-            )
+            choose_on_head_map(page, setting, value, expected)
             return ms_since(started)
 
         for length in lengths:

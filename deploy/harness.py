@@ -5,6 +5,7 @@
 - ``find_chromium``, ``CHROMIUM_FLAGS``: Debian's Chromium and the flags every launch uses;
 - ``AppSession``: one session over Streamlit's own websocket protocol, as a browser's frontend talks
   (the lecture hall warms its processes with it; the load tests open thirty of them);
+- ``choose_on_head_map``: a control of a page's live head map moved in Chromium, until the map is drawn;
 - ``free_port``, ``rss_mb``, ``model_query``: the small pieces under them.
 
 deploy/ owns starting processes, so this lives here: bench/ and tests/ import it, and deploy/ imports
@@ -215,6 +216,28 @@ class StreamlitServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+# --------------------------------------------------------------------------- the browser
+
+
+HEAD_MAP = ".head-map .hm-map"  # a page's live head map (webapp/head_map_chart.js): its view in data-view once drawn
+
+
+def choose_on_head_map(page, setting: str, value, expected: dict, timeout_ms: float = 30_000, polling="raf") -> None:
+    """Move one control of the live head map in a Playwright ``page`` (a select's option, or a box checked or
+    not) and wait until the map is drawn for the view ``expected`` ({"layer", "head", "transpose"})."""
+    control = f".head-map label[data-setting='{setting}'] "
+    if isinstance(value, bool):
+        page.locator(control + "input").set_checked(value)
+    else:
+        page.select_option(control + "select", str(value))
+    page.wait_for_function(
+        "([selector, view]) => document.querySelector(selector).dataset.view === view",
+        arg=[HEAD_MAP, json.dumps(expected, separators=(",", ":"))],
+        timeout=timeout_ms,
+        polling=polling,
+    )
 
 
 # --------------------------------------------------------------------------- the websocket protocol

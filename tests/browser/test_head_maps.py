@@ -20,6 +20,7 @@ from attention import head_maps
 from attention.live import unpack
 from attention.translation import load_translator
 from attention.translation_figures import payload
+from deploy.harness import choose_on_head_map
 from tests.helpers import ARTIFACTS, ROOT, frames, watched_page
 
 pytestmark = pytest.mark.browser
@@ -145,17 +146,7 @@ def choose(page, counts: dict, setting: str, value, expected: dict) -> float:
     """Move one control of the live map; wait for the map of ``expected``; no frame meanwhile. Returns how long
     the browser took from the change to the drawn map (ms)."""
     before = dict(counts)
-    control = f".head-map label[data-setting='{setting}'] "
-    if isinstance(value, bool):
-        page.locator(control + "input").set_checked(value)
-    else:
-        page.select_option(control + "select", str(value))
-    page.wait_for_function(
-        "([selector, view]) => document.querySelector(selector).dataset.view === view",
-        arg=[MAP, json.dumps(expected, separators=(",", ":"))],
-        timeout=5_000,
-        polling=10,
-    )
+    choose_on_head_map(page, setting, value, expected, timeout_ms=5_000, polling=10)
     assert counts == before, (setting, value, before, counts)  # drawn with no message to or from the server
     return float(page.locator(".head-map").get_attribute("data-since-change-ms"))
 
