@@ -270,7 +270,8 @@ async def toggle_transpose(page, transposed: bool, timeout_ms: float = 60_000) -
     must not re-encode."""
     since = await page.evaluate(_LIVE_NOW)
     started = time.perf_counter()
-    await page.get_by_text("Rows are queries (transpose)", exact=True).click()
+    # the live heatmap's own box (the sidebar's "What the controls do" names it too)
+    await page.locator(".attention-live-controls").get_by_text("Rows are queries (transpose)", exact=True).click()
     await wait_in_page(page, "xtitle", "key" if transposed else "query", timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)
