@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from webapp import controls, display, navigation, screen, session
+from webapp import controls, navigation, page_figures, screen, session
 
 session.rerun_lost_fragments_whole()  # once per server: a change that reaches a new process is not dropped
 session.start()  # first, so that the link's language and presentation mode shape the page from its first run
@@ -12,7 +12,7 @@ sidebar = "collapsed" if session.presenting() else "auto"  # a projector gets th
 st.set_page_config(page_title=session.t("app.title"), layout="wide", initial_sidebar_state=sidebar)
 page = st.navigation(navigation.pages(session.t), position="sidebar")
 controls.interface_controls(st.sidebar)
-display.preload_live_chart(st.sidebar)  # before the model: on a first visit plotly.js loads meanwhile
+page_figures.preload_live_chart(st.sidebar)  # before the model: on a first visit plotly.js loads meanwhile
 if session.presenting():
     screen.measure(st.sidebar)  # the figures are sized for the screen in the room (its first report reruns the page)
 page_controls = st.sidebar.container()  # each page's own controls go here, above the model field

@@ -13,8 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from attention import head_maps, style
+from attention.heatmap_payload import pack
 from attention.i18n import text
-from attention.live import pack
 
 
 def map_data(tokens: list[str], lang: str = "en", font_scale: float = 1.0, width: int | None = None) -> dict:
@@ -46,7 +46,7 @@ def payload(
     attentions: np.ndarray, tokens: list[str], lang: str = "en", font_scale: float = 1.0, width: int | None = None
 ) -> bytes:
     """Every head's map of every layer (``attentions``: L × H × n × n, float16 on the way) and ``map_data``, as
-    ``attention.live.pack`` bytes: the browser draws any layer, head, average and layout from them."""
+    ``attention.heatmap_payload.pack`` bytes: the browser draws any layer, head, average and layout from them."""
     maps, header = head_maps.encode_maps(attentions)
     return pack({**map_data(tokens, lang, font_scale, width), **header}, {"maps": maps})
 

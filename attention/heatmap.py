@@ -2,7 +2,7 @@
 
 ``render(data, display)`` applies the settings that change only the picture (DISPLAY_FIELDS): softmax
 with the temperature and √d_k, transposing, numbers in cells, the colour scale, and fitted colours,
-and returns the Plotly figure. The live heatmap's payload (``attention.live``) is this data, and the
+and returns the Plotly figure. The live heatmap's payload (``attention.heatmap_payload``) is this data, and the
 browser's renderer, webapp/attention_figure.js, follows the same rules written in JavaScript;
 tests/browser/test_drawing_contract.py holds the two to the same figure for every combination of the settings.
 

@@ -29,8 +29,8 @@ import plotly.graph_objects as go
 from attention import style
 from attention.decoder import DECODER_MODEL, MAX_PROMPT_TOKENS, DecoderRun
 from attention.head_maps import decode_maps, encode_maps
+from attention.heatmap_payload import pack
 from attention.i18n import text
-from attention.live import pack
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
 
 DEFAULT_PROMPT = "The capital of France is"
@@ -307,7 +307,7 @@ def _labels(tokens: list[str]) -> list[str]:
 
 def payload(run: NextWordRun, lang: str = "en", font_scale: float = 1.0) -> bytes:
     """Everything the browser needs to draw the map of any head, the small multiples, "which heads look
-    here" and the next-token bars under any temperature, top-k and top-p, as ``attention.live.pack`` bytes.
+    here" and the next-token bars under any temperature, top-k and top-p, as ``attention.heatmap_payload.pack`` bytes.
 
     Arrays:
         logits  float32 (V,): every score of the next token, so that the bars are exact in the browser.

@@ -17,8 +17,8 @@ import plotly.graph_objects as go
 
 from attention import head_maps, style
 from attention.embeddings import without_word_mark
+from attention.heatmap_payload import pack
 from attention.i18n import text
-from attention.live import pack
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, CrossAttention
 
 MAX_PREDICTION_LABELS = head_maps.MAX_NOTES  # target steps; beyond, the predictions are in the hover only
@@ -131,7 +131,7 @@ def translation_figure(
 
 
 def payload(run: CrossAttention, lang: str = "en", font_scale: float = 1.0) -> bytes:
-    """Every head's map of both decoder layers (float16) and ``map_data``, as ``attention.live.pack`` bytes:
+    """Every head's map of both decoder layers (float16) and ``map_data``, as ``attention.heatmap_payload.pack`` bytes:
     the browser draws any layer, head, average and layout from them (webapp/head_maps.js)."""
     maps, header = head_maps.encode_maps(run.weights)  # (2, 8, T·S)
     return pack({**map_data(run, lang, font_scale), **header}, {"maps": maps})

@@ -16,5 +16,5 @@ deploy.harness's: bench imports deploy, never the other way round.
 
 import os
 
-# Every app server the benchmark starts keeps its live heatmap's drawing timings in the page (webapp/display.py).
+# Every app server the benchmark starts keeps its live heatmap's drawing timings in the page (webapp/page_figures.py).
 os.environ.setdefault("ATTENTION_DRAW_TIMINGS", "1")

@@ -89,13 +89,13 @@ import attention.embeddings, attention.figures, attention.heads
 import streamlit
 from webapp.streamlit_internals import script_runner_class
 
-import attention.live, attention.views
+import attention.heatmap_payload, attention.views
 
 _timed(attention.embeddings.Encoder, "encode_layers", "encode")  # Encoder.encode calls it
 _timed(attention.heads, "run_model", "run_model")
 _timed(attention.views, "attend", "attend")
 _timed(attention.views, "compute_view", "view")
-_timed(attention.live, "live_payload", "payload")
+_timed(attention.heatmap_payload, "live_payload", "payload")
 _timed(attention.figures, "attention_figure", "figure")
 _timed(streamlit, "plotly_chart", "chart")  # st.plotly_chart, as the pages call it
 _timed(script_runner_class(), "_run_script", "script")

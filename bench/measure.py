@@ -29,11 +29,11 @@ def streamlit_spec(fig) -> str:
     return plotly.io.to_json(plotly.tools.return_figure_from_figure_or_data(fig, validate_figure=True), validate=False)
 
 
-def live_chart(frame: bytes) -> None:
+def live_chart(data: bytes) -> None:
     """The app's own mounting of the live heatmap (webapp/live_chart.py), in bare mode."""
     from webapp import live_chart
 
-    live_chart._component(key=live_chart.KEY, data=frame)
+    live_chart._component(key=live_chart.KEY, data=data)
 
 
 def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: int) -> dict:
@@ -41,7 +41,7 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
 
     The update is what a page does for new sentences, without Streamlit's caches:
     views.compute_view with Encoder.encode (both sentences of "cross", the one of
-    "self"), the live heatmap's payload (attention.live.live_payload: both layouts and the
+    "self"), the live heatmap's payload (attention.heatmap_payload.live_payload: both layouts and the
     raw scores) and the app's mounting of the live heatmap. ``figure_bytes`` is what that
     sends; ``_spec`` is the figure st.plotly_chart would have sent, for plotly.js alone.
     """
@@ -50,10 +50,10 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
     import torch
 
     from attention.figures import attention_figure
-    from attention.live import display_of, live_payload
+    from attention.heatmap_payload import display_of, live_payload
     from attention.options import FigureOptions, Settings
     from attention.views import compute_view
-    from webapp.live_chart import frame
+    from webapp.live_chart import data_of
 
     auto_model = encoder.model[0].auto_model
     tokenizer = encoder.tokenizer
@@ -92,7 +92,7 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
         payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
         t_figure = ms_since(started)
         started = time.perf_counter()
-        sent = frame(display_of(Settings(), options), {"config": {}}, payload)
+        sent = data_of(display_of(Settings(), options), {"config": {}}, payload)
         live_chart(sent)
         t_chart = ms_since(started)
         t_update = ms_since(update_started)

@@ -21,7 +21,7 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
   ``model[0].auto_model(**features)`` under ``torch.inference_mode`` (both sentences
   for "cross", since an update there encodes both);
 - encode_ms (Encoder.encode), attend_ms (views.attend), figure_ms (the live heatmap's
-  payload, attention.live.live_payload: both layouts and the raw scores), serialise_ms
+  payload, attention.heatmap_payload.live_payload: both layouts and the raw scores), serialise_ms
   (mounting the live heatmap, run in Streamlit's bare mode) and figure_bytes (what the
   page sends: the payload with its display settings; hover data is made in the browser);
   json_ms is the old way for comparison (figures.attention_figure and the JSON

@@ -246,10 +246,10 @@ def choose_on_head_map(page, setting: str, value, expected: dict, timeout_ms: fl
 def live_figure(data: bytes) -> dict:
     """The live heatmap's figure in the lecture's layout, drawn from its data (the labels and titles are read)."""
     from attention.heatmap import render
-    from attention.live import read_payload
-    from webapp.live_chart import unframe
+    from attention.heatmap_payload import read_payload
+    from webapp.component_data import read_component_data
 
-    head, payload = unframe(data)
+    head, payload = read_component_data(data)
     return render(read_payload(payload), {**head["display"], "transpose": False})
 
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import streamlit as st
 
 from attention import models
-from webapp import display, navigation
+from webapp import navigation, page_figures
 from webapp.navigation import PAGES
 from webapp.session import presenting, t
 
 THIRD_PARTY_NOTICES = Path(__file__).resolve().parents[1] / "THIRD_PARTY_NOTICES.md"  # every licence, with its source
 
 frame = navigation.frame()
-display.page_header("app.title")
+page_figures.page_header("app.title")
 st.markdown(t("home.body"))  # the definition and the four steps, also on a projector
 if not presenting():
     st.info(t("home.start"), icon="👉")

@@ -14,18 +14,18 @@ from attention.steps import (
     steps_animation,
 )
 from attention.views import compute_view
-from webapp import cache, controls, display, navigation
+from webapp import cache, controls, navigation, page_figures
 from webapp.session import keep_in_range, labels, lang, t
 
 frame = navigation.frame()
-display.page_header("nav.steps", "steps.intro")
+page_figures.page_header("nav.steps", "steps.intro")
 kind = st.radio(
     t("steps.kind"), ["cross", "self"], format_func=labels(STEP_KIND_LABELS), horizontal=True, key="step_kind"
 )
 settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=kind == "self")
 sentences = controls.cross_sentences(settings) if kind == "cross" else controls.self_sentence()
 view = compute_view(frame.encoder, sentences, settings, cache.encode(frame.encoder), lang=lang())
-display.show_notes(view)
+page_figures.show_notes(view)
 if view.result is not None and view.layer is not None and settings.projection.kind != "head":
     st.markdown(t("steps.layer", layer=view.layer, n_layers=view.n_layers))
 if view.result is not None:
@@ -33,7 +33,7 @@ if view.result is not None:
 
     st.subheader(t("steps.play"))
     st.caption(t("steps.play_caption"))
-    display.show_figure(steps_animation(result, queries, keys, lang(), controls.font_scale()))
+    page_figures.show_figure(steps_animation(result, queries, keys, lang(), controls.font_scale()))
 
     st.subheader(t("steps.pick"))
     keep_in_range("pick_query", len(queries))
@@ -44,7 +44,7 @@ if view.result is not None:
     )
     key = right.selectbox(t("steps.key"), range(len(keys)), format_func=lambda j: f"{j} · {keys[j]}", key="pick_key")
     parts = dot_product_parts(result, query, key)
-    display.show_figure(dot_product_figure(parts, queries[query], keys[key], lang()))
+    page_figures.show_figure(dot_product_figure(parts, queries[query], keys[key], lang()))
     st.markdown(
         t(
             "steps.score_text",
@@ -57,7 +57,7 @@ if view.result is not None:
             weight=result.weights[query, key],
         )
     )
-    display.show_figure(softmax_figure(result, keys, query, key, lang()))
+    page_figures.show_figure(softmax_figure(result, keys, query, key, lang()))
 
     st.subheader(t("steps.every"))
     panels = attention_steps(result, queries, keys, query=query, lang=lang())
@@ -66,4 +66,4 @@ if view.result is not None:
             with column:
                 st.markdown(f"**{step.heading(lang())}**")
                 st.caption(step.explanation)
-                display.show_figure(step_figure(step, transpose=options.transpose), key=f"step_{step.name}")
+                page_figures.show_figure(step_figure(step, transpose=options.transpose), key=f"step_{step.name}")

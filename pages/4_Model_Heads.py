@@ -9,7 +9,7 @@ from attention.heads import head_maps, layer_head_count
 from attention.options import FigureOptions
 from attention.rollout import DEFAULT_RESIDUAL, head_average
 from attention.views import blank_sentence_message, truncation_note
-from webapp import cache, controls, display, head_map_chart, navigation, screen
+from webapp import cache, controls, head_map_chart, navigation, page_figures, screen
 from webapp.session import keep_in_range, lang, presenting, t, values
 
 TOLERANCE = 1e-5
@@ -20,7 +20,7 @@ MAP_FIELDS = {"layer": "heads_layer", "head": "heads_head", "average": "heads_av
 frame = navigation.frame()
 encoder = frame.encoder
 n_layers, n_heads = layer_head_count(encoder)
-display.page_header("heads.title", "heads.intro", n_layers=n_layers, n_heads=n_heads)
+page_figures.page_header("heads.title", "heads.intro", n_layers=n_layers, n_heads=n_heads)
 sentence = controls.sentence_input("input.sentence", "sentence")
 problem = blank_sentence_message(sentence, "sentence", lang())
 if problem:
@@ -48,7 +48,7 @@ chosen = values()
 layer, head, average = int(chosen["heads_layer"]), int(chosen["heads_head"]), bool(chosen["heads_average"])
 
 st.subheader(t("heads.every"))
-display.show_figure(heads_grid_figure(attentions, (layer, head), lang(), controls.font_scale()))
+page_figures.show_figure(heads_grid_figure(attentions, (layer, head), lang(), controls.font_scale()))
 
 st.subheader(t("heads.one_average", layer=layer) if average else t("heads.one", layer=layer, head=head))
 ours = cache.layer_recomputed(encoder.name, sentence, layer)
@@ -61,7 +61,7 @@ mine, theirs = st.columns(2)
 with theirs:
     if live:  # every head of every layer sent once: a change of layer, head or average is drawn at once
         chrome = {
-            "config": display.chart_config(display.file_name(sentence)),
+            "config": page_figures.chart_config(page_figures.file_name(sentence)),
             "dark": st.context.theme.type == "dark",
             "present": presenting(),
             "font_scale": scale,
@@ -71,15 +71,15 @@ with theirs:
         payload = cache.model_heads_payload(encoder.name, sentence, lang(), scale, half)
         head_map_chart.show("heads_map", MAP_FIELDS, {**chosen, "heads_transpose": False}, chrome, payload)
     else:
-        display.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang(), scale, half))
+        page_figures.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang(), scale, half))
 with mine:
     if average:
-        display.show_figure(weights_figure(our_map, tokens, tokens, t("heads.our_map"), lang(), scale, half))
+        page_figures.show_figure(weights_figure(our_map, tokens, tokens, t("heads.our_map"), lang(), scale, half))
     else:
         role = t("role.sentence")
         size = dict(target_width=half, target_height=screen.area()[1]) if half else {}
         options = FigureOptions(query_role=role, key_role=role, lang=lang(), font_scale=scale, **size)
-        display.show_figure(attention_figure(ours.heads[head], tokens, tokens, options))
+        page_figures.show_figure(attention_figure(ours.heads[head], tokens, tokens, options))
         st.caption(t("heads.ours_caption", d_head=comparison.d_head))
 verdict = t("heads.agrees") if difference < TOLERANCE else t("heads.disagrees")
 st.metric(t("heads.metric"), f"{difference:.1e}", help=t("heads.metric_help", tolerance=TOLERANCE))
@@ -100,7 +100,7 @@ st.markdown(t("heads.multi_text", d_model=ours.output.shape[1], n_heads=n_heads,
 split = split_heads_figure(
     ours.weights, ours.output, tokens, comparison.d_head, lang(), scale, None if average else head
 )
-display.show_figure(split)
+page_figures.show_figure(split)
 st.caption(t("split_heads.caption", d_head=comparison.d_head))
 
 st.subheader(t("rollout.title"))
@@ -112,9 +112,10 @@ flow = cache.rollout(encoder.name, sentence)  # (n_layers, n, n)
 alone, rolled = st.columns(2)
 with alone:
     plain = head_average(attentions, through)  # (n, n)
-    display.show_figure(weights_figure(plain, tokens, tokens, t("rollout.average", layer=through), lang(), scale, half))
+    title = t("rollout.average", layer=through)
+    page_figures.show_figure(weights_figure(plain, tokens, tokens, title, lang(), scale, half))
 with rolled:
-    display.show_figure(
+    page_figures.show_figure(
         weights_figure(flow[through], tokens, tokens, t("rollout.flow", layer=through), lang(), scale, half)
     )
 st.caption(t("rollout.limits", residual=DEFAULT_RESIDUAL))

@@ -11,11 +11,11 @@ from attention.i18n import COMPARE_ATTENTION_LABELS, COMPARE_KIND_LABELS, COMPAR
 from attention.models import EMBEDDED_MODELS
 from attention.options import Projection
 from attention.settings_table import FIELDS
-from webapp import cache, controls, display, downloads, navigation
+from webapp import cache, controls, downloads, navigation, page_figures
 from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
 
 frame = navigation.frame()
-display.page_header("nav.compare", "compare.intro")
+page_figures.page_header("nav.compare", "compare.intro")
 # on a projector the choices share one row, so that the two maps start on the first screen
 places = st.columns([3, 3, 2], vertical_alignment="bottom") if presenting() else [st] * 3
 kind_place, attention_place, bank_place = places
@@ -67,7 +67,7 @@ description = compare.description(side_b, result, lang())
 if not presenting():
     st.info(description, icon="⚖️")
 
-options = display.with_roles(options, sides[0].sentences)
+options = page_figures.with_roles(options, sides[0].sentences)
 figures = compare_figures.side_figures(result, options)
 for column, name, view, side, figure in zip(
     st.columns(2), "AB", (result.a, result.b), result.sides, figures, strict=True
@@ -78,9 +78,9 @@ for column, name, view, side, figure in zip(
         else:
             st.subheader(name)
             st.caption(literal(" → ".join(side.sentences.values())))
-        display.show_notes(view)
+        page_figures.show_notes(view)
         if figure is not None:
-            display.show_figure(figure, name=f"{name}_{'_'.join(side.sentences.values())}", key=f"compare_{name}")
+            page_figures.show_figure(figure, name=f"{name}_{'_'.join(side.sentences.values())}", key=f"compare_{name}")
 if presenting():
     st.caption(description)
 low, high = compare.shared_range([result.a, result.b], options.fit_colors)
@@ -89,7 +89,7 @@ st.caption(t("compare.same_colors", low=low, high=high))
 if result.comparable:
     st.subheader(t("compare.difference"))
     tokens = (result.a.query_tokens, result.a.key_tokens)
-    display.show_figure(
+    page_figures.show_figure(
         compare_figures.difference_figure(result.difference, *tokens, lang(), options.transpose),
         "B-A",
         "compare_difference",
@@ -98,7 +98,7 @@ if result.comparable:
 elif compare.not_comparable_note(result, lang()):
     st.info(compare.not_comparable_note(result, lang()), icon="↔️")
 
-files = downloads.comparison_files(result, display.file_name("_".join(sides[0].sentences.values())), lang())
+files = downloads.comparison_files(result, page_figures.file_name("_".join(sides[0].sentences.values())), lang())
 if files:
     st.markdown(f"**{t('compare.downloads')}**")
-    display.download_row(files, "compare_file")
+    page_figures.download_row(files, "compare_file")

@@ -10,12 +10,12 @@ from attention.figures import heads_grid_figure
 from attention.i18n import DIRECTION_LABELS, UNREADABLE_TEXT
 from attention.translation import ALIGNMENT_HEAD, ALIGNMENT_LAYER, DIRECTIONS, UnreadableText
 from attention.translation_figures import translation_csv, translation_figure, translation_json
-from webapp import cache, controls, display, head_map_chart, navigation
+from webapp import cache, controls, head_map_chart, navigation, page_figures
 from webapp.downloads import Download
 from webapp.session import labels, lang, literal, presenting, set_setting, t, values, write_link
 
 navigation.frame()
-display.page_header("translate.title", "translate.intro")
+page_figures.page_header("translate.title", "translate.intro")
 left, right = st.columns([1, 3])
 direction = left.selectbox(
     t("translate.direction"), tuple(DIRECTIONS), key="translate_direction", format_func=labels(DIRECTION_LABELS)
@@ -94,7 +94,7 @@ def cross_map(run, source: str, forced: str | None) -> None:
             "marked_head": t("translate.head_alignment"),
         }
         chrome = {
-            "config": display.chart_config(display.file_name(name)),
+            "config": page_figures.chart_config(page_figures.file_name(name)),
             "dark": st.context.theme.type == "dark",
             "present": presenting(),
             "font_scale": controls.font_scale(),
@@ -106,12 +106,12 @@ def cross_map(run, source: str, forced: str | None) -> None:
             st.caption(t("head_maps.live_note"))
     else:  # plotly.js cannot be served by the app: the server draws the map of the link's view
         figure = translation_figure(run, layer, shown, transpose, lang(), controls.font_scale())
-        display.show_figure(figure, name=name)
+        page_figures.show_figure(figure, name=name)
     st.caption(t("translate.predictions_caption"))
     st.caption(t("translate.alignment_note", layer=ALIGNMENT_LAYER, head=ALIGNMENT_HEAD))
 
     st.markdown(f"**{t('export.title')}**")
-    stem = display.file_name(name)
+    stem = page_figures.file_name(name)
     figure = partial(translation_figure, run, layer, shown, transpose, lang())
     numbers = [
         Download("CSV", f"{stem}.csv", "text/csv", lambda: translation_csv(run, layer, shown).encode("utf-8")),
@@ -119,7 +119,7 @@ def cross_map(run, source: str, forced: str | None) -> None:
             "JSON", f"{stem}.json", "application/json", lambda: translation_json(run, layer, shown).encode("utf-8")
         ),
     ]
-    display.download_row(head_map_chart.image_files(figure, stem, lang()) + numbers, "translate_file")
+    page_figures.download_row(head_map_chart.image_files(figure, stem, lang()) + numbers, "translate_file")
     write_link()  # the address bar follows a head chosen in the live map too
 
 
@@ -128,11 +128,11 @@ cross_map(run, source, None if run is own else target)
 n_decoder_layers, n_cross_heads = run.weights.shape[:2]
 st.subheader(t("head_maps.cross_grid", n_layers=n_decoder_layers, n_heads=n_cross_heads))
 grid = heads_grid_figure(run.weights, selected=(ALIGNMENT_LAYER, ALIGNMENT_HEAD), lang=lang())
-display.show_figure(grid, name=source, key="translate_cross_heads")
+page_figures.show_figure(grid, name=source, key="translate_cross_heads")
 st.caption(t("head_maps.cross_grid_caption", layer=ALIGNMENT_LAYER, head=ALIGNMENT_HEAD))
 
 n_layers, n_heads = run.encoder_attention.shape[:2]
 st.subheader(t("translate.encoder", n_layers=n_layers, n_heads=n_heads))
-display.show_figure(heads_grid_figure(run.encoder_attention, lang=lang()), name=source, key="translate_encoder")
+page_figures.show_figure(heads_grid_figure(run.encoder_attention, lang=lang()), name=source, key="translate_encoder")
 st.caption(t("translate.encoder_caption", n_layers=n_layers))
 st.caption(t("translate.model_note"))

@@ -7,11 +7,11 @@ import streamlit as st
 from attention.decoder import MAX_PROMPT_TOKENS, DecoderError, DecoderNotFetched
 from attention.next_word import EXAMPLE_LABELS, EXAMPLES, has_cjk, most_likely, rollout_figure, visible
 from attention.settings_table import FIELDS
-from webapp import cache, controls, display, navigation, next_word_chart
+from webapp import cache, controls, navigation, next_word_chart, page_figures
 from webapp.session import labels, lang, literal, presenting, t
 
 navigation.frame()
-display.page_header("next_word.title", "next_word.intro")
+page_figures.page_header("next_word.title", "next_word.intro")
 try:
     cache.decoder()
 except DecoderNotFetched as missing:
@@ -76,6 +76,6 @@ if not presenting():
     st.caption(t("next_word.kv_why"))
     st.caption(t("next_word.sink_why"))
 st.subheader(t("next_word.rollout.title"))
-display.show_figure(rollout_figure(run, lang(), controls.font_scale()), name=prompt, key="next_word_rollout")
+page_figures.show_figure(rollout_figure(run, lang(), controls.font_scale()), name=prompt, key="next_word_rollout")
 st.caption(t("next_word.rollout.caption"))
 st.caption(t("next_word.model_note"))

@@ -19,10 +19,10 @@ from streamlit.testing.v1 import AppTest
 
 from attention.examples import LECTURE_TARGET
 from attention.heatmap import DISPLAY_FIELDS, render
-from attention.live import read_payload, unpack
+from attention.heatmap_payload import read_payload, unpack
 from attention.models import ENGLISH_MODEL
+from webapp.component_data import read_component_data
 from webapp.live_chart import KEY as LIVE_KEY
-from webapp.live_chart import unframe
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -104,8 +104,8 @@ def run(page: str, **values) -> AppTest:
 
 
 def live_chart_parts(element) -> tuple[dict, bytes]:
-    """The live heatmap's frame: (its display settings and chrome, the payload of ``attention.live``)."""
-    return unframe(element.proto.bytes)
+    """The live heatmap's frame: (its display settings and chrome, the payload of ``attention.heatmap_payload``)."""
+    return read_component_data(element.proto.bytes)
 
 
 def live_charts(at: AppTest) -> list:

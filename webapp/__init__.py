@@ -6,13 +6,13 @@
     cache.py             every cached thing: the models, the translators, every layer's hidden states
     controls.py          widgets: the sidebar, the sentence fields, the examples
     attention_page.py    the cross and self attention pages (one function, two kinds)
-    display.py           figures, notes and captions in the page; the live heatmap or a Plotly chart
+    page_figures.py      figures, notes and captions in the page; the live heatmap or a Plotly chart
     downloads.py         the download buttons and the files they make, made when clicked
     quiz.py              guess first: the grid to guess on, the reveal and the score
     live_chart.py        the live heatmap's Streamlit component (v2): its bytes and its messages
     live_chart.js        the component in the browser: controls, drawing, cleanup
     attention_figure.js  the heatmap's renderer in the browser (attention/heatmap.py's twin)
-    plotly_loader.js     plotly.js for every live component, loaded once from the app itself
+    component_start.js   every live component's bundle starts with it: plotly.js loaded once, readJson
     live_chart.css       the component's look
     presentation.css     presentation mode's page on every page: larger fields, a smaller top margin
     next_word_chart.py   the Next Word page's live component: the bars and causal maps, the fetch button

@@ -13,7 +13,7 @@ import streamlit as st
 from attention.embeddings import Encoder
 from attention.options import FigureOptions, Settings
 from attention.views import compute_view
-from webapp import cache, controls, display, navigation, quiz, run_context
+from webapp import cache, controls, navigation, page_figures, quiz, run_context
 from webapp.session import lang, share_box, values
 
 HEADERS = {"cross": ("nav.cross", "cross.intro"), "self": ("nav.self", "self.intro")}  # title and introduction keys
@@ -26,9 +26,9 @@ def show(kind: str) -> None:
     (or, guessing first, the grid to guess on). Self attention alone offers the causal mask, which needs
     the same tokens on both axes."""
     frame = navigation.frame()
-    display.page_header(*HEADERS[kind])
+    page_figures.page_header(*HEADERS[kind])
     settings, options = controls.attention_controls(
-        frame.encoder, frame.controls, causal=kind == "self", live=display.live()
+        frame.encoder, frame.controls, causal=kind == "self", live=page_figures.uses_live_heatmap()
     )
     st.session_state[OUTSIDE] = _outside()
     with run_context.during(whole_page=True):
@@ -48,7 +48,7 @@ def sentences_and_figure(kind: str, encoder: Encoder, settings: Settings, option
     if quiz.active():  # guess first: the weights stay out of the page until revealed
         quiz.show_quiz(view, options, sentences, settings, encoder.name)
     else:
-        display.show_attention(view, options, sentences, settings, encoder.name)
+        page_figures.show_attention(view, options, sentences, settings, encoder.name)
     share_box(st.sidebar)  # the link, with the new sentence, where the app shows it
 
 

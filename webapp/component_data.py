@@ -1,9 +1,9 @@
 """What the app's live components receive from the server, in one format for all of them: a JSON head (the view
 or display settings, and the chrome: labels, theme, Plotly config) and the page's payload bytes after it.
 
-    4 bytes: the head's length (little-endian); the head, UTF-8 JSON; the payload (``attention.live.pack``)
+    4 bytes: the head's length (little-endian); the head, UTF-8 JSON; the payload (``attention.heatmap_payload.pack``)
 
-The browser's side reads it with ``readJson`` (webapp/head_maps.js, webapp/live_chart.js).
+The browser's side reads it with ``readJson`` (webapp/component_start.js, at the start of every bundle).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from webapp.session import keep_sent, t
 
 VIEW = ("layer", "head", "average", "transpose")  # the component's controls, in its view
 # one ES module: the shared machinery, then the component
-JS_FILES = ("plotly_loader.js", "head_maps.js", "head_map_chart.js")
+JS_FILES = ("component_start.js", "head_maps.js", "head_map_chart.js")
 
 _component = st.components.v2.component(
     "head_map_chart",

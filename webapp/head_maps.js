@@ -2,19 +2,13 @@
 // attention/head_maps.py). webapp/head_map_chart.py and webapp/next_word_chart.py put this file in front of
 // their component's own, as one module.
 //
-// - unpackPayload, decodeMaps: attention.live.pack's bytes, and every map of attention.head_maps.encode_maps
+// - unpackPayload, decodeMaps: attention.heatmap_payload.pack's bytes, and every map of attention.head_maps.encode_maps
 //   (float16 or uint8; each map whole, or its lower triangle for a causal map) as numbers;
 // - headMap, weightAt: one head's map, a layer's average, one weight;
 // - render: a head's map as a Plotly figure, attention/head_maps.py's render (tests/browser/
 //   test_head_maps_contract.py holds the two to the same figure).
 
-// ---- the bytes ----------------------------------------------------------------------------
-
-function readJson(bytes, at) {
-  const length = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
-  const json = JSON.parse(new TextDecoder().decode(bytes.subarray(at + 4, at + 4 + length)));
-  return [json, at + 4 + length];
-}
+// ---- the bytes (readJson: webapp/component_start.js) ------------------------------------
 
 // IEEE half precision to a number
 function half(h) {
@@ -28,7 +22,7 @@ function half(h) {
 
 const TYPES = { float64: Float64Array, float32: Float32Array, float16: Uint16Array, uint8: Uint8Array };
 
-// attention.live.pack's bytes: the header's fields and its arrays (a copy each, aligned)
+// attention.heatmap_payload.pack's bytes: the header's fields and its arrays (a copy each, aligned)
 export function unpackPayload(bytes) {
   const [{ arrays, ...data }, start] = readJson(bytes, 0);
   for (const item of arrays) {

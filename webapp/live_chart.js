@@ -1,6 +1,6 @@
 // The live attention heatmap (a Streamlit component, v2 API).
 //
-// The server sends the heatmap's data once (see attention/live.py for the bytes): the raw scores q·k,
+// The server sends the heatmap's data once (see attention/heatmap_payload.py for the bytes): the raw scores q·k,
 // labels, words and sizes. Here, in the browser, the display settings turn them into the picture with
 // render() from attention_figure.js (webapp/live_chart.py puts that file in front of this one, as one
 // module): temperature and √d_k scaling (the softmax), transposing, numbers in cells and colours. A
@@ -9,13 +9,7 @@
 
 const KEPT_DRAWS = 200; // the draw timings kept for the benchmark (the latest), where the server asks for them
 
-// ---- the bytes from the server -------------------------------------------------------------
-
-function readJson(bytes, at) {
-  const length = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
-  const json = JSON.parse(new TextDecoder().decode(bytes.subarray(at + 4, at + 4 + length)));
-  return [json, at + 4 + length];
-}
+// ---- the bytes from the server (readJson: webapp/component_start.js) -----------------------
 
 // The heatmap's data: the header's plain fields, and its arrays (flat, row by row) under their names
 function unpack(bytes) {

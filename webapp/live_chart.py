@@ -1,6 +1,6 @@
 """The live heatmap: an attention figure that the browser redraws by itself for display changes.
 
-A Streamlit component (v2 API, ``live_chart.js``) receives the bytes of ``attention.live``
+A Streamlit component (v2 API, ``live_chart.js``) receives the bytes of ``attention.heatmap_payload``
 once per sentence and setting that changes the scores; the temperature, √d_k, transpose,
 numbers and colours are its own controls, applied in the browser. When one changes, the
 component sends the new values back and ``_keep_display`` stores them as the session's
@@ -9,17 +9,16 @@ settings, so the link and the downloads follow.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
-import struct
 from pathlib import Path
 
 import plotly
 import streamlit as st
 
 from attention.heatmap import DISPLAY_FIELDS
+from webapp.component_data import component_data
 from webapp.session import keep_sent
 
 STATIC = Path(__file__).resolve().parent.parent / "static"  # served at app/static/ (server.enableStaticServing)
@@ -27,7 +26,7 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 KEY = "live_chart"
 
 # One ES module: the heatmap's renderer (render, shared with the contract test) and the component that uses it.
-JS_FILES = ("plotly_loader.js", "attention_figure.js", "live_chart.js")
+JS_FILES = ("component_start.js", "attention_figure.js", "live_chart.js")
 
 _component = st.components.v2.component(
     "attention_live_heatmap",
@@ -52,19 +51,11 @@ def serve_plotly() -> bool:
         return False
 
 
-def frame(display: dict, chrome: dict, payload: bytes) -> bytes:
-    """What the component receives: the display settings, their names in the controls' order
-    (``DISPLAY_FIELDS``) and the page's chrome (labels, theme, Plotly config) as JSON, then the
-    payload of ``attention.live.live_payload``."""
-    head = {"display": display, "fields": list(DISPLAY_FIELDS), "chrome": chrome}
-    head = json.dumps(head, ensure_ascii=False).encode()
-    return struct.pack("<I", len(head)) + head + payload
-
-
-def unframe(data: bytes) -> tuple[dict, bytes]:
-    """The two parts of ``frame``'s bytes: ``{"display", "fields", "chrome"}`` and the payload."""
-    (length,) = struct.unpack_from("<I", data)
-    return json.loads(data[4 : 4 + length]), data[4 + length :]
+def data_of(display: dict, chrome: dict, payload: bytes) -> bytes:
+    """What the component receives (``webapp.component_data``): the display settings, their names in the
+    controls' order (``DISPLAY_FIELDS``) and the page's chrome (labels, theme, Plotly config), then the payload
+    of ``attention.heatmap_payload.live_payload``."""
+    return component_data({"display": display, "fields": list(DISPLAY_FIELDS), "chrome": chrome}, payload)
 
 
 def preload(place) -> None:
@@ -76,7 +67,7 @@ def preload(place) -> None:
 
 def show(display: dict, chrome: dict, payload: bytes) -> None:
     """Mount the live heatmap."""
-    _component(key=KEY, data=frame(display, chrome, payload), on_display_change=_keep_display)
+    _component(key=KEY, data=data_of(display, chrome, payload), on_display_change=_keep_display)
 
 
 def _keep_display() -> None:

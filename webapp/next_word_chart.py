@@ -28,7 +28,7 @@ from attention.next_word import (
     visible,
 )
 from attention.settings_table import FIELDS
-from webapp import cache, controls, display
+from webapp import cache, controls, page_figures
 from webapp.component_data import component_data, payload_id
 from webapp.downloads import Download
 from webapp.session import keep_sent, lang, literal, presenting, set_setting, t, values, write_link
@@ -37,7 +37,7 @@ KEY = "next_word_chart"
 VIEW_FIELDS = ("decoder_layer", "decoder_head", "decoder_average", "next_temperature", "top_k", "top_p")
 
 # one ES module: the shared head-map machinery, then the page's
-JS_FILES = ("plotly_loader.js", "head_maps.js", "next_word_chart.js")
+JS_FILES = ("component_start.js", "head_maps.js", "next_word_chart.js")
 _component = st.components.v2.component(
     "next_word_chart",
     js="\n".join(Path(__file__).with_name(name).read_text(encoding="utf-8") for name in JS_FILES),
@@ -185,10 +185,10 @@ def live_part(run: NextWordRun, prompt: str) -> None:
     settings = values()
     layer = int(settings["decoder_layer"])
     head = None if settings["decoder_average"] else int(settings["decoder_head"])
-    name = display.file_name(prompt)
+    name = page_figures.file_name(prompt)
     if cache.live_chart_served():
         chrome = {
-            "config": display.chart_config(name),
+            "config": page_figures.chart_config(name),
             "present": presenting(),
             "font_scale": controls.font_scale(),
             "dark": st.context.theme.type == "dark",
@@ -196,11 +196,11 @@ def live_part(run: NextWordRun, prompt: str) -> None:
         }
         show(view_of(settings), chrome, cache.decoder_payload(prompt, lang(), controls.font_scale()))
     else:  # plotly.js cannot be served by the app: the server draws the map (no bars, no live controls)
-        display.show_figure(map_figure(run, layer, head, lang(), controls.font_scale()), name=name)
+        page_figures.show_figure(map_figure(run, layer, head, lang(), controls.font_scale()), name=name)
     if not presenting():
         st.caption(t("next_word.map_caption"))
     st.markdown(f"**{t('export.title')}**")
     stem = f"{name}_L{layer}{'avg' if head is None else f'H{head}'}"
     sampling = {key: settings[key] for key in ("next_temperature", "top_k", "top_p", "next_seed")}
-    display.download_row(files(run, layer, head, stem, lang(), cache.image_export(), sampling), "next_word_file")
+    page_figures.download_row(files(run, layer, head, stem, lang(), cache.image_export(), sampling), "next_word_file")
     write_link()  # the address bar follows a head chosen in the component

@@ -21,7 +21,7 @@ from attention.figures import attention_figure
 from attention.options import FigureOptions, Settings
 from attention.quiz import blank_grid_figure, cell_of_point, mark_guesses, score_guesses
 from attention.views import AttentionView, attention_kind
-from webapp import display, screen
+from webapp import page_figures, screen
 from webapp.session import presenting, t
 
 STATE = "_quiz_guesses"
@@ -56,13 +56,13 @@ def current_round(kind: str, mark: str) -> dict:
 def show_quiz(
     view: AttentionView, options: FigureOptions, sentences: dict[str, str], settings: Settings, model: str
 ) -> None:
-    """The quiz where ``display.show_attention`` would draw the figure: the blank grid to click, or,
+    """The quiz where ``page_figures.show_attention`` would draw the figure: the blank grid to click, or,
     once revealed, the real figure with the guesses marked, the score and the downloads."""
-    display.show_notes(view)
+    page_figures.show_notes(view)
     if view.problem:
         return
     kind = attention_kind(sentences)
-    options = display.with_roles(options, sentences)
+    options = page_figures.with_roles(options, sentences)
     state = current_round(kind, fingerprint(kind, view, settings, model))
     name = "_".join(sentences.values())
     if state["revealed"]:
@@ -95,7 +95,7 @@ def _ask(view: AttentionView, options: FigureOptions, kind: str, state: dict, na
             key=chart,
             on_select=partial(_record_click, kind, state["fingerprint"], chart, len(view.key_tokens)),
             selection_mode="points",
-            config=display.chart_config(display.file_name(name)),
+            config=page_figures.chart_config(page_figures.file_name(name)),
         )
     with buttons:
         st.caption(t("quiz.progress", guessed=len(guesses), n=len(view.query_tokens)))
@@ -134,11 +134,11 @@ def _reveal(
         st.caption(t("quiz.unguessed", n=score.n_queries - score.n_guessed))
     figure = attention_figure(view.result, view.query_tokens, view.key_tokens, options)
     marked = mark_guesses(figure, score, len(view.key_tokens), options)
-    display.show_figure(marked, name, key="quiz_revealed", stretch=options.fill_width)
+    page_figures.show_figure(marked, name, key="quiz_revealed", stretch=options.fill_width)
     st.caption(t("quiz.legend"))
-    display.figure_caption(view, options, model, sentences, settings)
+    page_figures.figure_caption(view, options, model, sentences, settings)
     st.button(t("quiz.again"), on_click=_clear, args=(kind,), key=f"quiz_again_{kind}")
-    display.download_buttons(view, options, meta, name)
+    page_figures.download_buttons(view, options, meta, name)
 
 
 def _record_click(kind: str, mark: str, chart: str, n_keys: int) -> None:

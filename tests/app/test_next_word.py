@@ -11,8 +11,8 @@ import sys
 import numpy as np
 import pytest
 
+from attention.heatmap_payload import unpack
 from attention.i18n import en, ko, text
-from attention.live import unpack
 from attention.next_word import DEFAULT_PROMPT, EXAMPLES, unpack_maps
 from tests.helpers import ROOT, messages, open_app
 from webapp.component_data import read_component_data

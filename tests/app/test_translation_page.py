@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from attention import head_maps
+from attention.heatmap_payload import unpack
 from attention.i18n import en, ko, text
-from attention.live import unpack
 from attention.translation import MAX_SOURCE_PIECES, load_translator
 from attention.translation_figures import CSV_COLUMNS, translation_csv, translation_figure, translation_json
 from tests.helpers import charts, decode_array, messages, open_app, page_text

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from attention import head_maps
-from attention.live import unpack
+from attention.heatmap_payload import unpack
 from attention.translation import load_translator
 from attention.translation_figures import payload
 from deploy.harness import choose_on_head_map

@@ -280,7 +280,7 @@ def test_a_new_sentence_reruns_only_the_fragment_and_the_link_follows(server, pa
 def test_a_new_sentence_is_drawn_in_place_and_the_camera_names_the_file_after_it(server, page):
     """The camera button's file name follows the sentences, and that alone must not make plotly.js draw
     the figure from scratch (a changed config did: newPlot, then react, for every new sentence)."""
-    from webapp.display import file_name
+    from webapp.page_figures import file_name
 
     open_live(page, server.url + "/Cross_Attention" + ENGLISH)
     first_trace = f"() => document.querySelector('{CHART}')._fullData[0].uid"

@@ -32,7 +32,8 @@ def test_cors_protection_is_on(config):
 
 def test_the_app_files_are_all_checked():
     names = {path.name for path in APP_FILES}
-    expected = {"app.py", "embeddings.py", "figures.py", "settings_table.py", "display.py", "controls.py", "session.py"}
+    expected = {"app.py", "embeddings.py", "figures.py", "settings_table.py", "page_figures.py", "controls.py"}
+    expected |= {"session.py"}
     assert expected <= names
     assert {"pages", "webapp", "attention"} <= {path.parent.name for path in APP_FILES}
 

@@ -139,7 +139,7 @@ DRAWING_AND_PAGES = (
     "plotly",
     "attention.figures",
     "attention.style",
-    "attention.live",
+    "attention.heatmap_payload",
     "attention.compare",
     "attention.views",
     "attention.translation",

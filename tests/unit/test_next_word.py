@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from attention.decoder import MAX_PROMPT_TOKENS
-from attention.live import unpack
+from attention.heatmap_payload import unpack
 from attention.next_word import (
     CSV_COLUMNS,
     DEFAULT_PROMPT,

@@ -1,5 +1,6 @@
-// plotly.js for every live component, loaded once from the app itself (a classroom may be offline): each
-// component's Python module puts this file in front of its own, as one module.
+// What every live component's bundle starts with (each component's Python module puts this file in front of its
+// own, as one module): plotly.js, loaded once from the app itself (a classroom may be offline), and the reading
+// of the bytes the server sends (webapp/component_data.py: a 4-byte length, JSON, then the payload).
 
 const PLOTLY_FILE = "app/static/plotly.min.js";
 
@@ -21,4 +22,11 @@ function loadPlotly() {
     });
   }
   return plotlyLoading;
+}
+
+// The JSON at ``at`` in ``bytes`` (its 4-byte little-endian length first), and where the bytes after it start
+function readJson(bytes, at) {
+  const length = new DataView(bytes.buffer, bytes.byteOffset + at, 4).getUint32(0, true);
+  const json = JSON.parse(new TextDecoder().decode(bytes.subarray(at + 4, at + 4 + length)));
+  return [json, at + 4 + length];
 }

@@ -13,8 +13,8 @@ from attention.examples import ROMANISATION
 from attention.export import IMAGE_FORMATS, MIME_TYPES, export_meta, export_view, figure_image
 from attention.figures import attention_figure
 from attention.heatmap import DISPLAY_FIELDS
+from attention.heatmap_payload import display_of, live_payload
 from attention.i18n import ROLE_WORDS
-from attention.live import display_of, live_payload
 from attention.options import FigureOptions, Settings
 from attention.settings_table import FIELDS
 from attention.style import WEIGHT_SCALES
@@ -76,7 +76,7 @@ def show_attention(
         return
     options = with_roles(options, sentences)
     name = "_".join(sentences.values())
-    if live():
+    if uses_live_heatmap():
         show_live(view, settings, options, name)
     else:
         show_figure(
@@ -102,7 +102,7 @@ def figure_caption(
             st.caption(t("cross.romanised", script=sentence, romaji=ROMANISATION[sentence]))
 
 
-def live() -> bool:
+def uses_live_heatmap() -> bool:
     """Whether the cross and self pages draw the live heatmap (not while guessing first, whose grid
     must hold no weights, nor where plotly.js cannot be served by the app)."""
     return not st.session_state.get("quiz") and cache.live_chart_served()
