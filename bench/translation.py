@@ -9,8 +9,8 @@ Rows per source length (in the translator's pieces, ``</s>`` included):
   cost the server; now what a download of the figure costs it);
 - browser_new_ms: a real ``streamlit run`` server and Chromium, from pressing Enter on a new sentence to
   the moment the map's columns are the new translation's pieces (translate and draw);
-- browser_head_ms: from choosing another head (in the live map's menu) to the moment the map's title names it:
-  drawn by the browser from the maps it has, with no round trip.
+- browser_head_ms: from choosing another head (in the live map's menu), once the page has settled after the new
+  sentence, to the moment the map's title names it: drawn by the browser from the maps it has, with no round trip.
 
 Also the memory both translators add to a process (RSS before and after loading them) and the loading
 time. Medians over --repeats runs; a table on stdout, progress on stderr.
@@ -112,6 +112,7 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                     f"() => ({FIGURE_COLUMN_LABELS})().includes({json.dumps(first)})", timeout=60_000
                 )
                 new.append(ms_since(started))
+                page.wait_for_timeout(800)  # the page's own late messages settle (as bench.next_word waits)
                 choice = repeat % 7 + 1  # another head each time, chosen in the live map's own menu
                 page.wait_for_selector(HEAD_MENU, timeout=60_000)
                 started = time.perf_counter()
