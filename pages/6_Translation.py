@@ -119,7 +119,7 @@ def cross_map(run, source: str, forced: str | None) -> None:
             "JSON", f"{stem}.json", "application/json", lambda: translation_json(run, layer, shown).encode("utf-8")
         ),
     ]
-    page_figures.download_row(head_map_chart.image_files(figure, stem, lang()) + numbers, "translate_file")
+    page_figures.download_row(page_figures.image_files(figure, stem) + numbers, "translate_file")
     write_link()  # the address bar follows a head chosen in the live map too
 
 

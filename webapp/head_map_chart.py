@@ -14,11 +14,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from attention.export import MIME_TYPES, figure_image
-from webapp import cache
 from webapp.component_data import component_data, payload_id
-from webapp.downloads import Download
-from webapp.session import keep_sent, t
+from webapp.session import keep_sent
 
 VIEW = ("layer", "head", "average", "transpose")  # the component's controls, in its view
 # one ES module: the shared machinery, then the component
@@ -53,24 +50,3 @@ def show(key: str, fields: dict[str, str], values: dict, chrome: dict, payload: 
 def _keep_view(key: str, fields: dict[str, str]) -> None:
     """Store the view the browser sent as the session's settings (invalid values are dropped)."""
     keep_sent((st.session_state.get(key) or {}).get("view") or {}, {name: fields[name] for name in VIEW})
-
-
-def image_files(make_figure, stem: str, lang: str) -> list[Download]:
-    """PNG (1×, 2×, 3×), SVG and PDF of the figure ``make_figure()`` draws, made when clicked, where this
-    server can draw images (the figure is not drawn on the server until then)."""
-    if not cache.image_export():
-        return []
-    choices = [("png", scale) for scale in (1, 2, 3)] + [("svg", 1), ("pdf", 1)]
-    return [
-        Download(
-            t("export.png", scale=scale) if fmt == "png" else fmt.upper(),
-            f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
-            MIME_TYPES[fmt],
-            partial(_image, make_figure, fmt, scale, lang),
-        )
-        for fmt, scale in choices
-    ]
-
-
-def _image(make_figure, fmt: str, scale: int, lang: str) -> bytes:
-    return figure_image(make_figure(), fmt, scale, lang)

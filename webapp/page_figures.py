@@ -172,8 +172,9 @@ def download_row(files: list[Download], key: str) -> None:
         )
 
 
-def image_files(figure, stem: str) -> list[Download]:
-    """PNG (1×, 2×, 3×), SVG and PDF of ``figure`` as downloads, where this server can draw images."""
+def image_files(make_figure, stem: str) -> list[Download]:
+    """PNG (1×, 2×, 3×), SVG and PDF of the figure ``make_figure()`` draws, as downloads made when clicked (the
+    server draws no figure until then), where this server can draw images."""
     if not cache.image_export():
         return []
     choices = [("png", scale) for scale in (1, 2, 3)] + [("svg", 1), ("pdf", 1)]
@@ -182,10 +183,14 @@ def image_files(figure, stem: str) -> list[Download]:
             t("export.png", scale=scale) if fmt == "png" else fmt.upper(),
             f"{stem}{'' if scale == 1 else f'@{scale}x'}.{fmt}",
             MIME_TYPES[fmt],
-            partial(figure_image, figure, fmt, scale, lang()),
+            partial(_image, make_figure, fmt, scale, lang()),
         )
         for fmt, scale in choices
     ]
+
+
+def _image(make_figure, fmt: str, scale: int, lang: str) -> bytes:
+    return figure_image(make_figure(), fmt, scale, lang)
 
 
 def page_header(title_key: str, intro_key: str | None = None, **intro_values) -> None:
