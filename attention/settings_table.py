@@ -258,7 +258,6 @@ FIELDS: dict[str, Field] = {
     "heads_layer": Field(0, "int", low=0, high=63),
     "heads_head": Field(0, "int", low=0, high=63),
     "heads_average": Field(False, "bool"),
-    "heads_transpose": Field(False, "bool"),
     # the translation page: a real translator (attention/translation.py); an empty target is the model's own
     # the command line draws this page's figure with --translate DIRECTION (attention.cli), not --translate-direction
     "translate_direction": Field("en-pt", "choice", choices=tuple(TRANSLATION_DIRECTIONS)),

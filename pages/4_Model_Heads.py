@@ -15,7 +15,8 @@ from webapp.session import keep_in_range, lang, presenting, t, values
 TOLERANCE = 1e-5
 COLUMN_GAP = 16  # px between the page's two columns (Streamlit's small gap, 1rem)
 # the settings the live map's controls stand for (its view's names -> the settings' and the link's)
-MAP_FIELDS = {"layer": "heads_layer", "head": "heads_head", "average": "heads_average", "transpose": "heads_transpose"}
+# (no transpose: our core's map beside it stands in the lecture's layout)
+MAP_FIELDS = {"layer": "heads_layer", "head": "heads_head", "average": "heads_average"}
 
 frame = navigation.frame()
 encoder = frame.encoder
@@ -60,16 +61,9 @@ scale = controls.font_scale()
 mine, theirs = st.columns(2)
 with theirs:
     if live:  # every head of every layer sent once: a change of layer, head or average is drawn at once
-        chrome = {
-            "config": page_figures.chart_config(page_figures.file_name(sentence)),
-            "dark": st.context.theme.type == "dark",
-            "present": presenting(),
-            "font_scale": scale,
-            "labels": {"layer": t("heads.layer"), "head": t("heads.head"), "average": t("heads.average")},
-            "hidden": ["transpose"],  # our core's map beside it stands in the lecture's layout
-        }
+        labels = {"layer": t("heads.layer"), "head": t("heads.head"), "average": t("heads.average")}
         payload = cache.model_heads_payload(encoder.name, sentence, lang(), scale, half)
-        head_map_chart.show("heads_map", MAP_FIELDS, {**chosen, "heads_transpose": False}, chrome, payload)
+        head_map_chart.show("heads_map", MAP_FIELDS, chosen, head_map_chart.chrome_of(sentence, labels), payload)
     else:
         page_figures.show_figure(weights_figure(model_map, tokens, tokens, t("heads.model_map"), lang(), scale, half))
 with mine:

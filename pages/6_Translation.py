@@ -93,13 +93,7 @@ def cross_map(run, source: str, forced: str | None) -> None:
             "transpose": t("translate.transpose"),
             "marked_head": t("translate.head_alignment"),
         }
-        chrome = {
-            "config": page_figures.chart_config(page_figures.file_name(name)),
-            "dark": st.context.theme.type == "dark",
-            "present": presenting(),
-            "font_scale": controls.font_scale(),
-            "labels": labels,
-        }
+        chrome = head_map_chart.chrome_of(name, labels)
         payload = cache.translation_payload(run.direction, source, forced, lang(), controls.font_scale())
         head_map_chart.show("translate_map", MAP_FIELDS, settings, chrome, payload)
         if not presenting():

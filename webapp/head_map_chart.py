@@ -14,8 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from webapp import controls, page_figures
 from webapp.component_data import component_data, payload_id
-from webapp.session import keep_sent
+from webapp.session import keep_sent, presenting
 
 VIEW = ("layer", "head", "average", "transpose")  # the component's controls, in its view
 # one ES module: the shared machinery, then the component
@@ -36,12 +37,27 @@ def data_of(view: dict, chrome: dict, payload: bytes) -> bytes:
 
 
 def view_of(fields: dict[str, str], values: dict) -> dict:
-    """The component's view from the session's settings, named in ``fields`` (view name -> setting)."""
-    return {name: values[fields[name]] for name in VIEW}
+    """The component's view from the session's settings, named in ``fields`` (view name -> setting); a control
+    the page does not offer (not in ``fields``) stays off."""
+    return {name: values[fields[name]] if name in fields else False for name in VIEW}
+
+
+def chrome_of(file_stem: str, labels: dict[str, str]) -> dict:
+    """The chrome every page's head map shares: the Plotly config (the camera's file name), the theme and the
+    text size of presentation mode, and the controls' ``labels``."""
+    return {
+        "config": page_figures.chart_config(page_figures.file_name(file_stem)),
+        "dark": st.context.theme.type == "dark",
+        "present": presenting(),
+        "font_scale": controls.font_scale(),
+        "labels": labels,
+    }
 
 
 def show(key: str, fields: dict[str, str], values: dict, chrome: dict, payload: bytes) -> None:
-    """Mount the component; what it sends back is stored in the settings ``fields`` names."""
+    """Mount the component with the controls ``fields`` names (the others hidden); what it sends back is stored
+    in those settings."""
+    chrome = {**chrome, "hidden": [name for name in VIEW if name not in fields]}
     _component(
         key=key, data=data_of(view_of(fields, values), chrome, payload), on_view_change=partial(_keep_view, key, fields)
     )
@@ -49,4 +65,4 @@ def show(key: str, fields: dict[str, str], values: dict, chrome: dict, payload: 
 
 def _keep_view(key: str, fields: dict[str, str]) -> None:
     """Store the view the browser sent as the session's settings (invalid values are dropped)."""
-    keep_sent((st.session_state.get(key) or {}).get("view") or {}, {name: fields[name] for name in VIEW})
+    keep_sent((st.session_state.get(key) or {}).get("view") or {}, fields)
