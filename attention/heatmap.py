@@ -43,9 +43,25 @@ def weight_range(weights: np.ndarray, allowed: np.ndarray, fit: bool) -> tuple[f
     return float(weights[allowed].min()), float(weights.max())
 
 
-def render(data: dict, display: dict[str, object], cells: type = np.float64) -> dict:
+def softmax_of(data: dict, display: dict[str, object]) -> tuple[np.ndarray, np.ndarray]:
+    """The attention weights of ``data`` under ``display``'s temperature and √d_k, and the pairs allowed:
+    (n_q, n_k) each, the weights' rows summing to 1 over the allowed keys."""
+    scores = data["scores"]  # (n_q, n_k)
+    allowed = data["allowed"].astype(bool) if "allowed" in data else np.ones(scores.shape, bool)
+    scale = 1 / np.sqrt(data["d_k"]) if display["scale"] else 1.0
+    return attention_weights(scores, allowed, scale, float(display["temperature"])), allowed
+
+
+def render(
+    data: dict,
+    display: dict[str, object],
+    cells: type = np.float64,
+    colour_range: tuple[float, float] | None = None,
+) -> dict:
     """The Plotly figure of ``data`` (from ``heatmap_data``) under ``display`` (DISPLAY_FIELDS), as a plain
     dict: plotly.js reads it as it is. ``cells``: the cells' float type (float32 halves a figure sent as JSON).
+    ``colour_range``: the weights' colours from and to (figures shown side by side share one); by default the
+    figure's own ``weight_range``.
 
     The first trace is the attention heatmap. In the lecture's layout its z is ``weights.T`` (rows
     are keys, columns are queries, each column sums to 1); transposed, z is ``weights`` and each row
@@ -53,16 +69,17 @@ def render(data: dict, display: dict[str, object], cells: type = np.float64) -> 
     """
     words, sizes = data["words"], data["sizes"]
     transpose = bool(display["transpose"])
-    scores = data["scores"]  # (n_q, n_k)
-    allowed = data["allowed"].astype(bool) if "allowed" in data else np.ones(scores.shape, bool)
+    weights, allowed = softmax_of(data, display)  # (n_q, n_k) each
     scale = 1 / np.sqrt(data["d_k"]) if display["scale"] else 1.0
     temperature = float(display["temperature"])
-    weights = attention_weights(scores, allowed, scale, temperature)  # (n_q, n_k)
-    scaled = np.where(allowed, scores * scale / temperature, -np.inf)  # (n_q, n_k), what softmax saw
+    scaled = np.where(allowed, data["scores"] * scale / temperature, -np.inf)  # (n_q, n_k), what softmax saw
     scaling = words["scale_sqrt" if display["scale"] else "scale_other"]
     if temperature != 1:
         scaling += words["temperature"].format(temperature=temperature)
-    traces = [_weights_trace(data, weights.astype(cells), scaled.astype(cells), allowed, display, scaling)]
+    # 0 is white and 1 the darkest colour, so that a colour means the same weight in every figure;
+    # fitted, the colours run from the smallest weight shown to the largest (the colour bar says so).
+    low, high = colour_range or weight_range(weights, allowed, bool(display["fit_colors"]))
+    traces = [_weights_trace(data, weights.astype(cells), scaled.astype(cells), (low, high), display, scaling)]
     if "basis" in data:
         outputs = (weights @ data["basis"]).astype(cells)  # (n_q, n_k) @ (n_k, m) -> (n_q, m)
         traces.append(_output_trace(data, outputs, transpose))
@@ -73,18 +90,17 @@ def render(data: dict, display: dict[str, object], cells: type = np.float64) -> 
 
 
 def _weights_trace(
-    data: dict, weights: np.ndarray, scaled: np.ndarray, allowed: np.ndarray, display: dict, scaling: str
+    data: dict, weights: np.ndarray, scaled: np.ndarray, colour_range: tuple[float, float], display: dict, scaling: str
 ) -> dict:
-    """The weights' heatmap; its customdata holds the raw and the scaled score of every cell."""
+    """The weights' heatmap, coloured from ``colour_range``'s low to its high; its customdata holds the raw and
+    the scaled score of every cell."""
     words = data["words"]
     custom = np.stack([data["scores"].astype(weights.dtype), scaled], axis=-1)  # (n_q, n_k, 2)
     if display["transpose"]:
         z, x, y, who = weights, data["keys"], data["queries"], ("%{y}", "%{x}")
     else:
         z, custom, x, y, who = weights.T, custom.transpose(1, 0, 2), data["queries"], data["keys"], ("%{x}", "%{y}")
-    # 0 is white and 1 the darkest colour, so that a colour means the same weight in every figure;
-    # fitted, the colours run from the smallest weight shown to the largest (the colour bar says so).
-    low, high = weight_range(weights, allowed, bool(display["fit_colors"]))
+    low, high = colour_range
     title = words["weight_fitted"].format(low=low, high=high) if display["fit_colors"] else words["weight"]
     scales = data["colorscales"]
     gap = data["sizes"]["gap"]

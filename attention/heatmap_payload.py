@@ -45,9 +45,13 @@ def live_payload(
 
     ``options`` gives the size, the output components and the language; its display fields do not matter.
     """
-    data = heatmap_data(result, query_tokens, key_tokens, options)
-    arrays = {name: data.pop(name) for name in ARRAYS if name in data}
-    return pack(data, arrays)
+    return data_payload(heatmap_data(result, query_tokens, key_tokens, options))
+
+
+def data_payload(data: dict) -> bytes:
+    """Heatmap data (``attention.figures.heatmap_data``) as the payload's bytes."""
+    plain = {name: value for name, value in data.items() if name not in ARRAYS}
+    return pack(plain, {name: data[name] for name in ARRAYS if name in data})
 
 
 def read_payload(payload: bytes) -> dict:

@@ -7,12 +7,13 @@ import streamlit as st
 
 from attention import compare, compare_figures
 from attention.heads import layer_head_count
+from attention.heatmap_payload import display_of
 from attention.i18n import COMPARE_ATTENTION_LABELS, COMPARE_KIND_LABELS, COMPARE_SETTING_LABELS
 from attention.models import EMBEDDED_MODELS
 from attention.options import Projection
 from attention.settings_table import FIELDS
-from webapp import cache, controls, downloads, navigation, page_figures
-from webapp.session import keep_in_range, labels, lang, literal, presenting, set_setting, t, values
+from webapp import cache, compare_chart, controls, downloads, navigation, page_figures
+from webapp.session import keep_in_range, labels, lang, presenting, set_setting, t, values
 
 frame = navigation.frame()
 page_figures.page_header("nav.compare", "compare.intro")
@@ -32,7 +33,9 @@ attention = attention_place.radio(
 bank = compare.BANK_EXAMPLE
 bank_help = t("compare.bank_help", a=bank["sentence"], b=bank["sentence_b"], layer=bank["layer"], head=bank["head"])
 bank_place.button(t("compare.bank"), help=bank_help, on_click=st.session_state.update, args=(bank,))
-settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=attention == "self")
+settings, options = controls.attention_controls(
+    frame.encoder, frame.controls, causal=attention == "self", live=cache.live_chart_served()
+)
 texts = {key: controls.sentence_input(label, key) for key, label in compare.sentence_fields(attention, kind)}
 
 # side B: how it differs from A (the controls above)
@@ -68,37 +71,14 @@ if not presenting():
     st.info(description, icon="⚖️")
 
 options = page_figures.with_roles(options, sides[0].sentences)
-figures = compare_figures.side_figures(result, options)
-for column, name, view, side, figure in zip(
-    st.columns(2), "AB", (result.a, result.b), result.sides, figures, strict=True
-):
-    with column:
-        if presenting():  # one line: the side's name and its sentences
-            st.markdown(f"**{name}** &nbsp; {literal(' → '.join(side.sentences.values()))}")
-        else:
-            st.subheader(name)
-            st.caption(literal(" → ".join(side.sentences.values())))
-        page_figures.show_notes(view)
-        if figure is not None:
-            page_figures.show_figure(figure, name=f"{name}_{'_'.join(side.sentences.values())}", key=f"compare_{name}")
+file_stem = "_".join(sides[0].sentences.values())
+compare_chart.show_comparison(result, display_of(settings, options), options, compare_figures.pins(side_b), file_stem)
 if presenting():
     st.caption(description)
-low, high = compare.shared_range([result.a, result.b], options.fit_colors)
-st.caption(t("compare.same_colors", low=low, high=high))
-
-if result.comparable:
-    st.subheader(t("compare.difference"))
-    tokens = (result.a.query_tokens, result.a.key_tokens)
-    page_figures.show_figure(
-        compare_figures.difference_figure(result.difference, *tokens, lang(), options.transpose),
-        "B-A",
-        "compare_difference",
-    )
-    st.caption(t("compare.difference_caption", largest=compare.largest_change(result)))
-elif compare.not_comparable_note(result, lang()):
+if not result.comparable and compare.not_comparable_note(result, lang()):
     st.info(compare.not_comparable_note(result, lang()), icon="↔️")
 
-files = downloads.comparison_files(result, page_figures.file_name("_".join(sides[0].sentences.values())), lang())
+files = downloads.comparison_files(result, page_figures.file_name(file_stem), lang())
 if files:
     st.markdown(f"**{t('compare.downloads')}**")
     page_figures.download_row(files, "compare_file")

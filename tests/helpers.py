@@ -17,10 +17,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from attention.compare_figures import read_comparison_payload, render_comparison
 from attention.examples import LECTURE_TARGET
 from attention.heatmap import DISPLAY_FIELDS, render
 from attention.heatmap_payload import read_payload, unpack
 from attention.models import ENGLISH_MODEL
+from webapp.compare_chart import KEY as COMPARE_KEY
 from webapp.component_data import read_component_data
 from webapp.live_chart import KEY as LIVE_KEY
 
@@ -113,14 +115,29 @@ def live_charts(at: AppTest) -> list:
     return [element for element in at.get("bidi_component") if element.key == LIVE_KEY]
 
 
+def compare_charts(at: AppTest) -> list:
+    """The page's live compare charts."""
+    return [element for element in at.get("bidi_component") if element.key == COMPARE_KEY]
+
+
 def charts(at: AppTest) -> list[dict]:
     """Every figure on an AppTest page, each with its Plotly ``config``: the live heatmap (drawn from its data
-    by ``attention.heatmap.render``, whose figure the browser's renderer matches) first, then the Plotly charts
+    by ``attention.heatmap.render``, whose figure the browser's renderer matches) first, then the live compare
+    chart's (A, B and B − A, drawn by ``attention.compare_figures.render_comparison``), then the Plotly charts
     in order."""
     figures = []
     for element in live_charts(at):
         head, payload = live_chart_parts(element)
         figures.append({**render(read_payload(payload), head["display"]), "config": head["chrome"]["config"]})
+    for element in compare_charts(at):
+        head, payload = live_chart_parts(element)
+        drawn = render_comparison(read_comparison_payload(payload), head["display"])
+        shown = [*drawn["sides"], drawn["difference"]]
+        figures += [
+            {**figure, "config": config}
+            for figure, config in zip(shown, head["chrome"]["configs"], strict=True)
+            if figure
+        ]
     for chart in at.get("plotly_chart"):
         figures.append({**json.loads(chart.proto.spec), "config": json.loads(chart.proto.config)})
     return figures
@@ -132,6 +149,13 @@ def charts_json(at: AppTest) -> list[str]:
     for element in live_charts(at):
         head, payload = live_chart_parts(element)
         texts.append(json.dumps(head, ensure_ascii=False) + json.dumps(unpack(payload)[0], ensure_ascii=False))
+    for element in compare_charts(at):
+        head, payload = live_chart_parts(element)
+        data = read_comparison_payload(payload)
+        sides = [
+            {k: v for k, v in side.items() if k not in ("scores", "allowed", "basis")} for side in data["sides"] if side
+        ]
+        texts.append(json.dumps([head, data["difference"], sides], ensure_ascii=False))
     return texts + [chart.proto.spec + chart.proto.config for chart in at.get("plotly_chart")]
 
 

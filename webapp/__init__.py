@@ -10,10 +10,14 @@
     downloads.py         the download buttons and the files they make, made when clicked
     quiz.py              guess first: the grid to guess on, the reveal and the score
     live_chart.py        the live heatmap's Streamlit component (v2): its bytes and its messages
-    live_chart.js        the component in the browser: controls, drawing, cleanup
+    live_chart.js        the live charts' machinery in the browser: controls, drawing, the talk with the server
+    live_heatmap.js      the live heatmap's component in the browser: one LiveChart per mount
+    compare_chart.py     the Compare page's live chart: A, B and B − A, display changes drawn in the browser
+    compare_chart.js     that component in the browser: a LiveChart with three maps
+    compare_figure.js    the comparison's renderer in the browser (attention/compare_figures.py's twin)
     attention_figure.js  the heatmap's renderer in the browser (attention/heatmap.py's twin)
     component_start.js   every live component's bundle starts with it: plotly.js loaded once, readJson
-    live_chart.css       the component's look
+    live_chart.css       the live heatmap's and the compare chart's look
     presentation.css     presentation mode's page on every page: larger fields, a smaller top margin
     next_word_chart.py   the Next Word page's live component: the bars and causal maps, the fetch button
     next_word_chart.js   that component in the browser: bars, maps, small multiples, rollout of choices

@@ -80,7 +80,7 @@ function hoverData(scores, scaled, nQ, nK, transpose) {
 }
 
 // 0 to 1, or fitted to the smallest allowed weight and the largest (attention/heatmap.py's weight_range)
-function weightRange(weights, allowed, fit) {
+export function weightRange(weights, allowed, fit) {
   if (!fit) return [0, 1];
   let low = Infinity;
   let high = -Infinity;
@@ -137,15 +137,24 @@ function colorbar(title, placement) {
   return { title: { text: title, side: "right" }, thickness: COLORBAR_THICKNESS, ticklabeloverflow: LABELS_FIT, tickformat: ".2f", ...placement };
 }
 
-export function render(data, display) {
-  const { words, sizes, queries, keys } = data;
-  const [nQ, nK] = [queries.length, keys.length];
-  const transpose = Boolean(display.transpose);
+// The attention weights of ``data`` under the display's temperature and √d_k (attention/heatmap.py's softmax_of),
+// and the raw scores as softmax saw them
+export function softmaxOf(data, display) {
   const scale = display.scale ? 1 / Math.sqrt(data.d_k) : 1;
-  const { weights, scaled } = attentionWeights(data.scores, data.allowed, nQ, nK, scale, display.temperature);
+  return attentionWeights(data.scores, data.allowed, data.queries.length, data.keys.length, scale, display.temperature);
+}
+
+// ``range``: the weights' colours from and to (figures side by side share one); by default the figure's own
+export function render(data, display, range = null) {
+  const { words, sizes, queries } = data;
+  const nQ = queries.length;
+  const nK = data.keys.length;
+  const transpose = Boolean(display.transpose);
+  const { weights, scaled } = softmaxOf(data, display);
   let scaling = display.scale ? words.scale_sqrt : words.scale_other;
   if (display.temperature !== 1) scaling += fill(words.temperature, { temperature: display.temperature });
-  const traces = [weightsTrace(data, weights, scaled, display, scaling)];
+  const colours = range || weightRange(weights, data.allowed, display.fit_colors);
+  const traces = [weightsTrace(data, weights, scaled, colours, display, scaling)];
   if (data.basis) traces.push(outputTrace(data, outputs(weights, data.basis, nQ, nK, data.components.length), transpose));
   const size = sizes[transpose ? "transposed" : "lecture"];
   const layout = {
@@ -159,13 +168,12 @@ export function render(data, display) {
   return { data: traces, layout };
 }
 
-function weightsTrace(data, weights, scaled, display, scaling) {
+function weightsTrace(data, weights, scaled, [low, high], display, scaling) {
   const { words, queries, keys } = data;
   const [nQ, nK] = [queries.length, keys.length];
   // the lecture draws one column per query: z is weights transposed
   const lecture = !display.transpose;
   const [x, y, who] = lecture ? [queries, keys, ["%{x}", "%{y}"]] : [keys, queries, ["%{y}", "%{x}"]];
-  const [low, high] = weightRange(weights, data.allowed, display.fit_colors);
   const title = display.fit_colors ? fill(words.weight_fitted, { low, high }) : words.weight;
   const scales = data.colorscales;
   const trace = {

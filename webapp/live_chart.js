@@ -304,14 +304,17 @@ function showControls(live) {
 
 // ---- one live chart -----------------------------------------------------------------------
 
+// The live heatmap: one chart under its controls. The compare chart (compare_chart.js) extends it with two
+// more; ``figures()`` says what to draw where, the rest (the controls, the server, plotly.js) is the same.
 class LiveChart {
   constructor(parent) {
     this.root = document.createElement("div");
     this.root.className = "attention-live";
     this.bar = null; // the controls, made when the first data names the settings
+    // the element that records how many were drawn in all (data-draws), the display drawn (data-display) and,
+    // for the benchmark only, the latest drawings' timings
     this.chart = document.createElement("div");
     this.chart.className = "attention-live-chart";
-    // how many were drawn in all (data-draws) and, for the benchmark only, the latest drawings' timings
     this.chart.drawTimings = [];
     this.chart.dataset.draws = "0";
     this.root.append(this.chart);
@@ -320,12 +323,19 @@ class LiveChart {
     this.drawing = false;
     this.pending = false;
     this.removed = false;
+    this.fitToSlot = false; // whether a figure wider than its element is drawn narrower, its labels refitted
   }
 
-  // The component is unmounted: free plotly.js's hold on the chart (its listeners, its WebGL and SVG).
+  // What to draw, as [{chart, figure, config}]: the chart's element, its figure under this display, and its
+  // Plotly config (the chrome's, whose camera button saves the file the page names)
+  figures() {
+    return [{ chart: this.chart, figure: render(this.data, this.display), config: this.chrome.config }];
+  }
+
+  // The component is unmounted: free plotly.js's hold on the charts (their listeners, their WebGL and SVG).
   remove() {
     this.removed = true;
-    if (window.Plotly) window.Plotly.purge(this.chart);
+    if (window.Plotly) for (const chart of this.root.querySelectorAll(".js-plotly-plot")) window.Plotly.purge(chart);
     this.root.remove();
   }
 
@@ -344,7 +354,7 @@ class LiveChart {
     if (!sameBytes(payload, this.payload)) {
       this.receivedAt = performance.now();
       this.payload = payload.slice();
-      this.data = unpack(this.payload);
+      this.data = this.unpack(this.payload);
       redraw = true;
     }
     const incoming = JSON.stringify(head.display);
@@ -360,6 +370,10 @@ class LiveChart {
     }
     showControls(this);
     if (redraw) this.schedule(true);
+  }
+
+  unpack(payload) {
+    return unpack(payload);
   }
 
   // A control moved: draw at once; with ``commit`` (a drag ended, a box clicked), tell the server once drawn.
@@ -401,50 +415,40 @@ class LiveChart {
       const Plotly = await loadPlotly();
       if (this.removed) return;
       const started = performance.now();
-      const figure = render(this.data, this.display);
+      const drawings = this.figures();
       const computed = performance.now();
-      const layout = figure.layout;
-      const page = getComputedStyle(this.root); // the app's font and text colour (light or dark theme)
-      layout.font = { ...layout.font, family: page.fontFamily, color: page.color };
-      if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
-      this.root.classList.toggle("present", Boolean(this.chrome.stretch)); // a projector's (webapp/presentation.css)
-      if (this.chrome.stretch) {
-        // on a projector the whole figure, grid and output strip, stands on the screen without scrolling
-        delete layout.width;
-        layout.autosize = true;
-        layout.height = fitHeight(this.chart, layout.height);
-        const right = (plotlyPrivate.lastLayout(this.chart) || {})._size?.r ?? 110 * (this.chrome.font_scale || 1);
-        fitLabelsToScreen(figure, this.chart.clientWidth || window.innerWidth, this.chrome.font_scale || 1, layout.font.family, right);
+      let layoutMs = 0;
+      let plotMs = 0;
+      const missing = new Set();
+      for (const { chart, figure, config } of drawings) {
+        const laying = performance.now();
+        const drawn = this.layOut(chart, figure, config);
+        const laid = performance.now();
+        await Plotly.react(chart, figure.data, figure.layout, drawn);
+        if (config && config.toImageButtonOptions) {
+          plotlyPrivate.drawnConfig(chart).toImageButtonOptions.filename = config.toImageButtonOptions.filename;
+        }
+        for (const name of plotlyPrivate.missing(chart)) missing.add(name);
+        layoutMs += laid - laying;
+        plotMs += performance.now() - laid;
       }
-      fitMarginsAndTitles(figure, layout.font.family);
-      const config = { ...this.chrome.config, responsive: this.chrome.stretch };
-      // The camera button's file name follows the sentences. plotly.js draws a figure whose config changed
-      // from scratch (newPlot, then react again), so the drawing keeps the name it had and then takes the new one.
-      const saving = config.toImageButtonOptions;
-      const drawnConfig = plotlyPrivate.drawnConfig(this.chart);
-      const drawn = drawnConfig && drawnConfig.toImageButtonOptions;
-      if (saving && drawn) config.toImageButtonOptions = { ...saving, filename: drawn.filename };
-      foretellMargins(this.chart, layout);
-      const laid = performance.now();
-      await Plotly.react(this.chart, figure.data, layout, config);
-      if (saving) plotlyPrivate.drawnConfig(this.chart).toImageButtonOptions.filename = saving.filename;
-      this.chart.dataset.plotlyPrivate = plotlyPrivate.missing(this.chart).join("; ");
+      this.chart.dataset.plotlyPrivate = [...missing].join("; ");
       this.chart.dataset.display = JSON.stringify(this.display);
-      const plotted = performance.now();
       const [changedAt, receivedAt] = [this.changedAt, this.receivedAt];
       this.changedAt = this.receivedAt = null;
       if (this.chrome.timings) {
         // only for the benchmark and the tests (ATTENTION_DRAW_TIMINGS=1 on the server; never in production):
         // how long the arithmetic and plotly.js took, and from the control's event to the first frame painted
         // after the drawing (the next animation frame, then the end of its task)
+        const plotted = performance.now();
         await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
         const painted = performance.now();
         const timings = this.chart.drawTimings;
         timings.push({
           at: painted,
-          computeMs: computed - started, // render(): the softmax and the figure
-          layoutMs: laid - computed, // fonts, margins, size
-          plotMs: plotted - laid, // Plotly.react
+          computeMs: computed - started, // the softmax and the figures
+          layoutMs, // fonts, margins, sizes
+          plotMs, // Plotly.react
           paintMs: painted - plotted,
           sinceChangeMs: changedAt ? painted - changedAt : null,
           sinceDataMs: receivedAt ? painted - receivedAt : null, // new bytes from the server to the painted frame
@@ -467,20 +471,36 @@ class LiveChart {
       }
     }
   }
-}
 
-export default function ({ data, parentElement, setStateValue }) {
-  if (!data) {
-    // mounted without data early in the page: start loading plotly.js while the server loads the model
-    loadPlotly().catch(() => {}); // a failure shows where the chart would be, when one is drawn
-    return undefined;
+  // The figure as the page shows it (the app's font and colours, the screen's size, measured margins), and the
+  // config to draw it with
+  layOut(chart, figure, config) {
+    const layout = figure.layout;
+    const page = getComputedStyle(this.root); // the app's font and text colour (light or dark theme)
+    layout.font = { ...layout.font, family: page.fontFamily, color: page.color };
+    if (this.chrome.dark) layout.plot_bgcolor = layout.paper_bgcolor = "rgba(0,0,0,0)";
+    this.root.classList.toggle("present", Boolean(this.chrome.stretch)); // a projector's (webapp/presentation.css)
+    const right = () => (plotlyPrivate.lastLayout(chart) || {})._size?.r ?? 110 * (this.chrome.font_scale || 1);
+    if (this.chrome.stretch) {
+      // on a projector the whole figure, grid and output strip, stands on the screen without scrolling
+      delete layout.width;
+      layout.autosize = true;
+      layout.height = fitHeight(chart, layout.height);
+      fitLabelsToScreen(figure, chart.clientWidth || window.innerWidth, this.chrome.font_scale || 1, layout.font.family, right());
+    } else if (this.fitToSlot && chart.clientWidth && layout.width > chart.clientWidth) {
+      // a compare chart's side narrower than drawn for (a small screen): the labels fit the cells there are
+      layout.width = chart.clientWidth;
+      fitLabelsToScreen(figure, layout.width, this.chrome.font_scale || 1, layout.font.family, right());
+    }
+    fitMarginsAndTitles(figure, layout.font.family);
+    const drawn = { ...config, responsive: this.chrome.stretch };
+    // The camera button's file name follows the sentences. plotly.js draws a figure whose config changed
+    // from scratch (newPlot, then react again), so the drawing keeps the name it had and then takes the new one.
+    const saving = drawn.toImageButtonOptions;
+    const before = plotlyPrivate.drawnConfig(chart);
+    const named = before && before.toImageButtonOptions;
+    if (saving && named) drawn.toImageButtonOptions = { ...saving, filename: named.filename };
+    foretellMargins(chart, layout);
+    return drawn;
   }
-  parentElement.attentionLive = parentElement.attentionLive || new LiveChart(parentElement);
-  const live = parentElement.attentionLive;
-  live.update(data instanceof Uint8Array ? data : new Uint8Array(data), setStateValue);
-  // Streamlit calls the latest of these when the component is unmounted
-  return () => {
-    live.remove();
-    delete parentElement.attentionLive;
-  };
 }

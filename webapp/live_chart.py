@@ -3,7 +3,7 @@
 A Streamlit component (v2 API, ``live_chart.js``) receives the bytes of ``attention.heatmap_payload``
 once per sentence and setting that changes the scores; the temperature, √d_k, transpose,
 numbers and colours are its own controls, applied in the browser. When one changes, the
-component sends the new values back and ``_keep_display`` stores them as the session's
+component sends the new values back and ``keep_display`` stores them as the session's
 settings, so the link and the downloads follow.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+from functools import partial
 from pathlib import Path
 
 import plotly
@@ -26,12 +27,15 @@ PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 KEY = "live_chart"
 
 # One ES module: the heatmap's renderer (render, shared with the contract test) and the component that uses it.
-JS_FILES = ("component_start.js", "attention_figure.js", "live_chart.js")
+JS_FILES = ("component_start.js", "attention_figure.js", "live_chart.js", "live_heatmap.js")
+CSS = (
+    Path(__file__).with_name("live_chart.css").read_text(encoding="utf-8")
+)  # the live heatmap's and the compare chart's
 
 _component = st.components.v2.component(
     "attention_live_heatmap",
     js="\n".join(Path(__file__).with_name(name).read_text(encoding="utf-8") for name in JS_FILES),
-    css=Path(__file__).with_name("live_chart.css").read_text(encoding="utf-8"),
+    css=CSS,
     isolate_styles=False,  # plotly.js puts its styles (hover labels, mode bar) into the page's head
 )
 
@@ -51,11 +55,11 @@ def serve_plotly() -> bool:
         return False
 
 
-def data_of(display: dict, chrome: dict, payload: bytes) -> bytes:
-    """What the component receives (``webapp.component_data``): the display settings, their names in the
-    controls' order (``DISPLAY_FIELDS``) and the page's chrome (labels, theme, Plotly config), then the payload
-    of ``attention.heatmap_payload.live_payload``."""
-    return component_data({"display": display, "fields": list(DISPLAY_FIELDS), "chrome": chrome}, payload)
+def data_of(display: dict, chrome: dict, payload: bytes, fields: tuple[str, ...] = DISPLAY_FIELDS) -> bytes:
+    """What the component receives (``webapp.component_data``): the display settings, the names of those it has
+    controls for, in the controls' order (``DISPLAY_FIELDS``), and the page's chrome (labels, theme, Plotly
+    config), then the payload of ``attention.heatmap_payload.live_payload``."""
+    return component_data({"display": display, "fields": list(fields), "chrome": chrome}, payload)
 
 
 def preload(place) -> None:
@@ -67,9 +71,9 @@ def preload(place) -> None:
 
 def show(display: dict, chrome: dict, payload: bytes) -> None:
     """Mount the live heatmap."""
-    _component(key=KEY, data=data_of(display, chrome, payload), on_display_change=_keep_display)
+    _component(key=KEY, data=data_of(display, chrome, payload), on_display_change=partial(keep_display, KEY))
 
 
-def _keep_display() -> None:
-    """Store the display settings the browser sent as the session's own (invalid values are dropped)."""
-    keep_sent((st.session_state.get(KEY) or {}).get("display") or {}, {key: key for key in DISPLAY_FIELDS})
+def keep_display(key: str) -> None:
+    """Store the display settings the live chart ``key`` sent as the session's own (invalid values are dropped)."""
+    keep_sent((st.session_state.get(key) or {}).get("display") or {}, {name: name for name in DISPLAY_FIELDS})

@@ -121,7 +121,15 @@ def preload_live_chart(place) -> None:
 
 def show_live(view: AttentionView, settings: Settings, options: FigureOptions, name: str) -> None:
     """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``)."""
-    chrome = {
+    payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
+    live_chart.show(display_of(settings, options), live_chrome(name, options), payload)
+
+
+def live_chrome(name: str, options: FigureOptions) -> dict:
+    """What a live chart's controls and drawing take from the page (its chrome): the controls' labels and tooltips,
+    the colour scales, the temperature's range, the Plotly config (``name``: the camera's file), the theme, and
+    whether the figure fills a projector's page."""
+    return {
         "labels": {key: t(FIELDS[key].label) for key in DISPLAY_FIELDS},  # as the sidebar's controls say them
         "help": {key: t(FIELDS[key].explain) for key in DISPLAY_FIELDS if FIELDS[key].explain},  # tooltips
         "colors": list(WEIGHT_SCALES),
@@ -132,8 +140,6 @@ def show_live(view: AttentionView, settings: Settings, options: FigureOptions, n
         "dark": st.context.theme.type == "dark",
         "timings": DRAW_TIMINGS,
     }
-    payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
-    live_chart.show(display_of(settings, options), chrome, payload)
 
 
 def download_buttons(view: AttentionView, options: FigureOptions, meta: dict, name: str) -> None:

@@ -21,7 +21,7 @@ from attention.compare import (
 from attention.compare_figures import difference_figure, side_figures
 from attention.options import FigureOptions, Projection, Settings
 from attention.rollout import head_average
-from tests.helpers import chart_spec, decode_array, messages, open_app, set_widgets
+from tests.helpers import chart_spec, charts, decode_array, messages, open_app, set_widgets
 from webapp.downloads import comparison_files
 
 COMPARE = "pages/5_Compare.py"
@@ -148,7 +148,7 @@ def test_page_draws_b_minus_a_for_two_temperatures():
         COMPARE, query={"compare_kind": "settings", "compare_setting": "temperature", "sentence": "the cat sat"}
     )
     set_widgets(at, temperature_b=0.5)
-    assert len(at.get("plotly_chart")) == 3
+    assert len(charts(at)) == 3
     (trace_a, a), (trace_b, b), (trace_d, difference) = (drawn(at, i) for i in range(3))
     assert (trace_a["zmin"], trace_a["zmax"]) == (trace_b["zmin"], trace_b["zmax"])  # one colour range
     np.testing.assert_allclose(difference, b - a, atol=1e-6)  # float32 drawings of float64 numbers
@@ -189,7 +189,7 @@ def test_page_shows_the_bank_example_and_says_why_there_is_no_difference():
     assert not at.exception, at.exception
     assert at.text_input("sentence").value == BANK_EXAMPLE["sentence"]
     assert at.session_state["projection"] == "head" and at.session_state["layer"] == BANK_EXAMPLE["layer"]
-    assert len(at.get("plotly_chart")) == 2
+    assert len(charts(at)) == 2
     assert any("no difference map" in m for m in messages(at))  # the words differ: a cell is two pairs
     _, a = drawn(at, 0)
     _, b = drawn(at, 1)
@@ -214,4 +214,4 @@ def test_a_link_reproduces_both_sides():
 def test_two_models_side_by_side():
     at = open_app(COMPARE, query={"compare_kind": "models", "model_b": "multilingual-e5-small"})
     assert any("all-MiniLM-L6-v2" in m and "multilingual-e5-small" in m for m in messages(at))
-    assert len(at.get("plotly_chart")) >= 2
+    assert len(charts(at)) >= 2

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+from attention.compare import SideB, compare, two_sides
+from attention.compare_figures import comparison_data, pins, render_comparison
+from attention.options import FigureOptions, Settings
 from tests.helpers import ARTIFACTS, ENGLISH, wait_for_chart_text, watched_page
 
 pytestmark = pytest.mark.browser
@@ -22,6 +26,89 @@ def check_compare_page(server, page):
     page.wait_for_timeout(800)
     page.screenshot(path=ARTIFACTS / "compare.png", full_page=True)
     assert page.errors == []
+
+
+# Each message the page sends to the server, timed on the page's clock (performance.now), before the app starts.
+TIME_SENDS = """
+window.sentAt = [];
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (...message) {
+    window.sentAt.push(performance.now());
+    return send.apply(this, message);
+};
+"""
+COMPARE_CHART = ".attention-compare"
+
+
+def drawn_comparison(page) -> dict:
+    """What the compare chart drew last: its display, the z of A's, B's and the difference's weights, and when the
+    drawing was painted."""
+    return page.evaluate(
+        """selector => {
+            const chart = document.querySelector(selector);
+            const z = (plot) => plot.data[0].z.map((row) => Array.from(row));
+            const [a, b, difference] = [...chart.querySelectorAll(".js-plotly-plot")].map(z);
+            const painted = chart.drawTimings.at(-1).at;
+            return { display: JSON.parse(chart.dataset.display), a, b, difference, painted,
+                     draws: Number(chart.dataset.draws) };
+        }""",
+        COMPARE_CHART,
+    )
+
+
+def test_a_display_change_on_compare_is_drawn_in_the_browser_before_any_message(server, browser, minilm):
+    """Transposing, fitting the colours and the temperature redraw A, B and B − A in the browser: each is painted
+    before the page sends the server anything, and each map equals Python's for the display it shows."""
+    sentence = "the bank of the river"
+    side_b = SideB("settings", "temperature", 0.3)
+    sides = two_sides("self", {"sentence": sentence, "sentence_b": sentence}, Settings(), side_b)
+    comparison = compare((minilm, minilm), sides, (minilm.encode_layers,) * 2)
+    data = comparison_data(comparison, FigureOptions(), pins(side_b))
+    query = (
+        f"&compare_kind=settings&compare_setting=temperature&temperature_b=0.3&sentence={sentence.replace(' ', '+')}"
+    )
+    with watched_page(browser, height=2700) as page:
+        page.add_init_script(TIME_SENDS)
+        page.goto(server.url + "/Compare" + ENGLISH + query)
+        page.wait_for_function(f"Number(document.querySelector('{COMPARE_CHART}')?.dataset.draws) >= 1", timeout=90_000)
+        page.wait_for_timeout(1_500)  # the page's own late messages
+        controls = ".attention-live-controls label"
+        changes = {
+            "transpose": lambda: page.locator(f'{controls}[data-setting="transpose"] input').click(),
+            "fit_colors": lambda: page.locator(f'{controls}[data-setting="fit_colors"] input').click(),
+            "temperature": lambda: page.locator(f'{controls}[data-setting="temperature"] input').evaluate(
+                """slider => {
+                    slider.value = 100;
+                    slider.dispatchEvent(new Event("input", { bubbles: true }));
+                    slider.dispatchEvent(new Event("change", { bubbles: true }));
+                }"""
+            ),
+        }
+        for name, change in changes.items():
+            before = drawn_comparison(page)["draws"]
+            changed_at = page.evaluate("performance.now()")
+            change()
+            page.wait_for_function(
+                f"n => Number(document.querySelector('{COMPARE_CHART}').dataset.draws) > n", arg=before, timeout=10_000
+            )
+            shown = drawn_comparison(page)
+            sent = page.evaluate(
+                "([from, to]) => window.sentAt.filter((t) => t > from && t < to).length", [changed_at, shown["painted"]]
+            )
+            assert sent == 0, f"{name}: {sent} messages went to the server before the maps were drawn"
+            python = render_comparison(data, shown["display"])
+            for drawn, figure in zip(
+                (shown["a"], shown["b"], shown["difference"]), (*python["sides"], python["difference"]), strict=True
+            ):
+                np.testing.assert_allclose(np.array(drawn, dtype=float), figure["data"][0]["z"], atol=1e-9)
+        assert (
+            shown["display"]["transpose"] and shown["display"]["fit_colors"] and shown["display"]["temperature"] == 0.32
+        )
+        page.wait_for_timeout(1_500)  # the server keeps the display: the link carries it
+        assert page.evaluate("t => window.sentAt.some((s) => s > t)", shown["painted"])  # told after the drawing
+        assert "transpose=true" in page.url and "fit_colors=true" in page.url
+        page.locator(COMPARE_CHART).screenshot(path=ARTIFACTS / "compare_live_changed.png")
+        assert page.errors == []
 
 
 def test_rollout_on_the_model_heads_page(server, page):

@@ -134,3 +134,95 @@ def test_the_cases_cover_what_the_rules_depend_on():
     assert "basis" not in data["no strip"] and "basis" in data["cross"]
     even = render(data["even"], {**displays()[0], "fit_colors": True})["data"][0]
     assert even["zmax"] == even["zmin"] + 1e-9 and "0.12–0.12" in even["colorbar"]["title"]["text"]
+
+
+# --------------------------------------------------------------------------- the compare chart
+
+COMPARE_RENDERER = ROOT / "webapp" / "compare_figure.js"
+
+
+def comparison_cases() -> dict[str, dict]:
+    """The compare page's data: two temperatures of one cross attention (B pinned to its own; a difference), √d_k
+    on and off (both pinned) of a self attention with the mask on B only, in Korean, and sides that cannot be
+    compared: one without a map, and two of different sizes."""
+    from attention.compare_figures import difference_data
+
+    rng = np.random.default_rng(23)
+    q, k, v = rng.normal(size=(4, 10)), rng.normal(size=(6, 10)), rng.normal(size=(6, 12))
+    x = rng.normal(size=(5, 8))
+    cross = scaled_dot_product_attention(q, k, v)
+    free, masked = scaled_dot_product_attention(x, x, x), scaled_dot_product_attention(x, x, x, mask=causal_mask(5))
+    words = ["the", "<b>bank", "the", "river", "##s", "a" * 30]
+    korean = ["이것은", "예", "이다", "<i>", "."]
+    cross_data = heatmap_data(cross, words[:4], words, FigureOptions(target_width=700))
+    options = FigureOptions(components="pca", n_components=3, lang="ko", target_width=700)
+    return {
+        "temperatures": {
+            "sides": [cross_data, cross_data],
+            "pinned": [{}, {"temperature": 0.5}],
+            "difference": difference_data(words[:4], words),
+        },
+        "scale and mask": {
+            "sides": [heatmap_data(free, korean, korean, options), heatmap_data(masked, korean, korean, options)],
+            "pinned": [{"scale": True}, {"scale": False}],
+            "difference": difference_data(korean, korean, "ko"),
+        },
+        "one side": {"sides": [cross_data, None], "pinned": [{}, {}], "difference": None},
+        "two sizes": {
+            "sides": [cross_data, heatmap_data(masked, korean, korean, options)],
+            "pinned": [{}, {}],
+            "difference": None,
+        },
+    }
+
+
+DRAW_COMPARISONS = """async ([source, cases, displays]) => {
+    const { renderComparison } = await import("data:text/javascript;base64," + source);
+    const arrays = { scores: Float64Array, allowed: Uint8Array, basis: Float64Array };
+    const out = {};
+    for (const [name, data] of Object.entries(cases)) {
+        for (const side of data.sides.filter(Boolean))
+            for (const [field, Type] of Object.entries(arrays)) if (side[field]) side[field] = Type.from(side[field]);
+        out[name] = displays.map((display) => renderComparison(data, display));
+    }
+    return JSON.stringify(out, (key, value) =>
+        ArrayBuffer.isView(value) ? Array.from(value)
+        : typeof value === "number" && !Number.isFinite(value) ? String(value)
+        : value);
+}"""
+
+
+def test_the_browsers_comparison_is_pythons_for_every_display_setting(page):
+    from attention.compare_figures import render_comparison
+
+    shown, data = displays(), comparison_cases()
+    sent = {
+        name: {
+            **case,
+            "sides": [
+                side and {key: value.ravel().tolist() if key in ARRAYS else value for key, value in side.items()}
+                for side in case["sides"]
+            ],
+        }
+        for name, case in data.items()
+    }
+    source = base64.b64encode(RENDERER.read_bytes() + b"\n" + COMPARE_RENDERER.read_bytes()).decode()
+    drawn = json.loads(page.evaluate(DRAW_COMPARISONS, [source, sent, shown]))
+    for name, case in data.items():
+        for display, figures in zip(shown, drawn[name], strict=True):
+            wrong = differences(plain(render_comparison(case, display)), figures)
+            assert not wrong, (name, display, wrong[:5])
+    assert page.errors == []
+
+
+def test_the_comparison_cases_cover_what_the_rules_depend_on():
+    from attention.compare_figures import render_comparison
+
+    data = comparison_cases()
+    display = {**displays()[0], "fit_colors": True, "temperature": 1.0}
+    both = render_comparison(data["temperatures"], display)
+    a, b = (figure["data"][0] for figure in both["sides"])
+    assert (a["zmin"], a["zmax"]) == (b["zmin"], b["zmax"])  # one colour range, fitted to both
+    assert b["zmax"] > float(np.max(a["z"]))  # B, sharper at temperature 0.5, sets the top
+    assert both["difference"] is not None and render_comparison(data["one side"], display)["difference"] is None
+    assert "allowed" in data["scale and mask"]["sides"][1] and "allowed" not in data["scale and mask"]["sides"][0]
