@@ -29,6 +29,16 @@ class CompareChart extends LiveChart {
     this.differenceTitle = element("div", "attention-compare-heading", this.differenceBox);
     this.differenceChart = element("div", "attention-compare-chart", this.differenceBox);
     this.differenceCaption = element("div", "attention-compare-caption", this.differenceBox);
+    this.drawnFor = new Map(); // chart -> what its last drawing depended on: a chart that would not change is not redrawn
+  }
+
+  // Whether ``chart`` must be drawn for ``reason`` (the data, the chrome and the display settings its figure
+  // depends on): a fitted colour range leaves the difference as it was, a pinned side keeps its temperature
+  unchanged(chart, reason) {
+    const [data, chrome, settings] = reason;
+    const last = this.drawnFor.get(chart);
+    this.drawnFor.set(chart, reason);
+    return Boolean(last) && last[0] === data && last[1] === chrome && last[2] === settings;
   }
 
   // The payload: a JSON head (pins, the difference's data, each side's byte count), then each side's heatmap payload
@@ -45,6 +55,8 @@ class CompareChart extends LiveChart {
 
   figures() {
     const { sides, difference } = renderComparison(this.data, this.display);
+    const sideDisplays = this.data.pinned.map((pin) => ({ ...this.display, ...pin }));
+    const range = (figure) => [figure.data[0].zmin, figure.data[0].zmax];
     this.chart.style.fontSize = `${Math.sqrt(this.chrome.font_scale || 1)}rem`; // a little larger on a projector
     const texts = this.chrome.texts;
     const drawings = [];
@@ -55,8 +67,13 @@ class CompareChart extends LiveChart {
       strong.textContent = name.name;
       slot.title.replaceChildren(strong, document.createTextNode(` ${name.sentences}`)); // the user's text, literally
       slot.chart.classList.toggle("attention-compare-problem", !figure);
-      if (figure) drawings.push({ chart: slot.chart, figure, config: this.chrome.configs[i] });
-      else {
+      if (figure) {
+        const settings = JSON.stringify([sideDisplays[i], range(figure)]);
+        if (!this.unchanged(slot.chart, [this.data, this.chrome, settings])) {
+          drawings.push({ chart: slot.chart, figure, config: this.chrome.configs[i] });
+        }
+      } else {
+        this.drawnFor.delete(slot.chart);
         this.clear(slot.chart);
         slot.chart.textContent = name.problem || ""; // why this side has no map, in its place
       }
@@ -68,8 +85,12 @@ class CompareChart extends LiveChart {
     if (difference) {
       this.differenceTitle.textContent = texts.difference;
       this.differenceCaption.textContent = fill(texts.difference_caption, { largest: largestChange(difference) });
-      drawings.push({ chart: this.differenceChart, figure: difference, config: this.chrome.configs[2] });
+      const settings = JSON.stringify(sideDisplays.map(({ temperature, scale, transpose }) => [temperature, scale, transpose]));
+      if (!this.unchanged(this.differenceChart, [this.data, this.chrome, settings])) {
+        drawings.push({ chart: this.differenceChart, figure: difference, config: this.chrome.configs[2] });
+      }
     } else {
+      this.drawnFor.delete(this.differenceChart);
       this.clear(this.differenceChart);
     }
     return drawings;

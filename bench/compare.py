@@ -1,0 +1,134 @@
+"""python -m bench.compare: how fast the Compare page answers a display change, in a real browser.
+
+    python -m bench.compare [--lengths 32,128] [--repeats 5]
+
+Rows per sentence length (in the default model's tokens, [CLS] and [SEP] included), the page comparing two
+temperatures of one sentence (so that there are three maps: A, B and B − A):
+
+- payload_kib: the bytes of both sides' scores and the difference's labels (``compare_figures.comparison_payload``);
+- browser_transpose_ms, browser_fit_ms, browser_temperature_ms: a real ``streamlit run`` server and Chromium, from
+  the click on "transpose" or "fit the colours", or a move of the temperature slider, in the compare chart's own
+  controls to the first frame painted with all three maps redrawn (the chart's own timing, ``sinceChangeMs``):
+  the browser's drawing alone, with no round trip.
+
+Medians over --repeats changes after one warm-up; a table on stdout, progress on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from urllib.parse import urlencode
+
+from bench.common import log
+from bench.heads import sentence_of
+from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium
+
+CHART = ".attention-compare"
+CONTROL = ".attention-live-controls label[data-setting='{}'] input"
+QUERY = {"compare_kind": "settings", "compare_attention": "self", "compare_setting": "temperature"}
+QUERY["temperature_b"] = 0.5
+
+
+def payload_kib(lengths: list[int]) -> dict[int, dict]:
+    """The size of the page's payload and the real token count at each length."""
+    from attention import load_encoder
+    from attention.compare import SideB, compare, two_sides
+    from attention.compare_figures import comparison_data, comparison_payload, pins
+    from attention.options import FigureOptions, Settings
+
+    encoder = load_encoder()
+    side_b = SideB("settings", "temperature", QUERY["temperature_b"])
+    found = {}
+    for length in lengths:
+        sentence = sentence_of(length)
+        sides = two_sides("self", {"sentence": sentence, "sentence_b": sentence}, Settings(), side_b)
+        comparison = compare((encoder, encoder), sides, (encoder.encode_layers,) * 2)
+        payload = comparison_payload(comparison_data(comparison, FigureOptions(), pins(side_b)))
+        found[length] = {"tokens": len(comparison.a.query_tokens), "payload_kib": len(payload) / 1024}
+    return found
+
+
+def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
+    """Each length's page once, then transpose, fitted colours and temperature changes timed until painted."""
+    from playwright.sync_api import sync_playwright
+
+    results: dict[int, dict] = {}
+    with StreamlitServer(log_dir=ROOT / "tests" / "artifacts") as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+
+        def change(setting: str, position: int | None = None) -> float:
+            """Click a box (or move the slider to ``position``); the ms from the event to the painted maps."""
+            before = page.evaluate(f"Number(document.querySelector('{CHART}').dataset.draws)")
+            control = page.locator(CONTROL.format(setting))
+            if position is None:
+                control.click()
+            else:
+                control.evaluate(
+                    """(slider, position) => {
+                        slider.value = position;
+                        slider.dispatchEvent(new Event("input", { bubbles: true }));
+                        slider.dispatchEvent(new Event("change", { bubbles: true }));
+                    }""",
+                    position,
+                )
+            page.wait_for_function(
+                f"n => Number(document.querySelector('{CHART}').dataset.draws) > n", arg=before, timeout=30_000
+            )
+            page.wait_for_timeout(300)  # the server's rerun after the change (it keeps the display) is not timed
+            return page.evaluate(f"document.querySelector('{CHART}').drawTimings.at(-1).sinceChangeMs")
+
+        for length in lengths:
+            page.goto(f"{server.url}/Compare?" + urlencode({**QUERY, "sentence": sentence_of(length)}))
+            page.wait_for_function(f"Number(document.querySelector('{CHART}')?.dataset.draws) >= 1", timeout=120_000)
+            page.wait_for_timeout(1_500)  # the page's own late messages
+            transposes, fits, temperatures = [], [], []
+            for repeat in range(repeats + 1):  # one warm-up
+                transposes.append(change("transpose"))
+                fits.append(change("fit_colors"))
+                temperatures.append(change("temperature", 150 if repeat % 2 else 250))
+            results[length] = {
+                "browser_transpose_ms": statistics.median(transposes[1:]),
+                "browser_fit_ms": statistics.median(fits[1:]),
+                "browser_temperature_ms": statistics.median(temperatures[1:]),
+            }
+            log(f"compare, browser {length}: {results[length]}")
+        browser.close()
+    return results
+
+
+def measure(lengths: list[int], repeats: int, browser: bool = True) -> dict:
+    """Every figure of this module, as the JSON of ``python -m bench`` keeps them under "compare"."""
+    rows = payload_kib(lengths)
+    seen = in_browser(lengths, repeats) if browser and find_chromium() else {}
+    return {"rows": [{"length": length, **rows[length], **seen.get(length, {})} for length in lengths]}
+
+
+def table_lines(result: dict) -> list[str]:
+    """The Compare page's rows as a Markdown table."""
+    lines = [
+        "| tokens | payload (both sides) | transpose, browser | fit colours, browser | temperature, browser |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    keys = ("browser_transpose_ms", "browser_fit_ms", "browser_temperature_ms")
+    for row in result["rows"]:
+        cells = [f"{row[key]:,.0f} ms" if row.get(key) is not None else "-" for key in keys]
+        lines.append(f"| {row['tokens']} | {row['payload_kib']:,.0f} KiB | " + " | ".join(cells) + " |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.splitlines()[0])
+    parser.add_argument("--lengths", default="32,128", help="sentence lengths in tokens, comma-separated")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true", help="the payload's size only")
+    args = parser.parse_args(argv)
+    result = measure([int(n) for n in args.lengths.split(",")], args.repeats, browser=not args.no_browser)
+    print("\n".join(table_lines(result)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
