@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,22 @@ def test_rollout_on_the_model_heads_page(server, page):
     page.get_by_text("Through the layers: attention rollout").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "rollout.png", full_page=False)
     assert page.errors == []
+
+
+def test_script_carrying_sentences_on_compare_are_shown_literally(server, browser):
+    """Markup typed into both sentences never runs in the compare chart: the sides' titles and the maps' labels
+    show the characters typed, in Korean as in English."""
+    a, b = "<img src=x onerror=alert(1)> 이것은 예", '"><script>alert(2)</script>'
+    query = urlencode({"compare_kind": "sentences", "compare_attention": "self", "sentence": a, "sentence_b": b})
+    with watched_page(browser) as page:
+        page.goto(server.url + "/Compare?" + query)
+        page.wait_for_function(f"Number(document.querySelector('{COMPARE_CHART}')?.dataset.draws) >= 1", timeout=90_000)
+        titles = page.eval_on_selector_all(".attention-compare-title", "nodes => nodes.map((n) => n.textContent)")
+        assert titles == [f"A {a}", f"B {b}"]
+        labels = page.eval_on_selector_all(f"{COMPARE_CHART} .xtick text", "nodes => nodes.map((n) => n.textContent)")
+        assert any("<" in label for label in labels) and "이것은" in labels, labels
+        assert (
+            page.evaluate("document.querySelectorAll('.attention-compare img, .attention-compare script').length") == 0
+        )
+        page.wait_for_timeout(500)
+        assert page.errors == []  # no dialog, no script error
