@@ -1,4 +1,4 @@
-"""Contextual token embeddings from a sentence-transformers model.
+"""Contextual token embeddings from a model folder, loaded with transformers.
 
 Two models are embedded, so nothing is downloaded (their entries in ``attention.models`` say how
 each loads):
@@ -21,23 +21,32 @@ chosen by the alignment evaluation of ``attention.alignment`` (the registry's ``
 Any other sentence-transformers model name or local folder works where the machine
 can reach or hold it, unless the server restricts the names:
 ``ATTENTION_ALLOWED_MODELS="name-1,name-2"`` allows only those (and the embedded models).
+
+Such a folder is read with transformers alone (``AutoConfig``, the model class, ``AutoTokenizer``):
+its ``modules.json`` says where the Transformer module is, its ``sentence_bert_config.json`` how
+that module reads text. Only the transformer's hidden states are used, so the pooling and the other
+modules are not loaded, and sentence-transformers itself is not imported (its import, scikit-learn
+and scipy included, cost the app's start seconds); the vectors are the ones it returns, bit for bit
+(tests/unit/test_embeddings.py).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import numpy as np
 
 from attention.i18n import TranslatedError
 from attention.models import DEFAULT_LAYERS, DEFAULT_MODEL, EMBEDDED_MODELS, MODELS, OLD_NAMES
 
-# BERT-style models learn this many positions; sentence-transformers cuts
-# all-MiniLM-L6-v2 at 256 by default, which would hide half of what the model can read.
+# BERT-style models learn this many positions; all-MiniLM-L6-v2's sentence_bert_config.json cuts
+# it at 256, which would hide half of what the model can read.
 MAX_POSITIONS = 512
 HUB_TIMEOUT_SECONDS = 5
 WORD_MARK = "▁"  # SentencePiece marks the first piece of each word with it
@@ -46,6 +55,11 @@ WORD_MARK = "▁"  # SentencePiece marks the first piece of each word with it
 ALLOWED_MODELS_VARIABLE = "ATTENTION_ALLOWED_MODELS"
 # Encoders loaded by ``preload`` before this process forked app processes (deploy/preload.py), by name.
 _PRELOADED: dict[str, Encoder] = {}
+# A sentence-transformers folder's module types all begin so; any other type is a class of the model's own code.
+LIBRARY_MODULES = "sentence_transformers."
+# The encoder alone of the encoder-decoder models that sentence-transformers loads as text encoders (sentence-t5 and
+# the like), by model type: what the model's forward pass returns for a text without a decoder.
+ENCODER_ONLY = {"t5": "T5EncoderModel", "mt5": "MT5EncoderModel", "umt5": "UMT5EncoderModel"}
 
 
 # Unicode blocks of scripts written without spaces between words (and their punctuation, such as 、 and 。):
@@ -234,23 +248,28 @@ class EncodedText:
 
 
 class Encoder:
-    """A loaded sentence-transformers model that turns text into TokenEmbeddings.
+    """A loaded model (a Hugging Face transformer and its fast tokenizer) that turns text into TokenEmbeddings.
 
     One Encoder is shared by every session of the app, so ``encode`` may be
     called from several threads at once. A fast tokenizer raises "Already
     borrowed" when two threads use it together, so tokenizing and the forward
     pass run under one lock; on a 2-core machine the forward pass is the only
     real work and gains little from running twice at once anyway.
+
+    Attributes:
+        transformer: the Hugging Face model (a ``BertModel`` for both embedded models), in eval mode on the CPU.
+        tokenizer: its fast tokenizer, cut at ``max_tokens``.
+        name: the model's name or folder, as asked for.
+        note: what the user should know about how the model was loaded, in a given language, or None.
+        max_tokens: how many positions the model reads (``MAX_POSITIONS`` at most).
     """
 
-    def __init__(self, model, name: str, note: Callable[[str], str | None] | None = None):
-        self.model = model
+    def __init__(self, transformer, tokenizer, name: str, note: Callable[[str], str | None] | None = None):
+        self.transformer = transformer
         self.name = name
-        # what the user should know about how the model was loaded, in a given language, or None
         self.note = note or (lambda lang="en": None)
-        self.tokenizer = model.tokenizer
-        self.max_tokens = _usable_positions(model)
-        model.max_seq_length = self.max_tokens
+        self.tokenizer = tokenizer
+        self.max_tokens = _usable_positions(transformer.config, tokenizer.model_max_length)
         self.tokenizer.model_max_length = self.max_tokens
         self.lock = threading.Lock()
         self._replaced, self._lean_normalizer = _skippable_replacements(self.tokenizer)
@@ -258,17 +277,12 @@ class Encoder:
     @property
     def dim(self) -> int:
         """Length of each token vector."""
-        return int(self.model.get_embedding_dimension())
+        return int(self.transformer.config.hidden_size)
 
     @property
     def n_layers(self) -> int:
         """How many transformer layers the model has: its hidden states are numbered 0 to n_layers."""
         return int(self.transformer.config.num_hidden_layers)
-
-    @property
-    def transformer(self):
-        """The Hugging Face transformer inside the sentence-transformers model."""
-        return self.model[0].auto_model
 
     @property
     def default_layer(self) -> int:
@@ -287,7 +301,7 @@ class Encoder:
     def encode_layers(self, text: str, depth: int | None = None) -> EncodedText:
         """Tokens of ``text`` and the hidden states of its first layers, cut to what the model reads.
 
-        One forward pass of the model, as sentence-transformers runs it, asked to return every
+        One forward pass of the model, the one sentence-transformers runs, asked to return every
         layer's hidden states; the last of them is what ``SentenceTransformer.encode`` returns
         as token embeddings. With ``depth``, a BERT model stops after that many layers: the
         pages attend with a middle layer, and the layers above it are work no one sees.
@@ -392,8 +406,6 @@ def _skippable_replacements(tokenizer) -> tuple[frozenset[str], object | None]:
     """For a fast tokenizer whose normaliser begins with one-character ``Replace`` rules (and goes on
     with regular-expression ones only): the characters those rules replace, and a normaliser of the
     rest. Any other tokenizer: an empty set and None (``Encoder.tokenize`` then never skips a rule)."""
-    import json
-
     from tokenizers import Regex, normalizers
 
     backend = getattr(tokenizer, "backend_tokenizer", None)
@@ -408,10 +420,12 @@ def _skippable_replacements(tokenizer) -> tuple[frozenset[str], object | None]:
     return frozenset(replaced), normalizers.Sequence(rest)
 
 
-def _usable_positions(model) -> int:
-    """How many tokens the underlying transformer can take, capped at MAX_POSITIONS."""
-    positions = getattr(model[0].auto_model.config, "max_position_embeddings", None)
-    return min(MAX_POSITIONS, positions) if positions else model.max_seq_length
+def _usable_positions(config, fallback: int) -> int:
+    """How many tokens the transformer can take: its learnt positions, capped at MAX_POSITIONS (all-MiniLM-L6-v2
+    reads 512, not the 256 of its sentence_bert_config.json); ``fallback`` (the tokenizer's cut) for a model
+    that does not say."""
+    positions = getattr(config, "max_position_embeddings", None)
+    return min(MAX_POSITIONS, positions) if positions and positions > 0 else fallback
 
 
 OTHER_MODELS_SHARE = 2 / 3  # any other model: two thirds of its depth, where such models align words well
@@ -425,7 +439,7 @@ def default_layer(name: str, n_layers: int) -> int:
 
 
 def load_encoder(name: str | None = None) -> Encoder:
-    """Load a sentence-transformers model on the CPU.
+    """Load a model on the CPU: an embedded one, or any sentence-transformers model name or folder.
 
     Args:
         name: a model name or local folder; None means DEFAULT_MODEL. The names in
@@ -444,16 +458,160 @@ def load_encoder(name: str | None = None) -> Encoder:
     if name in _PRELOADED:
         return _PRELOADED[name]
     source, note = MODELS[name].load() if name in EMBEDDED_MODELS else (_locate(name), None)
-    from sentence_transformers import SentenceTransformer
+    return load_folder(source, name, note)
 
+
+def load_folder(source: str, name: str | None = None, note: Callable[[str], str | None] | None = None) -> Encoder:
+    """The Encoder of a model folder (or a hub name already found by ``_locate``), loaded with transformers.
+
+    The folder's ``modules.json``, where there is one, says where its Transformer module is (usually the folder
+    itself, "0_Transformer" in older ones); that module's ``sentence_bert_config.json`` its settings, applied as
+    sentence-transformers applies them: ``do_lower_case`` puts a Lowercase rule first in the tokenizer's
+    normaliser, ``max_seq_length`` and the keyword arguments go to the tokenizer, the config and the model.
+    The pooling and normalising modules are not loaded (their types are only read), nor the BERT pooler: the
+    token vectors are the transformer's hidden states. No code of the model's own ever runs: a module type that
+    is not sentence-transformers' own is refused, and so is a config, model or tokenizer that only code of its own
+    could load (transformers' trust_remote_code stays off).
+
+    Args:
+        source: the folder (or hub name).
+        name: how the messages name it; ``source`` if None.
+        note: the Encoder's note.
+
+    Raises:
+        ModelLoadError: the model could not be loaded; the message is fit to show a user.
+    """
+    name = name or source
     try:
-        # trust_remote_code stays off: a model name typed into a page must never run code.
-        model = SentenceTransformer(source, device="cpu", trust_remote_code=False)
+        module, settings = _transformer_module(source, name)
+        transformer, tokenizer = _load_transformer(source, module, settings)
+    except ModelLoadError:
+        raise
     except Exception as error:  # any failure here is a bad name, path or file: tell the user
         raise _load_failure(name, error) from None
-    if not _exposes_tokens(model):
+    if not _exposes_tokens(tokenizer):
         raise ModelLoadError("load.no_tokens", name=name)
-    return Encoder(model, name, note)
+    if settings.get("do_lower_case"):
+        _lowercase_first(tokenizer)
+    return Encoder(transformer, tokenizer, name, note)
+
+
+def _transformer_module(source: str, name: str) -> tuple[str, dict]:
+    """The sub-path of the folder's Transformer module ("" for the folder itself) and its settings (the module's
+    ``sentence_bert_config.json``, {} without one). A folder without ``modules.json`` is a plain transformers
+    model, which sentence-transformers reads as one Transformer module at its top.
+
+    Raises:
+        ModelLoadError: a module of the model's own code (load.remote_code) or no Transformer module (load.no_tokens).
+        ValueError: a module path that leaves the folder.
+    """
+    modules = _folder_json(source, "modules.json")
+    path = ""
+    if modules is not None:
+        types = [str(module["type"]) for module in modules]
+        if not all(kind.startswith(LIBRARY_MODULES) for kind in types):
+            raise ModelLoadError("load.remote_code", name=name)
+        found = [module for module, kind in zip(modules, types, strict=True) if kind.endswith(".Transformer")]
+        if not found:
+            raise ModelLoadError("load.no_tokens", name=name)
+        path = str(found[0].get("path") or "")
+        inside = PureWindowsPath(path)  # as sentence-transformers checks it: no root, no "..", in either syntax
+        if inside.anchor or ".." in inside.parts or "\0" in path:
+            raise ValueError(f"module path {path!r} leaves the folder")
+    return path, _folder_json(source, "sentence_bert_config.json", path) or {}
+
+
+def _folder_json(source: str, filename: str, subfolder: str = ""):
+    """The JSON file ``subfolder/filename`` of the local folder or hub model ``source``, or None if it has none."""
+    if os.path.isdir(source):
+        path = Path(source, subfolder, filename)
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    from huggingface_hub import errors, hf_hub_download
+
+    try:
+        path = hf_hub_download(source, filename, subfolder=subfolder or None)
+    except errors.RemoteEntryNotFoundError:
+        return None
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def _load_transformer(source: str, module: str, settings: dict):
+    """The transformer (eval mode, on the CPU, no BERT pooler) and tokenizer of the Transformer module at ``module``
+    (a sub-path of ``source``), with the keyword arguments its settings give; trust_remote_code stays off."""
+    import inspect
+
+    import transformers
+    from transformers.models.auto.modeling_auto import MODEL_MAPPING
+
+    def kwargs(new: str, old: str) -> dict:
+        given = dict(settings.get(new) or settings.get(old) or {})
+        given.pop("trust_remote_code", None)
+        return {**given, **({"subfolder": module} if module else {})}
+
+    config_kwargs, model_kwargs = kwargs("config_kwargs", "config_args"), kwargs("model_kwargs", "model_args")
+    tokenizer_kwargs = kwargs("processor_kwargs", "tokenizer_args")
+    if settings.get("max_seq_length") and "model_max_length" not in tokenizer_kwargs:
+        tokenizer_kwargs["model_max_length"] = settings["max_seq_length"]
+    with _quiet_transformers():
+        # trust_remote_code stays off: a model name typed into a page must never run code.
+        config = transformers.AutoConfig.from_pretrained(source, trust_remote_code=False, **config_kwargs)
+        if config.model_type in ENCODER_ONLY:
+            model_class = getattr(transformers, ENCODER_ONLY[config.model_type])
+        elif getattr(config, "is_encoder_decoder", False):
+            raise ValueError(f"{config.model_type} is an encoder-decoder model")
+        else:
+            model_class = MODEL_MAPPING[type(config)]
+            if isinstance(model_class, (list, tuple)):  # several classes for one config: the one it names
+                named = [c for c in model_class if c.__name__ in (getattr(config, "architectures", None) or [])]
+                model_class = (named or list(model_class))[0]
+        if "add_pooling_layer" in inspect.signature(model_class.__init__).parameters:
+            model_kwargs.setdefault("add_pooling_layer", False)  # the pooler's output is not a token vector
+        model = model_class.from_pretrained(source, config=config, **model_kwargs).eval()
+        tokenizer = transformers.AutoTokenizer.from_pretrained(source, trust_remote_code=False, **tokenizer_kwargs)
+    return model, tokenizer
+
+
+_QUIET = threading.Lock()
+_quiet_loads = 0  # loads under way in _quiet_transformers
+_loud: tuple[int, bool] = (0, True)  # transformers' verbosity and progress bar before the first of them
+
+
+@contextmanager
+def _quiet_transformers() -> Iterator[None]:
+    """transformers' "Loading weights" bar and its load report (a checkpoint's pooler weights, which the
+    encoder leaves out, are "UNEXPECTED") off while a model loads, as attention/decoder.py does; turned back
+    to what they were when the last of the loads under way ends."""
+    from transformers.utils import logging as transformers_logging
+
+    global _quiet_loads, _loud
+    with _QUIET:
+        if _quiet_loads == 0:
+            _loud = (transformers_logging.get_verbosity(), transformers_logging.is_progress_bar_enabled())
+            transformers_logging.set_verbosity_error()
+            transformers_logging.disable_progress_bar()
+        _quiet_loads += 1
+    try:
+        yield
+    finally:
+        with _QUIET:
+            _quiet_loads -= 1
+            if _quiet_loads == 0:
+                transformers_logging.set_verbosity(_loud[0])
+                if _loud[1]:
+                    transformers_logging.enable_progress_bar()
+
+
+def _lowercase_first(tokenizer) -> None:
+    """sentence_bert_config.json's do_lower_case, as sentence-transformers applies it to a fast tokenizer: a
+    Lowercase rule before its normaliser's, unless one is there already."""
+    from tokenizers.normalizers import Lowercase, Sequence
+
+    backend = tokenizer.backend_tokenizer
+    rules = backend.normalizer
+    if isinstance(rules, Lowercase) or (isinstance(rules, Sequence) and any(isinstance(r, Lowercase) for r in rules)):
+        return
+    rest = list(rules) if isinstance(rules, Sequence) else [] if rules is None else [rules]
+    backend.normalizer = Sequence([Lowercase(), *rest])
 
 
 def preload(names: list[str]) -> None:
@@ -527,8 +685,7 @@ def _locate(name: str) -> str:
     return name
 
 
-def _exposes_tokens(model) -> bool:
-    tokenizer = getattr(model, "tokenizer", None)
+def _exposes_tokens(tokenizer) -> bool:
     return tokenizer is not None and getattr(tokenizer, "is_fast", False)
 
 

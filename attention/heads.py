@@ -418,7 +418,7 @@ def attention_model(enc: Encoder):
 
 
 def _auto_model(enc: Encoder):
-    """The Hugging Face transformer inside the sentence-transformers model."""
+    """The encoder's Hugging Face transformer (a ``BertModel`` for both embedded models)."""
     return enc.transformer
 
 

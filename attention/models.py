@@ -21,10 +21,11 @@ class Model:
         name: its name in the model menu, in a link (``model=``) and after ``--model``.
         kind: "encoder" (the token vectors of the attention pages), "translator" (the Translation page,
             an encoder-decoder) or "decoder" (the Next Word page, a decoder-only language model).
-        load: how it loads, offline. An encoder's gives (folder, note): the folder sentence-transformers
-            reads, and note(lang), what the sidebar should say about the loading, or None. A translator's
-            takes a direction of TRANSLATION_DIRECTIONS and gives the loaded Translator; the decoder's gives
-            the loaded ``attention.decoder.Decoder`` (fetched once into the cache where it is missing).
+        load: how it loads, offline. An encoder's gives (folder, note): the model folder (a
+            sentence-transformers one) that ``attention.embeddings`` reads, and note(lang), what the sidebar
+            should say about the loading, or None. A translator's takes a direction of TRANSLATION_DIRECTIONS
+            and gives the loaded Translator; the decoder's gives the loaded ``attention.decoder.Decoder``
+            (fetched once into the cache where it is missing).
         reads: the i18n key (written out in full) of what it reads, in a sentence for the Home page.
         default_layer: an encoder's tokens' vectors are its hidden states after this layer unless told
             otherwise (chosen by the alignment evaluation, ``python -m bench.alignment``); a translator's

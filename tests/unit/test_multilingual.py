@@ -65,11 +65,11 @@ def st_model(prepared):
 
 
 @pytest.fixture(scope="session")
-def e5(st_model):
-    """The repo's Encoder around the converted model (conftest's e5, built here from this file's converted model)."""
-    from attention.embeddings import Encoder
+def e5(prepared):
+    """The repo's Encoder of the converted model (conftest's e5, loaded here from this file's converted folder)."""
+    from attention.embeddings import load_folder
 
-    return Encoder(st_model, MULTILINGUAL_MODEL)
+    return load_folder(prepared.path, MULTILINGUAL_MODEL)
 
 
 def _clone(folder: Path, dest: Path) -> None:
@@ -138,7 +138,9 @@ def test_unknown_characters_are_one_unk_each(st_model):
 # --------------------------------------------------------------------------- model
 
 
-def test_the_folder_loads_as_bert_without_a_pooler(st_model, prepared):
+def test_the_folder_loads_as_bert_without_a_pooler(st_model, e5):
+    assert type(e5.transformer).__name__ == "BertModel" and getattr(e5.transformer, "pooler", None) is None
+    assert e5.max_tokens == 512 and e5.tokenizer.is_fast
     model = st_model[0].auto_model
     assert type(model).__name__ == "BertModel"
     assert getattr(model, "pooler", None) is None
