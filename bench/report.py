@@ -503,6 +503,19 @@ def markdown_report(result: dict, source: str, target: str, plot: str | None = N
             *table_lines(heads),
             "",
         ]
+    comparison = result.get("compare")
+    if comparison:
+        from bench.compare import table_lines as compare_lines
+
+        lines += [
+            "## The Compare page",
+            "",
+            "Both sides' scores are sent once; a display change redraws A, B and B − A in the browser (a map whose",
+            "figure would not change is not redrawn). The page compares two temperatures of one sentence.",
+            "",
+            *compare_lines(comparison),
+            "",
+        ]
     translation = result.get("translation")
     if translation:
         lines += [

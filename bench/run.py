@@ -54,6 +54,8 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
   prompt, a head change and a temperature move, at 32 and 128 tokens;
 - the Model heads page (bench/heads.py, skipped with --no-heads): the payload of every layer's and head's map,
   and in the browser a change of head, layer and average drawn from it, at the lengths up to 128;
+- the Compare page (bench/compare.py, skipped with --no-compare): the payload of both sides' scores, and in
+  the browser a transpose, fitted colours and a temperature move redrawing A, B and B − A, at the lengths up to 128;
 - the Translation page (bench/translation.py, skipped with --no-translation): translating a new
   sentence and drawing its map in process, and in the browser a new sentence and a head change, at
   the lengths up to 128; the memory both translators add.
@@ -74,6 +76,8 @@ import time
 from pathlib import Path
 
 from bench.common import CACHE, log
+from bench.compare import measure as measure_compare
+from bench.compare import table_lines as compare_table
 from bench.conversion import measure_conversion
 from bench.heads import measure as measure_heads
 from bench.heads import table_lines as heads_table
@@ -111,6 +115,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lengths", type=lambda s: [int(x) for x in s.split(",")], help="e.g. 8,32,128,512")
     parser.add_argument("--no-translation", action="store_true", help="skip the Translation page's rows")
     parser.add_argument("--no-heads", action="store_true", help="skip the Model heads page's rows")
+    parser.add_argument("--no-compare", action="store_true", help="skip the Compare page's rows")
     parser.add_argument("--no-next-word", action="store_true", help="skip the Next Word page's rows")
     parser.add_argument("--repeats", type=int, help="in-process repeats per length (default 20, quick 5)")
     parser.add_argument("--browser-updates", type=int, help="browser updates per length and page (default 12)")
@@ -321,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_heads:  # the Model heads page's live map, at the lengths up to 128
         lengths = [n for n in args.lengths if n <= 128] or [8]
         result["heads"] = measure_heads(lengths, min(args.repeats, 5), browser=not args.no_browser)
+    if not args.no_compare:  # the Compare page's live chart, at the lengths up to 128
+        lengths = [n for n in args.lengths if n <= 128] or [8]
+        result["compare"] = measure_compare(lengths, min(args.repeats, 5), browser=not args.no_browser)
     if not args.no_translation:  # the Translation page, at the lengths up to 128
         lengths = [n for n in args.lengths if n <= 128] or [8]
         result["translation"] = measure_translation(lengths, min(args.repeats, 5), browser=not args.no_browser)
@@ -330,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
     if "heads" in result:
         print("\n### Model heads page (python -m bench.heads)\n")
         print("\n".join(heads_table(result["heads"])))
+    if "compare" in result:
+        print("\n### Compare page (python -m bench.compare)\n")
+        print("\n".join(compare_table(result["compare"])))
     if "translation" in result:
         print("\n### Translation page (python -m bench.translation)\n")
         print_translation(result["translation"])
