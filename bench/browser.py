@@ -8,7 +8,7 @@ import asyncio
 import time
 
 from bench.texts import Sentence
-from deploy.harness import CHROMIUM_FLAGS, find_chromium, model_query
+from deploy.harness import CHROMIUM_FLAGS, SLIDE_TO, find_chromium, model_query
 from webapp.streamlit_internals import protocol_messages
 
 # Three flags on top of the shared ones keep Chromium from slowing down pages it considers
@@ -284,14 +284,7 @@ async def move_temperature(page, position: int, timeout_ms: float = 60_000) -> f
     slider's event to the first frame painted with it, timed in the page."""
     since = await page.evaluate("performance.now()")
     started = time.perf_counter()
-    await page.locator(_SLIDER).evaluate(
-        """(slider, position) => {
-            slider.value = position;
-            slider.dispatchEvent(new Event("input", { bubbles: true }));
-            slider.dispatchEvent(new Event("change", { bubbles: true }));
-        }""",
-        position,
-    )
+    await page.locator(_SLIDER).evaluate(SLIDE_TO, position)
     await wait_in_page(page, "drawn", since, timeout_ms)
     drawn = time.perf_counter()
     page.last_update = (started, drawn)

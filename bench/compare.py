@@ -16,14 +16,13 @@ Medians over --repeats changes after one warm-up; a table on stdout, progress on
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 from urllib.parse import urlencode
 
-from bench.common import log
+from bench.common import log, page_main, page_rows, page_table
 from bench.heads import sentence_of
-from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium
+from deploy.harness import CHROMIUM_FLAGS, ROOT, SLIDE_TO, StreamlitServer, find_chromium
 
 CHART = ".attention-compare"
 CONTROL = ".attention-live-controls label[data-setting='{}'] input"
@@ -66,14 +65,7 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
             if position is None:
                 control.click()
             else:
-                control.evaluate(
-                    """(slider, position) => {
-                        slider.value = position;
-                        slider.dispatchEvent(new Event("input", { bubbles: true }));
-                        slider.dispatchEvent(new Event("change", { bubbles: true }));
-                    }""",
-                    position,
-                )
+                control.evaluate(SLIDE_TO, position)
             page.wait_for_function(
                 f"n => Number(document.querySelector('{CHART}').dataset.draws) > n", arg=before, timeout=30_000
             )
@@ -101,33 +93,24 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
 
 def measure(lengths: list[int], repeats: int, browser: bool = True) -> dict:
     """Every figure of this module, as the JSON of ``python -m bench`` keeps them under "compare"."""
-    rows = payload_kib(lengths)
     seen = in_browser(lengths, repeats) if browser and find_chromium() else {}
-    return {"rows": [{"length": length, **rows[length], **seen.get(length, {})} for length in lengths]}
+    return page_rows(payload_kib(lengths), seen, lengths)
+
+
+COLUMNS = {
+    "browser_transpose_ms": "transpose, browser",
+    "browser_fit_ms": "fit colours, browser",
+    "browser_temperature_ms": "temperature, browser",
+}
 
 
 def table_lines(result: dict) -> list[str]:
-    """The Compare page's rows as a Markdown table."""
-    lines = [
-        "| tokens | payload (both sides) | transpose, browser | fit colours, browser | temperature, browser |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    keys = ("browser_transpose_ms", "browser_fit_ms", "browser_temperature_ms")
-    for row in result["rows"]:
-        cells = [f"{row[key]:,.0f} ms" if row.get(key) is not None else "-" for key in keys]
-        lines.append(f"| {row['tokens']} | {row['payload_kib']:,.0f} KiB | " + " | ".join(cells) + " |")
-    return lines
+    """The page's rows as a Markdown table."""
+    return page_table(result, "payload (both sides)", COLUMNS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.compare", description=__doc__.splitlines()[0])
-    parser.add_argument("--lengths", default="32,128", help="sentence lengths in tokens, comma-separated")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--no-browser", action="store_true", help="the payload's size only")
-    args = parser.parse_args(argv)
-    result = measure([int(n) for n in args.lengths.split(",")], args.repeats, browser=not args.no_browser)
-    print("\n".join(table_lines(result)))
-    return 0
+    return page_main(argv, "python -m bench.compare", __doc__, measure, table_lines)
 
 
 if __name__ == "__main__":

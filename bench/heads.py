@@ -16,13 +16,12 @@ Medians over --repeats changes after one warm-up; a table on stdout, progress on
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
 from urllib.parse import urlencode
 
-from bench.common import log, ms_since
+from bench.common import log, ms_since, page_main, page_rows, page_table
 from deploy.harness import CHROMIUM_FLAGS, HEAD_MAP, ROOT, StreamlitServer, choose_on_head_map, find_chromium
 
 WORDS = (
@@ -91,33 +90,24 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
 
 def measure(lengths: list[int], repeats: int, browser: bool = True) -> dict:
     """Every figure of this module, as the JSON of ``python -m bench`` keeps them under "heads"."""
-    rows = payload_kib(lengths)
     seen = in_browser(lengths, repeats) if browser and find_chromium() else {}
-    return {"rows": [{"length": length, **rows[length], **seen.get(length, {})} for length in lengths]}
+    return page_rows(payload_kib(lengths), seen, lengths)
+
+
+COLUMNS = {
+    "browser_head_ms": "head change, browser",
+    "browser_layer_ms": "layer change, browser",
+    "browser_average_ms": "average, browser",
+}
 
 
 def table_lines(result: dict) -> list[str]:
-    """The Model heads page's rows as a Markdown table."""
-    lines = [
-        "| tokens | payload (every head) | head change, browser | layer change, browser | average, browser |",
-        "|---:|---:|---:|---:|---:|",
-    ]
-    keys = ("browser_head_ms", "browser_layer_ms", "browser_average_ms")
-    for row in result["rows"]:
-        cells = [f"{row[key]:,.0f} ms" if row.get(key) is not None else "-" for key in keys]
-        lines.append(f"| {row['tokens']} | {row['payload_kib']:,.0f} KiB | " + " | ".join(cells) + " |")
-    return lines
+    """The page's rows as a Markdown table."""
+    return page_table(result, "payload (every head)", COLUMNS)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.heads", description=__doc__.splitlines()[0])
-    parser.add_argument("--lengths", default="32,128", help="sentence lengths in tokens, comma-separated")
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--no-browser", action="store_true", help="the payload's size only")
-    args = parser.parse_args(argv)
-    result = measure([int(n) for n in args.lengths.split(",")], args.repeats, browser=not args.no_browser)
-    print("\n".join(table_lines(result)))
-    return 0
+    return page_main(argv, "python -m bench.heads", __doc__, measure, table_lines)
 
 
 if __name__ == "__main__":

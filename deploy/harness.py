@@ -224,6 +224,15 @@ class StreamlitServer:
 HEAD_MAP = ".head-map .hm-map"  # a page's live head map (webapp/head_map_chart.js): its view in data-view once drawn
 
 
+# A live chart's slider moved as a drag ends: its value, then 'input' (the chart draws) and 'change' (it tells the
+# server). Playwright's locator.evaluate(SLIDE_TO, position), sync or async.
+SLIDE_TO = """(slider, position) => {
+    slider.value = position;
+    slider.dispatchEvent(new Event("input", { bubbles: true }));
+    slider.dispatchEvent(new Event("change", { bubbles: true }));
+}"""
+
+
 def choose_on_head_map(page, setting: str, value, expected: dict, timeout_ms: float = 30_000, polling="raf") -> None:
     """Move one control of the live head map in a Playwright ``page`` (a select's option, or a box checked or
     not) and wait until the map is drawn for the view ``expected`` ({"layer", "head", "transpose"})."""

@@ -10,6 +10,7 @@ import pytest
 from attention.compare import SideB, compare, two_sides
 from attention.compare_figures import comparison_data, pins, render_comparison
 from attention.options import FigureOptions, Settings
+from deploy.harness import SLIDE_TO
 from tests.helpers import ARTIFACTS, ENGLISH, wait_for_chart_text, watched_page
 
 pytestmark = pytest.mark.browser
@@ -74,17 +75,14 @@ def test_a_display_change_on_compare_is_drawn_in_the_browser_before_any_message(
         page.goto(server.url + "/Compare" + ENGLISH + query)
         page.wait_for_function(f"Number(document.querySelector('{COMPARE_CHART}')?.dataset.draws) >= 1", timeout=90_000)
         page.wait_for_timeout(1_500)  # the page's own late messages
-        controls = ".attention-live-controls label"
+
+        def control(setting: str):
+            return page.locator(f'.attention-live-controls label[data-setting="{setting}"] input')
+
         changes = {
-            "transpose": lambda: page.locator(f'{controls}[data-setting="transpose"] input').click(),
-            "fit_colors": lambda: page.locator(f'{controls}[data-setting="fit_colors"] input').click(),
-            "temperature": lambda: page.locator(f'{controls}[data-setting="temperature"] input').evaluate(
-                """slider => {
-                    slider.value = 100;
-                    slider.dispatchEvent(new Event("input", { bubbles: true }));
-                    slider.dispatchEvent(new Event("change", { bubbles: true }));
-                }"""
-            ),
+            "transpose": lambda: control("transpose").click(),
+            "fit_colors": lambda: control("fit_colors").click(),
+            "temperature": lambda: control("temperature").evaluate(SLIDE_TO, 100),
         }
         for name, change in changes.items():
             before = drawn_comparison(page)["draws"]

@@ -18,6 +18,7 @@ import torch
 from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.options import Projection, Settings
 from attention.views import compute_view
+from deploy.harness import SLIDE_TO
 from tests.helpers import ARTIFACTS, ENGLISH
 
 pytestmark = pytest.mark.browser
@@ -79,14 +80,7 @@ def drawn(page) -> dict:
 def set_slider(page, position: int) -> None:
     """Move the temperature slider to ``position`` (0..400) as a drag ends: 'input', then 'change'."""
     before = drawn(page)["draws"]
-    control(page, "temperature").locator("input").evaluate(
-        """(slider, position) => {
-            slider.value = position;
-            slider.dispatchEvent(new Event("input", { bubbles: true }));
-            slider.dispatchEvent(new Event("change", { bubbles: true }));
-        }""",
-        position,
-    )
+    control(page, "temperature").locator("input").evaluate(SLIDE_TO, position)
     page.wait_for_function(
         f"n => Number(document.querySelector('{CHART}').dataset.draws) > n", arg=before, timeout=10_000
     )
