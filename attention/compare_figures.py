@@ -115,7 +115,8 @@ def side_figures(comparison: Comparison, options: FigureOptions) -> tuple[go.Fig
     was computed with and ``options``' picture, on one colour range, side by side (half of ``options.target_width``
     each, so that its cells, and so its labels' size and angle, are the ones seen)."""
     pinned = tuple(
-        display_of_result(view.result, options) if view.result else {} for view in (comparison.a, comparison.b)
+        display_of_result(view.result, options) if view.result is not None else {}
+        for view in (comparison.a, comparison.b)
     )
     display = next((pin for pin in pinned if pin), None)
     if display is None:
