@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from attention.core import AttentionResult
 from attention.embeddings import EncodedText, Encoder
 from attention.heads import layer_head_count
 from attention.i18n import COMPARE_SETTING_WHAT, text
@@ -42,6 +43,10 @@ BANK_EXAMPLE = {
 }
 
 Encode = Callable[[str, int | None], EncodedText]  # (text, depth) -> hidden states (the app's cached one)
+# The most scores (layers × heads × queries × keys) of B's every head sent for the browser to switch heads by itself:
+# 4 bytes a score, and a quarter more for the output strip, about 3 MB (multilingual-e5-small's 144 heads of up to
+# 64 tokens). Past it the page's own sliders pick B's head, through the server.
+EVERY_HEAD_CELLS = 600_000
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,8 @@ class Comparison:
         models: the name of the model of each side.
         comparable: both have results with the same query tokens and the same key tokens.
         difference: (n_q, n_k) ``b.result.weights − a.result.weights`` when comparable, else None.
+        heads_b: B computed through every head of its model, ``heads_b[layer][head]`` (``every_head``), when B
+            is a real head and the page asked for them all; else None.
     """
 
     a: AttentionView
@@ -106,6 +113,7 @@ class Comparison:
     models: tuple[str, str]
     comparable: bool
     difference: np.ndarray | None
+    heads_b: list[list[AttentionResult]] | None = None
 
 
 def settings_choices(attention: str) -> list[str]:
@@ -180,7 +188,11 @@ def fit_to_model(settings: Settings, encoder: Encoder) -> Settings:
 
 
 def compare(
-    encoders: tuple[Encoder, Encoder], sides: tuple[Side, Side], sources: tuple[Encode, Encode], lang: str = "en"
+    encoders: tuple[Encoder, Encoder],
+    sides: tuple[Side, Side],
+    sources: tuple[Encode, Encode],
+    lang: str = "en",
+    every_head_of_b: bool = False,
 ) -> Comparison:
     """Compute both sides with ``compute_view`` and, where they have the same tokens, their difference.
 
@@ -189,6 +201,7 @@ def compare(
         sides: what A and B compute (see ``two_sides``).
         sources: for each side, the ``encode`` function of ``compute_view`` (the app's cached one).
         lang: the language of messages and notes.
+        every_head_of_b: where B is a real head, compute B through every head too (``Comparison.heads_b``).
     """
     sides = tuple(
         replace(side, settings=fit_to_model(side.settings, encoder))
@@ -206,7 +219,27 @@ def compare(
         and list(a.key_tokens) == list(b.key_tokens)
     )
     difference = b.result.weights - a.result.weights if comparable else None  # (n_q, n_k) - (n_q, n_k) -> (n_q, n_k)
-    return Comparison(a, b, sides, (encoders[0].name, encoders[1].name), comparable, difference)
+    heads_b = every_head(encoders[1], sides[1], sources[1], b, lang) if every_head_of_b else None
+    return Comparison(a, b, sides, (encoders[0].name, encoders[1].name), comparable, difference, heads_b)
+
+
+def every_head(
+    encoder: Encoder, side: Side, source: Encode, view: AttentionView, lang: str = "en"
+) -> list[list[AttentionResult]] | None:
+    """``side`` computed through each head of ``encoder``, ``[layer][head]``, from the same hidden states as ``view``
+    (its result under the side's own head): so that the browser can show any head at once. None when the side is
+    not a real head, has no result, or all heads would hold more than EVERY_HEAD_CELLS scores."""
+    if side.settings.projection.kind != "head" or view.result is None:
+        return None
+    n_layers, n_heads = layer_head_count(encoder)
+    if n_layers * n_heads * view.result.scores.size > EVERY_HEAD_CELLS:
+        return None
+
+    def through(layer: int, head: int) -> AttentionResult:
+        settings = replace(side.settings, projection=Projection("head", layer, head))
+        return compute_view(encoder, side.sentences, settings, source, lang).result
+
+    return [[through(layer, head) for head in range(n_heads)] for layer in range(n_layers)]
 
 
 def description(b: SideB, comparison: Comparison, lang: str = "en") -> str:

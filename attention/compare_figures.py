@@ -8,6 +8,10 @@ to the same figures. Sizes, colours, axes and hover text come from ``attention.s
 
 A side may hold some display settings fixed, its *pins*: what it differs from the other side in. Compared in
 √d_k, A is always scaled and B never; compared in temperature, B keeps its own. The rest follow the page's display.
+
+Where B is a real head of the model, B's data may hold every head's scores instead of its own head's
+(``every_scores``, and the output strip's part of their values, ``every_basis``): the display's ``layer_b`` and
+``head_b`` then pick the head drawn, so that the browser switches heads by itself.
 """
 
 from __future__ import annotations
@@ -22,15 +26,18 @@ import plotly.graph_objects as go
 
 from attention import style
 from attention.compare import Comparison, SideB
-from attention.figures import display_of_result, heatmap_data
-from attention.heatmap import render, softmax_of
-from attention.heatmap_payload import data_payload, read_payload
+from attention.core import AttentionResult
+from attention.figures import display_of_result, heatmap_data, output_basis
+from attention.heatmap import ARRAYS, render, softmax_of
+from attention.heatmap_payload import pack, read_payload
 from attention.i18n import text
 from attention.options import FigureOptions
 
 COLUMN_GAP = 16  # px between the page's two columns (Streamlit's small gap, 1rem)
 DIFFERENCE_TICKS = "+.3f"  # a difference's colour bar: changes are often below 0.01, and have a sign
 LAYOUTS = {"lecture": False, "transposed": True}  # the difference's sizes per layout: name -> transposed
+EVERY_HEAD = ("every_scores", "every_basis")  # B's data's arrays of every head: (L, H, n_q, n_k), (L, H, n_k, m)
+HEAD_FIELDS = ("layer_b", "head_b")  # the display settings that pick B's head among them
 
 
 def pins(side_b: SideB) -> tuple[dict, dict]:
@@ -47,8 +54,9 @@ def comparison_data(comparison: Comparison, options: FigureOptions, pinned: tupl
 
     Returns:
         ``sides``: A's and B's ``heatmap_data`` (None for a side without a result), each drawn for half of
-        ``options.target_width``, as they stand side by side; ``pinned``: each side's pins (see the module's text);
-        ``difference``: ``difference_data`` of the tokens when the sides are comparable, else None.
+        ``options.target_width``, as they stand side by side (B's with ``every_head_data`` in place of its own
+        head's numbers where the comparison has B through every head); ``pinned``: each side's pins (see the
+        module's text); ``difference``: ``difference_data`` of the tokens when the sides are comparable, else None.
     """
     if options.target_width is not None:
         options = replace(options, target_width=(options.target_width - COLUMN_GAP) // 2)
@@ -56,21 +64,55 @@ def comparison_data(comparison: Comparison, options: FigureOptions, pinned: tupl
         None if view.result is None else heatmap_data(view.result, view.query_tokens, view.key_tokens, options)
         for view in (comparison.a, comparison.b)
     ]
+    if sides[1] is not None and comparison.heads_b is not None:
+        # every head's numbers instead of its own head's: the bytes stay the same when the display picks another head
+        own = {name: value for name, value in sides[1].items() if name not in ("scores", "basis")}
+        sides[1] = {**own, **every_head_data(comparison.heads_b, options)}
     tokens = (comparison.a.query_tokens, comparison.a.key_tokens)
     difference = difference_data(*tokens, options.lang) if comparison.comparable else None
     return {"sides": sides, "pinned": [dict(pin) for pin in pinned], "difference": difference}
+
+
+def every_head_data(heads: list[list[AttentionResult]], options: FigureOptions) -> dict[str, np.ndarray]:
+    """The numbers of every head's map, ``heads[layer][head]``: ``every_heads`` [L, H], ``every_scores``
+    (L, H, n_q, n_k) and, with an output strip, ``every_basis`` (L, H, n_k, m). float32: half the bytes, and a weight
+    still within 1e-6 of float64's."""
+    data = {
+        "every_heads": [len(heads), len(heads[0])],
+        "every_scores": np.array([[result.scores for result in layer] for layer in heads], np.float32),
+    }
+    if options.n_components > 0:
+        data["every_basis"] = np.array(
+            [[output_basis(result, options.n_components, options.components) for result in layer] for layer in heads],
+            np.float32,
+        )
+    return data
+
+
+def head_of(side: dict, display: dict) -> dict:
+    """``side`` as the display's head draws it: where the side holds every head's numbers, its scores and output strip
+    are those of the head the display names (``layer_b``, ``head_b``)."""
+    if "every_scores" not in side:
+        return side
+    layer, head = int(display["layer_b"]), int(display["head_b"])
+    chosen = {**side, "scores": side["every_scores"][layer, head].astype(np.float64)}
+    if "every_basis" in side:
+        chosen["basis"] = side["every_basis"][layer, head].astype(np.float64)
+    return chosen
 
 
 def render_comparison(data: dict, display: dict, cells: type = np.float64) -> dict:
     """The figures of ``comparison_data`` under ``display``, as plain dicts: ``sides`` (A's and B's, None for a
     side without data) on one colour range, and ``difference`` (B − A, or None).
 
-    Each side is drawn under ``display`` with its pins; fitted, the colours run from the smallest allowed weight of
-    both to the largest of both, so that one colour means one weight in both.
+    Each side is drawn under ``display`` with its pins (B through the display's head, ``head_of``); fitted, the
+    colours run from the smallest allowed weight of both to the largest of both, so that one colour means one weight
+    in both.
     """
+    chosen = [None if side is None else head_of(side, display) for side in data["sides"]]
     drawn = [
         None if side is None else (side, {**display, **pin}, *softmax_of(side, {**display, **pin}))
-        for side, pin in zip(data["sides"], data["pinned"], strict=True)
+        for side, pin in zip(chosen, data["pinned"], strict=True)
     ]
     present = [side for side in drawn if side is not None]
     low, high = 0.0, 1.0
@@ -93,10 +135,16 @@ def comparison_payload(data: dict) -> bytes:
         head        UTF-8 JSON
         side A      its heatmap payload (``head["sizes"][0]`` bytes), then side B's
     """
-    sides = [b"" if side is None else data_payload(side) for side in data["sides"]]
+    sides = [b"" if side is None else _side_payload(side) for side in data["sides"]]
     head = {"pinned": data["pinned"], "difference": data["difference"], "sizes": [len(side) for side in sides]}
     encoded = json.dumps(head, ensure_ascii=False, separators=(",", ":")).encode()
     return struct.pack("<I", len(encoded)) + encoded + b"".join(sides)
+
+
+def _side_payload(side: dict) -> bytes:
+    """One side's heatmap payload (``attention.heatmap_payload``), with every head's arrays where it has them."""
+    arrays = {name: side[name] for name in (*ARRAYS, *EVERY_HEAD) if name in side}
+    return pack({name: value for name, value in side.items() if name not in arrays}, arrays)
 
 
 def read_comparison_payload(payload: bytes) -> dict:

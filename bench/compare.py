@@ -11,6 +11,13 @@ temperatures of one sentence (so that there are three maps: A, B and B − A):
   controls to the first frame painted with all three maps redrawn (the chart's own timing, ``sinceChangeMs``):
   the browser's drawing alone, with no round trip.
 
+And the page comparing the identity (A) with a real head (B), where the chart holds every head's scores of B
+(``attention.compare.every_head``; up to ``EVERY_HEAD_CELLS`` of them, else "-"):
+
+- head_payload_kib: that page's payload;
+- browser_head_ms, browser_layer_ms: from a move of the chart's "B's head" or "Layer of B's head" slider to the first
+  frame painted with B and B − A redrawn, with no round trip.
+
 Medians over --repeats changes after one warm-up; a table on stdout, progress on stderr.
 """
 
@@ -28,6 +35,7 @@ CHART = ".attention-compare"
 CONTROL = ".attention-live-controls label[data-setting='{}'] input"
 QUERY = {"compare_kind": "settings", "compare_attention": "self", "compare_setting": "temperature"}
 QUERY["temperature_b"] = 0.5
+HEAD_QUERY = {**QUERY, "compare_setting": "projection", "layer_b": 6, "head_b": 0}
 
 
 def payload_kib(lengths: list[int]) -> dict[int, dict]:
@@ -35,17 +43,25 @@ def payload_kib(lengths: list[int]) -> dict[int, dict]:
     from attention import load_encoder
     from attention.compare import SideB, compare, two_sides
     from attention.compare_figures import comparison_data, comparison_payload, pins
-    from attention.options import FigureOptions, Settings
+    from attention.options import FigureOptions, Projection, Settings
 
     encoder = load_encoder()
+    head = Projection("head", layer=HEAD_QUERY["layer_b"], head=HEAD_QUERY["head_b"])
     side_b = SideB("settings", "temperature", QUERY["temperature_b"])
+    head_b = SideB("settings", "projection", head=head)
     found = {}
     for length in lengths:
         sentence = sentence_of(length)
-        sides = two_sides("self", {"sentence": sentence, "sentence_b": sentence}, Settings(), side_b)
-        comparison = compare((encoder, encoder), sides, (encoder.encode_layers,) * 2)
-        payload = comparison_payload(comparison_data(comparison, FigureOptions(), pins(side_b)))
-        found[length] = {"tokens": len(comparison.a.query_tokens), "payload_kib": len(payload) / 1024}
+        sizes = []
+        for b in (side_b, head_b):
+            sides = two_sides("self", {"sentence": sentence, "sentence_b": sentence}, Settings(), b)
+            comparison = compare((encoder, encoder), sides, (encoder.encode_layers,) * 2, every_head_of_b=True)
+            sizes.append(len(comparison_payload(comparison_data(comparison, FigureOptions(), pins(b)))) / 1024)
+        found[length] = {
+            "tokens": len(comparison.a.query_tokens),
+            "payload_kib": sizes[0],
+            "head_payload_kib": sizes[1],
+        }
     return found
 
 
@@ -86,6 +102,16 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                 "browser_fit_ms": statistics.median(fits[1:]),
                 "browser_temperature_ms": statistics.median(temperatures[1:]),
             }
+            page.goto(f"{server.url}/Compare?" + urlencode({**HEAD_QUERY, "sentence": sentence_of(length)}))
+            page.wait_for_function(f"Number(document.querySelector('{CHART}')?.dataset.draws) >= 1", timeout=120_000)
+            page.wait_for_timeout(1_500)
+            if page.locator(CONTROL.format("head_b")).count():  # B holds every head: the chart switches them
+                heads, layers = [], []
+                for repeat in range(repeats + 1):
+                    heads.append(change("head_b", 1 + repeat % 2))
+                    layers.append(change("layer_b", 4 + repeat % 2))
+                results[length]["browser_head_ms"] = statistics.median(heads[1:])
+                results[length]["browser_layer_ms"] = statistics.median(layers[1:])
             log(f"compare, browser {length}: {results[length]}")
         browser.close()
     return results
@@ -102,11 +128,18 @@ COLUMNS = {
     "browser_fit_ms": "fit colours, browser",
     "browser_temperature_ms": "temperature, browser",
 }
+HEAD_COLUMNS = {"browser_head_ms": "B's head, browser", "browser_layer_ms": "B's layer, browser"}
 
 
 def table_lines(result: dict) -> list[str]:
-    """The page's rows as a Markdown table."""
-    return page_table(result, "payload (both sides)", COLUMNS)
+    """The page's rows as Markdown tables: two temperatures, then the identity and a real head."""
+    rows = result["rows"]
+    heads = {"rows": [{**row, "payload_kib": row.get("head_payload_kib", 0)} for row in rows]}
+    return [
+        *page_table(result, "payload (both sides)", COLUMNS),
+        "",
+        *page_table(heads, "payload (B's every head)", HEAD_COLUMNS),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,9 +33,8 @@ attention = attention_place.radio(
 bank = compare.BANK_EXAMPLE
 bank_help = t("compare.bank_help", a=bank["sentence"], b=bank["sentence_b"], layer=bank["layer"], head=bank["head"])
 bank_place.button(t("compare.bank"), help=bank_help, on_click=st.session_state.update, args=(bank,))
-settings, options = controls.attention_controls(
-    frame.encoder, frame.controls, causal=attention == "self", live=cache.live_chart_served()
-)
+live = cache.live_chart_served()
+settings, options = controls.attention_controls(frame.encoder, frame.controls, causal=attention == "self", live=live)
 texts = {key: controls.sentence_input(label, key) for key, label in compare.sentence_fields(attention, kind)}
 
 # side B: how it differs from A (the controls above)
@@ -55,9 +54,8 @@ if kind == "settings":
         n_layers, n_heads = layer_head_count(frame.encoder)
         keep_in_range("layer_b", n_layers, last=True)
         keep_in_range("head_b", n_heads, last=True)
-        left, right = st.columns(2)
-        layer = left.slider(t("compare.layer_b"), 0, n_layers - 1, key="layer_b")
-        head_b = Projection("head", layer=layer, head=right.slider(t("compare.head_b"), 0, n_heads - 1, key="head_b"))
+        head_b = Projection("head", layer=values()["layer_b"], head=values()["head_b"])
+        head_sliders = st.empty()  # B's layer and head: the chart's own controls, or here when it cannot have them
 if kind == "models":
     model_b = st.selectbox(t("compare.model_b"), EMBEDDED_MODELS, help=t("compare.model_b_help"), key="model_b")
     encoder_b = cache.encoder(model_b)
@@ -65,14 +63,23 @@ side_b = compare.SideB(kind, setting, temperature_b, head_b, encoder_b)
 
 sides = compare.two_sides(attention, {**values(), **texts}, settings, side_b)
 encoders = side_b.encoders(frame.encoder)
-result = compare.compare(encoders, sides, (cache.encode(encoders[0]), cache.encode(encoders[1])), lang())
+sources = (cache.encode(encoders[0]), cache.encode(encoders[1]))
+result = compare.compare(encoders, sides, sources, lang(), every_head_of_b=live and head_b is not None)
+if head_b is not None and result.heads_b is None:  # B's head through the server: too many maps to send, or no chart
+    with head_sliders.container():
+        left, right = st.columns(2)
+        left.slider(t("compare.layer_b"), 0, n_layers - 1, key="layer_b")
+        right.slider(t("compare.head_b"), 0, n_heads - 1, key="head_b")
 description = compare.description(side_b, result, lang())
 if not presenting():
     st.info(description, icon="⚖️")
 
 options = page_figures.with_roles(options, sides[0].sentences)
 file_stem = "_".join(sides[0].sentences.values())
-compare_chart.show_comparison(result, display_of(settings, options), options, compare_figures.pins(side_b), file_stem)
+display = display_of(settings, options)
+if result.heads_b is not None:
+    display.update(layer_b=head_b.layer, head_b=head_b.head)
+compare_chart.show_comparison(result, display, options, compare_figures.pins(side_b), file_stem)
 if presenting():
     st.caption(description)
 if not result.comparable and compare.not_comparable_note(result, lang()):

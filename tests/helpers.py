@@ -152,9 +152,7 @@ def charts_json(at: AppTest) -> list[str]:
     for element in compare_charts(at):
         head, payload = live_chart_parts(element)
         data = read_comparison_payload(payload)
-        sides = [
-            {k: v for k, v in side.items() if k not in ("scores", "allowed", "basis")} for side in data["sides"] if side
-        ]
+        sides = [{k: v for k, v in side.items() if not isinstance(v, np.ndarray)} for side in data["sides"] if side]
         texts.append(json.dumps([head, data["difference"], sides], ensure_ascii=False))
     return texts + [chart.proto.spec + chart.proto.config for chart in at.get("plotly_chart")]
 

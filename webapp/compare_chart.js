@@ -55,7 +55,11 @@ class CompareChart extends LiveChart {
 
   figures() {
     const { sides, difference } = renderComparison(this.data, this.display);
-    const sideDisplays = this.data.pinned.map((pin) => ({ ...this.display, ...pin }));
+    // what each side's figure depends on: the display and the side's pins; B's head only where B holds every head
+    const sideDisplays = this.data.pinned.map((pin, i) => {
+      const { layer_b, head_b, ...display } = { ...this.display, ...pin };
+      return this.data.sides[i] && this.data.sides[i].every_scores ? { ...display, layer_b, head_b } : display;
+    });
     const range = (figure) => [figure.data[0].zmin, figure.data[0].zmax];
     this.chart.style.fontSize = `${Math.sqrt(this.chrome.font_scale || 1)}rem`; // a little larger on a projector
     const texts = this.chrome.texts;
@@ -85,7 +89,7 @@ class CompareChart extends LiveChart {
     if (difference) {
       this.differenceTitle.textContent = texts.difference;
       this.differenceCaption.textContent = fill(texts.difference_caption, { largest: largestChange(difference) });
-      const settings = JSON.stringify(sideDisplays.map(({ temperature, scale, transpose }) => [temperature, scale, transpose]));
+      const settings = JSON.stringify(sideDisplays.map(({ temperature, scale, transpose, layer_b, head_b }) => [temperature, scale, transpose, layer_b, head_b]));
       if (!this.unchanged(this.differenceChart, [this.data, this.chrome, settings])) {
         drawings.push({ chart: this.differenceChart, figure: difference, config: this.chrome.configs[2] });
       }

@@ -3,9 +3,9 @@ browser for display changes (a Streamlit component, v2 API).
 
 As the live heatmap (``webapp.live_chart``), it receives both sides' scores once
 (``attention.compare_figures.comparison_payload``); the temperature, √d_k, transpose, numbers and colours are its own
-controls, drawn in the browser by webapp/compare_figure.js's ``renderComparison``, the twin of
-``attention.compare_figures.render_comparison``. A moment later it sends the new display back, stored as the session's
-settings, so the link and the downloads follow.
+controls (and, where B is a real head and brings every head's scores, B's layer and head), drawn in the browser by
+webapp/compare_figure.js's ``renderComparison``, the twin of ``attention.compare_figures.render_comparison``. A moment
+later it sends the new display back, stored as the session's settings, so the link and the downloads follow.
 """
 
 from __future__ import annotations
@@ -16,11 +16,17 @@ from pathlib import Path
 import streamlit as st
 
 from attention.compare import Comparison, largest_change, shared_range
-from attention.compare_figures import comparison_data, comparison_payload, difference_figure, side_figures
+from attention.compare_figures import (
+    HEAD_FIELDS,
+    comparison_data,
+    comparison_payload,
+    difference_figure,
+    side_figures,
+)
 from attention.heatmap import DISPLAY_FIELDS
 from attention.options import FigureOptions
 from webapp import cache, live_chart, page_figures
-from webapp.session import literal, presenting, t
+from webapp.session import keep_sent, literal, presenting, t
 
 KEY = "compare_chart"
 # one ES module: the heatmap's renderer, the comparison's, the live chart's machinery, then the component
@@ -79,9 +85,10 @@ def show_figures(comparison: Comparison, options: FigureOptions) -> None:
 
 
 def show(comparison: Comparison, display: dict, options: FigureOptions, pinned: tuple[dict, dict], name: str) -> None:
-    """Mount the compare chart of ``comparison`` under ``display`` (the page's display settings); ``pinned``: what
-    each side holds fixed (``attention.compare_figures.pins``), whose controls are hidden where both sides hold them;
-    ``name``: the files' stem (the sentences)."""
+    """Mount the compare chart of ``comparison`` under ``display`` (the page's display settings; with B's
+    ``layer_b`` and ``head_b`` where the comparison holds B through every head); ``pinned``: what each side holds
+    fixed (``attention.compare_figures.pins``), whose controls are hidden where both sides hold them; ``name``: the
+    files' stem (the sentences)."""
     payload = comparison_payload(comparison_data(comparison, options, pinned))
     sides = [
         {"name": side_name, "sentences": " → ".join(side.sentences.values()), "problem": view.problem}
@@ -99,5 +106,15 @@ def show(comparison: Comparison, display: dict, options: FigureOptions, pinned: 
         },
     }
     fields = tuple(field for field in DISPLAY_FIELDS if not all(field in pin for pin in pinned))
+    if comparison.heads_b is not None:  # B's layer and head are the chart's own controls too
+        fields += HEAD_FIELDS
+        chrome["labels"].update({name: t(f"compare.{name}") for name in HEAD_FIELDS})
+        chrome["ranges"] = {"layer_b": len(comparison.heads_b) - 1, "head_b": len(comparison.heads_b[0]) - 1}
     data = live_chart.data_of(display, chrome, payload, fields)
-    _component(key=KEY, data=data, on_display_change=partial(live_chart.keep_display, KEY))
+    _component(key=KEY, data=data, on_display_change=partial(keep_display, fields))
+
+
+def keep_display(fields: tuple[str, ...]) -> None:
+    """Store the display settings the compare chart sent (B's layer and head among them, where it has them) as the
+    session's own; invalid values are dropped."""
+    keep_sent((st.session_state.get(KEY) or {}).get("display") or {}, {name: name for name in fields})

@@ -11,8 +11,9 @@ const DIFFERENCE_TICKS = "+.3f"; // attention/compare_figures.py's DIFFERENCE_TI
 // comparable): each side under the display and its pins, fitted colours from the smallest allowed weight of both
 // to the largest of both, so that one colour means one weight in both
 export function renderComparison(data, display) {
-  const drawn = data.sides.map((side, i) => {
-    if (!side) return null;
+  const drawn = data.sides.map((chosen, i) => {
+    if (!chosen) return null;
+    const side = headOf(chosen, display);
     const own = { ...display, ...data.pinned[i] };
     return { side, display: own, weights: softmaxOf(side, own).weights };
   });
@@ -32,6 +33,18 @@ export function renderComparison(data, display) {
     difference = renderDifference(data.difference, change, Boolean(display.transpose));
   }
   return { sides, difference };
+}
+
+// ``side`` as the display's head draws it: where the side holds every head's numbers (every_heads [L, H], every_scores
+// (L, H, n_q, n_k) and every_basis (L, H, n_k, m), flat), its scores and output strip are those of the head the
+// display names (layer_b, head_b): attention/compare_figures.py's head_of
+function headOf(side, display) {
+  if (!side.every_scores) return side;
+  const at = Number(display.layer_b) * side.every_heads[1] + Number(display.head_b);
+  const cut = (array, size) => Float64Array.from(array.subarray(at * size, (at + 1) * size));
+  const chosen = { ...side, scores: cut(side.every_scores, side.queries.length * side.keys.length) };
+  if (side.every_basis) chosen.basis = cut(side.every_basis, side.keys.length * side.components.length);
+  return chosen;
 }
 
 // B − A (n_q × n_k, flat) on a diverging scale, white at 0 and red where B gives more weight, symmetric around 0;

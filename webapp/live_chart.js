@@ -16,7 +16,7 @@ function unpack(bytes) {
   const [{ arrays, ...data }, start] = readJson(bytes, 0);
   for (const item of arrays) {
     const count = item.shape.reduce((a, b) => a * b, 1);
-    const Type = item.dtype === "float64" ? Float64Array : Uint8Array;
+    const Type = { float64: Float64Array, float32: Float32Array, uint8: Uint8Array }[item.dtype];
     const from = start + item.offset;
     // a copy, so that the array starts on an 8-byte boundary of its own buffer
     data[item.name] = new Type(bytes.slice(from, from + count * Type.BYTES_PER_ELEMENT).buffer);
@@ -253,7 +253,8 @@ function toTemperature(p, [low, high]) {
 }
 
 // One control per display setting, in the server's order (attention/heatmap.py's DISPLAY_FIELDS), of the
-// kind its value asks for: a number (the temperature) a slider, a name (the colours) a menu, a switch a box.
+// kind its value asks for: a number the temperature's slider, or a slider of whole numbers from 0 to its
+// chrome.ranges' end (the compare chart's layer and head of B); a name (the colours) a menu, a switch a box.
 function buildControls(live, fields, display) {
   const bar = document.createElement("div");
   bar.className = "attention-live-controls";
@@ -261,7 +262,13 @@ function buildControls(live, fields, display) {
     const label = document.createElement("label");
     label.dataset.setting = name;
     bar.appendChild(label);
-    if (typeof display[name] === "number") {
+    const last = (live.chrome.ranges || {})[name];
+    if (last !== undefined) {
+      label.innerHTML = `<span class="name"></span> <input type="range" min="0" max="${last}" step="1"> <output></output>`;
+      const slider = label.querySelector("input");
+      slider.addEventListener("input", () => live.change({ [name]: Number(slider.value) }, false));
+      slider.addEventListener("change", () => live.change({ [name]: Number(slider.value) }, true));
+    } else if (typeof display[name] === "number") {
       label.innerHTML = `<span class="name"></span> <input type="range" min="0" max="${T_STEPS}" step="1"> <output></output>`;
       const slider = label.querySelector("input");
       const valueAt = () => toTemperature(Number(slider.value), live.chrome.temperature_range);
@@ -288,7 +295,11 @@ function showControls(live) {
     label.querySelector(".name").textContent = chrome.labels[name];
     label.title = (chrome.help && chrome.help[name]) || "";
     const input = label.querySelector("input, select");
-    if (input.type === "range") {
+    if (chrome.ranges && name in chrome.ranges) {
+      input.max = String(chrome.ranges[name]);
+      input.value = String(display[name]);
+      label.querySelector("output").textContent = String(display[name]);
+    } else if (input.type === "range") {
       input.value = toPosition(display[name], chrome.temperature_range);
       label.querySelector("output").textContent = display[name].toFixed(2);
     } else if (input.tagName === "SELECT") {
@@ -364,9 +375,14 @@ class LiveChart {
       redraw = true;
     }
     this.incoming = incoming;
-    if (!this.bar) {
-      this.bar = buildControls(this, head.fields, this.display);
-      this.root.prepend(this.bar);
+    const fields = JSON.stringify([head.fields, head.chrome.ranges]);
+    if (fields !== this.fieldsJson) {
+      // the controls the server names (the compare chart's change with what the sides differ in)
+      this.fieldsJson = fields;
+      const bar = buildControls(this, head.fields, this.display);
+      if (this.bar) this.bar.replaceWith(bar);
+      else this.root.prepend(bar);
+      this.bar = bar;
     }
     showControls(this);
     if (redraw) this.schedule(true);

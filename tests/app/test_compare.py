@@ -21,7 +21,16 @@ from attention.compare import (
 from attention.compare_figures import difference_figure, side_figures
 from attention.options import FigureOptions, Projection, Settings
 from attention.rollout import head_average
-from tests.helpers import chart_spec, charts, decode_array, messages, open_app, set_widgets
+from tests.helpers import (
+    chart_spec,
+    charts,
+    compare_charts,
+    decode_array,
+    live_chart_parts,
+    messages,
+    open_app,
+    set_widgets,
+)
 from webapp.downloads import comparison_files
 
 COMPARE = "pages/5_Compare.py"
@@ -121,6 +130,42 @@ def test_a_head_beyond_the_second_models_layers_is_brought_within_them(minilm):
     assert fit_to_model(replace(settings, projection=Projection()), minilm).projection == Projection()
 
 
+def test_b_through_every_head_is_each_heads_own_view(minilm, monkeypatch):
+    """``every_head`` computes B through each head as ``compare`` would for that head alone; the payload then holds
+    them all instead of B's own head, so that it stays the same bytes whichever head the display picks."""
+    from attention import compare as compare_module
+    from attention.compare_figures import comparison_data, comparison_payload, pins, render_comparison
+
+    def side(layer: int, head: int) -> SideB:
+        return SideB("settings", "projection", head=Projection("head", layer=layer, head=head))
+
+    def run(b: SideB, every: bool = True):
+        return compare(
+            (minilm, minilm), two_sides("self", TEXTS, Settings(), b), (sources(minilm),) * 2, every_head_of_b=every
+        )
+
+    result = run(side(2, 4))
+    assert (len(result.heads_b), len(result.heads_b[0])) == (6, 12)
+    alone = run(side(5, 7), every=False)
+    assert alone.heads_b is None
+    np.testing.assert_array_equal(result.heads_b[5][7].scores, alone.b.result.scores)
+    np.testing.assert_array_equal(result.heads_b[2][4].weights, result.b.result.weights)
+    options = FigureOptions()
+    data = comparison_data(result, options, pins(side(2, 4)))
+    assert comparison_payload(data) == comparison_payload(comparison_data(run(side(5, 7)), options, pins(side(5, 7))))
+    display = {"temperature": 1.0, "scale": True, "transpose": False, "show_values": False, "fit_colors": False}
+    picked = render_comparison(data, {**display, "colors": "Blues", "layer_b": 5, "head_b": 7})["sides"][1]
+    own = render_comparison(comparison_data(alone, options), {**display, "colors": "Blues"})["sides"][1]
+    np.testing.assert_allclose(picked["data"][0]["z"], own["data"][0]["z"], atol=1e-6)  # float32 scores
+    np.testing.assert_allclose(picked["data"][1]["z"], own["data"][1]["z"], atol=1e-5)  # the output strip
+    assert run(SideB("settings", "temperature", temperature=0.5)).heads_b is None  # B is no real head
+    cells = 6 * 12 * result.b.result.scores.size
+    monkeypatch.setattr(compare_module, "EVERY_HEAD_CELLS", cells)
+    assert run(side(2, 4)).heads_b is not None
+    monkeypatch.setattr(compare_module, "EVERY_HEAD_CELLS", cells - 1)  # one score too many: B's head by the server
+    assert run(side(2, 4)).heads_b is None
+
+
 def test_head_average_and_bad_layer():
     maps = np.arange(2 * 3 * 2 * 2, dtype=float).reshape(2, 3, 2, 2)
     np.testing.assert_array_equal(head_average(maps, 1), maps[1].mean(axis=0))
@@ -200,7 +245,12 @@ def test_a_link_reproduces_both_sides():
     at = open_app(COMPARE)
     set_widgets(at, compare_kind="settings")
     set_widgets(at, compare_setting="projection")
-    set_widgets(at, layer_b=2, head_b=4)
+    # B's layer and head are the live compare chart's own controls: what it sends, the session keeps
+    (chart,) = compare_charts(at)
+    head, _ = live_chart_parts(chart)
+    assert head["fields"][-2:] == ["layer_b", "head_b"] and head["chrome"]["ranges"] == {"layer_b": 5, "head_b": 11}
+    at.session_state["layer_b"], at.session_state["head_b"] = 2, 4  # as webapp.compare_chart.keep_display stores them
+    at.run()
     query = dict(at.query_params)
     assert {"compare_kind": "settings", "compare_setting": "projection", "layer_b": "2", "head_b": "4"}.items() <= {
         key: value[0] if isinstance(value, list) else value for key, value in query.items()

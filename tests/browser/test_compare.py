@@ -9,7 +9,7 @@ import pytest
 
 from attention.compare import SideB, compare, two_sides
 from attention.compare_figures import comparison_data, pins, render_comparison
-from attention.options import FigureOptions, Settings
+from attention.options import FigureOptions, Projection, Settings
 from deploy.harness import SLIDE_TO
 from tests.helpers import ARTIFACTS, ENGLISH, wait_for_chart_text, watched_page
 
@@ -109,6 +109,61 @@ def test_a_display_change_on_compare_is_drawn_in_the_browser_before_any_message(
         assert "transpose=true" in page.url and "fit_colors=true" in page.url
         page.locator(COMPARE_CHART).screenshot(path=ARTIFACTS / "compare_live_changed.png")
         assert page.errors == []
+
+
+def test_a_head_change_on_compare_is_drawn_in_the_browser_before_any_message(server, browser, e5):
+    """Where B is a real head, the chart holds every head of B: moving its "B's head" and "Layer of B's head" sliders
+    redraws B and B − A before the page sends the server anything, each equal to Python's map of that head; the
+    link then carries the head. A Korean sentence on the default model, multilingual-e5-small."""
+    sentence = "이것은 예시 문장이다"
+    side_b = SideB("settings", "projection", head=Projection("head", layer=2, head=5))
+    texts = {"sentence": sentence, "sentence_b": sentence}
+    sides = two_sides("self", texts, Settings(), side_b)
+    comparison = compare((e5, e5), sides, (e5.encode_layers,) * 2, every_head_of_b=True)
+    data = comparison_data(comparison, FigureOptions(), pins(side_b))
+    query = urlencode(
+        {"compare_kind": "settings", "compare_setting": "projection", "layer_b": 2, "head_b": 5, "sentence": sentence}
+    )
+    with watched_page(browser, height=2700) as page:
+        page.add_init_script(TIME_SENDS)
+        page.goto(server.url + "/Compare?" + query)
+        page.wait_for_function(f"Number(document.querySelector('{COMPARE_CHART}')?.dataset.draws) >= 1", timeout=90_000)
+        page.wait_for_timeout(1_500)  # the page's own late messages
+        # the page's own sliders give way to the chart's
+        assert page.locator('[data-testid="stSlider"]').filter(has_text="B's head").count() == 0
+        for setting, position, expected in (("head_b", 9, (2, 9)), ("layer_b", 4, (4, 9))):
+            before = drawn_comparison(page)["draws"]
+            changed_at = page.evaluate("performance.now()")
+            page.locator(f'.attention-live-controls label[data-setting="{setting}"] input').evaluate(SLIDE_TO, position)
+            page.wait_for_function(
+                f"n => Number(document.querySelector('{COMPARE_CHART}').dataset.draws) > n", arg=before, timeout=10_000
+            )
+            shown = drawn_comparison(page)
+            sent = page.evaluate(
+                "([from, to]) => window.sentAt.filter((t) => t > from && t < to).length", [changed_at, shown["painted"]]
+            )
+            assert sent == 0, f"{setting}: {sent} messages went to the server before the maps were drawn"
+            assert (shown["display"]["layer_b"], shown["display"]["head_b"]) == expected
+            python = render_comparison(data, shown["display"])
+            for drawn, figure in zip(
+                (shown["a"], shown["b"], shown["difference"]), (*python["sides"], python["difference"]), strict=True
+            ):
+                np.testing.assert_allclose(np.array(drawn, dtype=float), figure["data"][0]["z"], atol=1e-9)
+            # and B is the head the server computes for that layer and head, to float32's precision
+            own = SideB("settings", "projection", head=Projection("head", layer=expected[0], head=expected[1]))
+            server_b = compare((e5, e5), two_sides("self", texts, Settings(), own), sides_of(e5))
+            np.testing.assert_allclose(np.array(shown["b"], dtype=float), server_b.b.result.weights.T, atol=1e-6)
+            page.wait_for_timeout(1_500)  # the server keeps the head: the link carries it
+        assert "layer_b=4" in page.url and "head_b=9" in page.url
+        draws = drawn_comparison(page)["draws"]
+        page.wait_for_timeout(1_000)
+        assert drawn_comparison(page)["draws"] == draws  # the server's echo brings the same bytes: nothing redrawn
+        page.locator(COMPARE_CHART).screenshot(path=ARTIFACTS / "compare_head_changed.png")
+        assert page.errors == []
+
+
+def sides_of(encoder):
+    return (encoder.encode_layers,) * 2
 
 
 def test_rollout_on_the_model_heads_page(server, page):

@@ -20,7 +20,7 @@ import pytest
 from attention.core import causal_mask, scaled_dot_product_attention
 from attention.figures import heatmap_data
 from attention.heatmap import ARRAYS, DISPLAY_FIELDS, render
-from attention.options import FigureOptions
+from attention.options import FigureOptions, Settings
 from attention.style import WEIGHT_SCALES
 from tests.helpers import ROOT
 
@@ -168,6 +168,7 @@ def comparison_cases() -> dict[str, dict]:
             "difference": difference_data(korean, korean, "ko"),
         },
         "one side": {"sides": [cross_data, None], "pinned": [{}, {}], "difference": None},
+        "every head": every_head_case(rng, korean, options),
         "two sizes": {
             "sides": [cross_data, heatmap_data(masked, korean, korean, options)],
             "pinned": [{}, {}],
@@ -176,14 +177,41 @@ def comparison_cases() -> dict[str, dict]:
     }
 
 
+def every_head_case(rng, words: list[str], options: FigureOptions) -> dict:
+    """The identity (A) against a real head (B) whose data holds every head's numbers, 2 layers × 3 heads: the
+    display's ``layer_b`` and ``head_b`` pick the one drawn (``displays_of`` varies them)."""
+    from attention.compare import Comparison, Side
+    from attention.compare_figures import comparison_data
+    from attention.views import AttentionView
+
+    x = rng.normal(size=(5, 8))
+    heads = [[scaled_dot_product_attention(*rng.normal(size=(3, 5, 4))) for _ in range(3)] for _ in range(2)]
+    identity = AttentionView(result=scaled_dot_product_attention(x, x, x), query_tokens=words, key_tokens=words)
+    b = AttentionView(result=heads[1][2], query_tokens=words, key_tokens=words)
+    side = Side({"sentence": " ".join(words)}, Settings())
+    difference = b.result.weights - identity.result.weights
+    comparison = Comparison(identity, b, (side, side), ("m", "m"), True, difference, heads)
+    return comparison_data(comparison, options)
+
+
+def displays_of(name: str) -> list[dict]:
+    """``displays()``, and for the case holding every head, each with one of its heads."""
+    if name != "every head":
+        return displays()
+    return [{**display, "layer_b": i % 2, "head_b": i % 3} for i, display in enumerate(displays())]
+
+
 DRAW_COMPARISONS = """async ([source, cases, displays]) => {
     const { renderComparison } = await import("data:text/javascript;base64," + source);
-    const arrays = { scores: Float64Array, allowed: Uint8Array, basis: Float64Array };
+    const arrays = {
+        scores: Float64Array, allowed: Uint8Array, basis: Float64Array,
+        every_scores: Float32Array, every_basis: Float32Array,
+    };
     const out = {};
     for (const [name, data] of Object.entries(cases)) {
         for (const side of data.sides.filter(Boolean))
             for (const [field, Type] of Object.entries(arrays)) if (side[field]) side[field] = Type.from(side[field]);
-        out[name] = displays.map((display) => renderComparison(data, display));
+        out[name] = displays[name].map((display) => renderComparison(data, display));
     }
     return JSON.stringify(out, (key, value) =>
         ArrayBuffer.isView(value) ? Array.from(value)
@@ -193,14 +221,16 @@ DRAW_COMPARISONS = """async ([source, cases, displays]) => {
 
 
 def test_the_browsers_comparison_is_pythons_for_every_display_setting(page):
-    from attention.compare_figures import render_comparison
+    from attention.compare_figures import EVERY_HEAD, render_comparison
 
-    shown, data = displays(), comparison_cases()
+    data = comparison_cases()
+    shown = {name: displays_of(name) for name in data}
+    numbers = (*ARRAYS, *EVERY_HEAD)
     sent = {
         name: {
             **case,
             "sides": [
-                side and {key: value.ravel().tolist() if key in ARRAYS else value for key, value in side.items()}
+                side and {key: value.ravel().tolist() if key in numbers else value for key, value in side.items()}
                 for side in case["sides"]
             ],
         }
@@ -209,7 +239,7 @@ def test_the_browsers_comparison_is_pythons_for_every_display_setting(page):
     source = base64.b64encode(RENDERER.read_bytes() + b"\n" + COMPARE_RENDERER.read_bytes()).decode()
     drawn = json.loads(page.evaluate(DRAW_COMPARISONS, [source, sent, shown]))
     for name, case in data.items():
-        for display, figures in zip(shown, drawn[name], strict=True):
+        for display, figures in zip(shown[name], drawn[name], strict=True):
             wrong = differences(plain(render_comparison(case, display)), figures)
             assert not wrong, (name, display, wrong[:5])
     assert page.errors == []
@@ -226,3 +256,7 @@ def test_the_comparison_cases_cover_what_the_rules_depend_on():
     assert b["zmax"] > float(np.max(a["z"]))  # B, sharper at temperature 0.5, sets the top
     assert both["difference"] is not None and render_comparison(data["one side"], display)["difference"] is None
     assert "allowed" in data["scale and mask"]["sides"][1] and "allowed" not in data["scale and mask"]["sides"][0]
+    every = data["every head"]
+    assert every["sides"][1]["every_scores"].shape == (2, 3, 5, 5) and "scores" not in every["sides"][1]
+    drawn = [render_comparison(every, shown)["sides"][1]["data"][0]["z"] for shown in displays_of("every head")[:6]]
+    assert len({np.asarray(z).tobytes() for z in drawn}) == 6  # each head its own map
