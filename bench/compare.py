@@ -132,14 +132,14 @@ HEAD_COLUMNS = {"browser_head_ms": "B's head, browser", "browser_layer_ms": "B's
 
 
 def table_lines(result: dict) -> list[str]:
-    """The page's rows as Markdown tables: two temperatures, then the identity and a real head."""
+    """The page's rows as Markdown tables: two temperatures, then (in a run that measured it) the identity and a
+    real head."""
     rows = result["rows"]
-    heads = {"rows": [{**row, "payload_kib": row.get("head_payload_kib", 0)} for row in rows]}
-    return [
-        *page_table(result, "payload (both sides)", COLUMNS),
-        "",
-        *page_table(heads, "payload (B's every head)", HEAD_COLUMNS),
-    ]
+    lines = page_table(result, "payload (both sides)", COLUMNS)
+    if all("head_payload_kib" in row for row in rows):
+        heads = {"rows": [{**row, "payload_kib": row["head_payload_kib"]} for row in rows]}
+        lines += ["", *page_table(heads, "payload (B's every head)", HEAD_COLUMNS)]
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

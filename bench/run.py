@@ -55,7 +55,8 @@ that length; "self": one sentence; "bertviz": BertViz's head view of one sentenc
 - the Model heads page (bench/heads.py, skipped with --no-heads): the payload of every layer's and head's map,
   and in the browser a change of head, layer and average drawn from it, at the lengths up to 128;
 - the Compare page (bench/compare.py, skipped with --no-compare): the payload of both sides' scores, and in
-  the browser a transpose, fitted colours and a temperature move redrawing A, B and B − A, at the lengths up to 128;
+  the browser a transpose, fitted colours and a temperature move redrawing A, B and B − A, and a change of B's
+  head and layer (the identity against a real head), at the lengths up to 128;
 - the Translation page (bench/translation.py, skipped with --no-translation): translating a new
   sentence and drawing its map in process, and in the browser a new sentence and a head change, at
   the lengths up to 128; the memory both translators add.
