@@ -108,7 +108,7 @@ def show(comparison: Comparison, display: dict, options: FigureOptions, pinned: 
     fields = tuple(field for field in DISPLAY_FIELDS if not all(field in pin for pin in pinned))
     if comparison.heads_b is not None:  # B's layer and head are the chart's own controls too
         fields += HEAD_FIELDS
-        chrome["labels"].update({name: t(f"compare.{name}") for name in HEAD_FIELDS})
+        chrome["labels"].update(layer_b=t("compare.layer_b"), head_b=t("compare.head_b"))
         chrome["ranges"] = {"layer_b": len(comparison.heads_b) - 1, "head_b": len(comparison.heads_b[0]) - 1}
     data = live_chart.data_of(display, chrome, payload, fields)
     _component(key=KEY, data=data, on_display_change=partial(keep_display, fields))

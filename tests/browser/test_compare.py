@@ -59,6 +59,32 @@ def drawn_comparison(page) -> dict:
     )
 
 
+def drawn_before_any_message(page, change, name: str) -> dict:
+    """Make ``change`` on the compare chart; what it drew then, once it is painted (``drawn_comparison``), checking
+    that the page sent the server nothing in between."""
+    before = drawn_comparison(page)["draws"]
+    changed_at = page.evaluate("performance.now()")
+    change()
+    page.wait_for_function(
+        f"n => Number(document.querySelector('{COMPARE_CHART}').dataset.draws) > n", arg=before, timeout=10_000
+    )
+    shown = drawn_comparison(page)
+    sent = page.evaluate(
+        "([from, to]) => window.sentAt.filter((t) => t > from && t < to).length", [changed_at, shown["painted"]]
+    )
+    assert sent == 0, f"{name}: {sent} messages went to the server before the maps were drawn"
+    return shown
+
+
+def assert_drawn_as_python(shown: dict, data: dict) -> None:
+    """A's, B's and B − A's weights as the chart drew them equal Python's figures of ``data`` for its display."""
+    python = render_comparison(data, shown["display"])
+    for drawn, figure in zip(
+        (shown["a"], shown["b"], shown["difference"]), (*python["sides"], python["difference"]), strict=True
+    ):
+        np.testing.assert_allclose(np.array(drawn, dtype=float), figure["data"][0]["z"], atol=1e-9)
+
+
 def test_a_display_change_on_compare_is_drawn_in_the_browser_before_any_message(server, browser, minilm):
     """Transposing, fitting the colours and the temperature redraw A, B and B − A in the browser: each is painted
     before the page sends the server anything, and each map equals Python's for the display it shows."""
@@ -85,22 +111,8 @@ def test_a_display_change_on_compare_is_drawn_in_the_browser_before_any_message(
             "temperature": lambda: control("temperature").evaluate(SLIDE_TO, 100),
         }
         for name, change in changes.items():
-            before = drawn_comparison(page)["draws"]
-            changed_at = page.evaluate("performance.now()")
-            change()
-            page.wait_for_function(
-                f"n => Number(document.querySelector('{COMPARE_CHART}').dataset.draws) > n", arg=before, timeout=10_000
-            )
-            shown = drawn_comparison(page)
-            sent = page.evaluate(
-                "([from, to]) => window.sentAt.filter((t) => t > from && t < to).length", [changed_at, shown["painted"]]
-            )
-            assert sent == 0, f"{name}: {sent} messages went to the server before the maps were drawn"
-            python = render_comparison(data, shown["display"])
-            for drawn, figure in zip(
-                (shown["a"], shown["b"], shown["difference"]), (*python["sides"], python["difference"]), strict=True
-            ):
-                np.testing.assert_allclose(np.array(drawn, dtype=float), figure["data"][0]["z"], atol=1e-9)
+            shown = drawn_before_any_message(page, change, name)
+            assert_drawn_as_python(shown, data)
         assert (
             shown["display"]["transpose"] and shown["display"]["fit_colors"] and shown["display"]["temperature"] == 0.32
         )
@@ -132,26 +144,13 @@ def test_a_head_change_on_compare_is_drawn_in_the_browser_before_any_message(ser
         # the page's own sliders give way to the chart's
         assert page.locator('[data-testid="stSlider"]').filter(has_text="B's head").count() == 0
         for setting, position, expected in (("head_b", 9, (2, 9)), ("layer_b", 4, (4, 9))):
-            before = drawn_comparison(page)["draws"]
-            changed_at = page.evaluate("performance.now()")
-            page.locator(f'.attention-live-controls label[data-setting="{setting}"] input').evaluate(SLIDE_TO, position)
-            page.wait_for_function(
-                f"n => Number(document.querySelector('{COMPARE_CHART}').dataset.draws) > n", arg=before, timeout=10_000
-            )
-            shown = drawn_comparison(page)
-            sent = page.evaluate(
-                "([from, to]) => window.sentAt.filter((t) => t > from && t < to).length", [changed_at, shown["painted"]]
-            )
-            assert sent == 0, f"{setting}: {sent} messages went to the server before the maps were drawn"
+            slider = page.locator(f'.attention-live-controls label[data-setting="{setting}"] input')
+            shown = drawn_before_any_message(page, lambda: slider.evaluate(SLIDE_TO, position), setting)  # noqa: B023
             assert (shown["display"]["layer_b"], shown["display"]["head_b"]) == expected
-            python = render_comparison(data, shown["display"])
-            for drawn, figure in zip(
-                (shown["a"], shown["b"], shown["difference"]), (*python["sides"], python["difference"]), strict=True
-            ):
-                np.testing.assert_allclose(np.array(drawn, dtype=float), figure["data"][0]["z"], atol=1e-9)
+            assert_drawn_as_python(shown, data)
             # and B is the head the server computes for that layer and head, to float32's precision
             own = SideB("settings", "projection", head=Projection("head", layer=expected[0], head=expected[1]))
-            server_b = compare((e5, e5), two_sides("self", texts, Settings(), own), sides_of(e5))
+            server_b = compare((e5, e5), two_sides("self", texts, Settings(), own), (e5.encode_layers,) * 2)
             np.testing.assert_allclose(np.array(shown["b"], dtype=float), server_b.b.result.weights.T, atol=1e-6)
             page.wait_for_timeout(1_500)  # the server keeps the head: the link carries it
         assert "layer_b=4" in page.url and "head_b=9" in page.url
@@ -160,10 +159,6 @@ def test_a_head_change_on_compare_is_drawn_in_the_browser_before_any_message(ser
         assert drawn_comparison(page)["draws"] == draws  # the server's echo brings the same bytes: nothing redrawn
         page.locator(COMPARE_CHART).screenshot(path=ARTIFACTS / "compare_head_changed.png")
         assert page.errors == []
-
-
-def sides_of(encoder):
-    return (encoder.encode_layers,) * 2
 
 
 def test_rollout_on_the_model_heads_page(server, page):
