@@ -43,6 +43,8 @@ BANK_EXAMPLE = {
 }
 
 Encode = Callable[[str, int | None], EncodedText]  # (text, depth) -> hidden states (the app's cached one)
+# (B's model, B's side) -> B through every head, [layer][head] (``every_head``, or the app's cached one)
+EveryHead = Callable[[Encoder, "Side"], list[list[AttentionResult]]]
 # The most scores (layers × heads × queries × keys) of B's every head sent for the browser to switch heads by itself:
 # 4 bytes a score, and a quarter more for the output strip, about 3 MB (multilingual-e5-small's 144 heads of up to
 # 64 tokens). Past it the page's own sliders pick B's head, through the server.
@@ -192,7 +194,7 @@ def compare(
     sides: tuple[Side, Side],
     sources: tuple[Encode, Encode],
     lang: str = "en",
-    every_head_of_b: bool = False,
+    every_head_of_b: bool | EveryHead = False,
 ) -> Comparison:
     """Compute both sides with ``compute_view`` and, where they have the same tokens, their difference.
 
@@ -201,7 +203,9 @@ def compare(
         sides: what A and B compute (see ``two_sides``).
         sources: for each side, the ``encode`` function of ``compute_view`` (the app's cached one).
         lang: the language of messages and notes.
-        every_head_of_b: where B is a real head, compute B through every head too (``Comparison.heads_b``).
+        every_head_of_b: where B is a real head whose every head fits EVERY_HEAD_CELLS, B through every head too
+            (``Comparison.heads_b``): True computes them here (``every_head``); a function of B's model and side
+            gives them (the app's cached one).
     """
     sides = tuple(
         replace(side, settings=fit_to_model(side.settings, encoder))
@@ -219,26 +223,34 @@ def compare(
         and list(a.key_tokens) == list(b.key_tokens)
     )
     difference = b.result.weights - a.result.weights if comparable else None  # (n_q, n_k) - (n_q, n_k) -> (n_q, n_k)
-    heads_b = every_head(encoders[1], sides[1], sources[1], b, lang) if every_head_of_b else None
+    heads_b = None
+    if every_head_of_b and sends_every_head(encoders[1], sides[1], b):
+        heads_b = (
+            every_head(encoders[1], sides[1], sources[1], lang)
+            if every_head_of_b is True
+            else every_head_of_b(encoders[1], sides[1])
+        )
     return Comparison(a, b, sides, (encoders[0].name, encoders[1].name), comparable, difference, heads_b)
 
 
-def every_head(
-    encoder: Encoder, side: Side, source: Encode, view: AttentionView, lang: str = "en"
-) -> list[list[AttentionResult]] | None:
-    """``side`` computed through each head of ``encoder``, ``[layer][head]``, from the same hidden states as ``view``
-    (its result under the side's own head): so that the browser can show any head at once. None when the side is
-    not a real head, has no result, or all heads would hold more than EVERY_HEAD_CELLS scores."""
+def sends_every_head(encoder: Encoder, side: Side, view: AttentionView) -> bool:
+    """Whether B (``side``, computed as ``view``) is a real head with a result whose every head holds at most
+    EVERY_HEAD_CELLS scores: then the browser can be sent them all."""
     if side.settings.projection.kind != "head" or view.result is None:
-        return None
+        return False
     n_layers, n_heads = layer_head_count(encoder)
-    if n_layers * n_heads * view.result.scores.size > EVERY_HEAD_CELLS:
-        return None
+    return n_layers * n_heads * view.result.scores.size <= EVERY_HEAD_CELLS
+
+
+def every_head(encoder: Encoder, side: Side, source: Encode, lang: str = "en") -> list[list[AttentionResult]]:
+    """``side`` computed through each head of ``encoder``, ``[layer][head]``, with ``compute_view`` as for one head:
+    so that the browser can show any head at once. The side's own head does not matter."""
 
     def through(layer: int, head: int) -> AttentionResult:
         settings = replace(side.settings, projection=Projection("head", layer, head))
         return compute_view(encoder, side.sentences, settings, source, lang).result
 
+    n_layers, n_heads = layer_head_count(encoder)
     return [[through(layer, head) for head in range(n_heads)] for layer in range(n_layers)]
 
 

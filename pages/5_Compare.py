@@ -3,6 +3,8 @@ are the same, the difference B − A. B differs from A in the sentence, one sett
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from attention import compare, compare_figures
@@ -64,7 +66,8 @@ side_b = compare.SideB(kind, setting, temperature_b, head_b, encoder_b)
 sides = compare.two_sides(attention, {**values(), **texts}, settings, side_b)
 encoders = side_b.encoders(frame.encoder)
 sources = (cache.encode(encoders[0]), cache.encode(encoders[1]))
-result = compare.compare(encoders, sides, sources, lang(), every_head_of_b=live and head_b is not None)
+every_head = partial(cache.every_head, lang=lang()) if live and head_b is not None else False
+result = compare.compare(encoders, sides, sources, lang(), every_head_of_b=every_head)
 if head_b is not None and result.heads_b is None:  # B's head through the server: too many maps to send, or no chart
     with head_sliders.container():
         left, right = st.columns(2)

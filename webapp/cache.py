@@ -11,12 +11,15 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
 import streamlit as st
 import torch
 
+from attention import compare
+from attention.core import AttentionResult
 from attention.decoder import Decoder, decoder_folder, load_decoder
 from attention.embeddings import EncodedText, Encoder, load_encoder
 from attention.export import image_export_available
@@ -32,6 +35,7 @@ from attention.heads import (
 from attention.heads_figures import payload as heads_maps_payload
 from attention.next_word import NextWordRun, summarise
 from attention.next_word import payload as next_word_payload
+from attention.options import Projection
 from attention.rollout import DEFAULT_RESIDUAL, attention_rollout
 from attention.translation import CrossAttention, Translator, load_translator
 from attention.translation_figures import payload as translation_map_payload
@@ -174,6 +178,20 @@ def translation_payload(direction: str, source: str, target: str | None, lang: s
 def image_export() -> bool:
     """Whether PNG, SVG and PDF downloads can work on this server (kaleido and Chromium found)."""
     return image_export_available()
+
+
+@st.cache_data(max_entries=16, max_size="128MB", show_spinner=False)  # 600,000 scores with their q, k, v: ~25 MB
+def _every_head(model_name: str, side: compare.Side, lang: str) -> list[list[AttentionResult]]:
+    model = encoder(model_name)
+    return compare.every_head(model, side, encode(model), lang)
+
+
+def every_head(model: Encoder, side: compare.Side, lang: str = "en") -> list[list[AttentionResult]]:
+    """The Compare page's B through every head (``attention.compare.every_head``), once per model, sentences and
+    settings: the side's own head is left out of the key, as the result does not depend on it (a head change, and
+    the rerun after any display change, reuse it)."""
+    anyhead = replace(side, settings=replace(side.settings, projection=Projection("head")))
+    return _every_head(model.name, anyhead, lang)
 
 
 def encode(model: Encoder) -> Callable[[str, int | None], EncodedText]:

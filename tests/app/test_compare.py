@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pytest
@@ -164,6 +165,26 @@ def test_b_through_every_head_is_each_heads_own_view(minilm, monkeypatch):
     assert run(side(2, 4)).heads_b is not None
     monkeypatch.setattr(compare_module, "EVERY_HEAD_CELLS", cells - 1)  # one score too many: B's head by the server
     assert run(side(2, 4)).heads_b is None
+
+
+def test_the_app_computes_every_head_once_whichever_head_b_shows(minilm, monkeypatch):
+    """The Compare page's every-head entry (``webapp.cache.every_head``) leaves B's own head out of its key: a head
+    change, and the rerun after a display change, reuse it."""
+    from attention import compare as compare_module
+    from webapp import cache
+
+    calls = []
+    real = compare_module.every_head
+    monkeypatch.setattr(compare_module, "every_head", lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs))
+    cache._every_head.clear()
+    heads = []
+    for layer, head in ((2, 4), (5, 7), (2, 4)):
+        b = SideB("settings", "projection", head=Projection("head", layer=layer, head=head))
+        sides = two_sides("self", TEXTS, Settings(), b)
+        every = partial(cache.every_head, lang="en")
+        heads.append(compare((minilm, minilm), sides, (sources(minilm),) * 2, every_head_of_b=every).heads_b)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(heads[1][5][7].scores, heads[0][5][7].scores)
 
 
 def test_head_average_and_bad_layer():
