@@ -46,8 +46,9 @@ Encode = Callable[[str, int | None], EncodedText]  # (text, depth) -> hidden sta
 # (B's model, B's side) -> B through every head, [layer][head] (``every_head``, or the app's cached one)
 EveryHead = Callable[[Encoder, "Side"], list[list[AttentionResult]]]
 # The most scores (layers × heads × queries × keys) of B's every head sent for the browser to switch heads by itself:
-# 4 bytes a score, and a quarter more for the output strip, about 3 MB (multilingual-e5-small's 144 heads of up to
-# 64 tokens). Past it the page's own sliders pick B's head, through the server.
+# 4 bytes a score (2.4 MB at most), and the output strip's part of the values besides (a quarter more at 32 tokens:
+# 736 KiB in all on multilingual-e5-small, whose 144 heads fit up to 64 tokens). Past it the page's own sliders pick
+# B's head, through the server.
 EVERY_HEAD_CELLS = 600_000
 
 
