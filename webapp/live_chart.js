@@ -350,8 +350,9 @@ class LiveChart {
     this.root.remove();
   }
 
-  // A render from Streamlit: new bytes, or the same ones after a rerun.
-  update(bytes, setStateValue) {
+  // A render from Streamlit: new bytes, or the same ones after a rerun; or the bytes of a new sentence the
+  // chart asked for (live_heatmap.js: ``asked``, when and how long the server took), ahead of its rerun.
+  update(bytes, setStateValue, asked = null) {
     this.setStateValue = setStateValue;
     const [head, at] = readJson(bytes, 0);
     const payload = bytes.subarray(at);
@@ -364,6 +365,7 @@ class LiveChart {
     }
     if (!sameBytes(payload, this.payload)) {
       this.receivedAt = performance.now();
+      this.asked = asked;
       this.payload = payload.slice();
       this.data = this.unpack(this.payload);
       redraw = true;
@@ -414,6 +416,12 @@ class LiveChart {
     this.setStateValue("display", this.display);
   }
 
+  // Call ``then`` once the drawing under way (or none) has been painted.
+  afterDrawing(then) {
+    if (this.drawing) (this.painted = this.painted || []).push(then);
+    else requestAnimationFrame(() => setTimeout(then, 0));
+  }
+
   // Draw at the next frame (``now``: at once, for the server's new bytes), or right after the drawing
   // under way: a dragged slider skips the values it passed.
   schedule(now = false) {
@@ -450,8 +458,8 @@ class LiveChart {
       }
       this.chart.dataset.plotlyPrivate = [...missing].join("; ");
       this.chart.dataset.display = JSON.stringify(this.display);
-      const [changedAt, receivedAt] = [this.changedAt, this.receivedAt];
-      this.changedAt = this.receivedAt = null;
+      const [changedAt, receivedAt, asked] = [this.changedAt, this.receivedAt, this.asked];
+      this.changedAt = this.receivedAt = this.asked = null;
       if (this.chrome.timings) {
         // only for the benchmark and the tests (ATTENTION_DRAW_TIMINGS=1 on the server; never in production):
         // how long the arithmetic and plotly.js took, and from the control's event to the first frame painted
@@ -468,6 +476,9 @@ class LiveChart {
           paintMs: painted - plotted,
           sinceChangeMs: changedAt ? painted - changedAt : null,
           sinceDataMs: receivedAt ? painted - receivedAt : null, // new bytes from the server to the painted frame
+          // a new sentence asked ahead of its rerun: from the Enter to its bytes, and the server's part of that
+          askMs: asked ? receivedAt - asked.at : null,
+          askServerMs: asked ? asked.serverMs : null,
         });
         timings.splice(0, timings.length - KEPT_DRAWS);
       }
@@ -477,6 +488,8 @@ class LiveChart {
       throw error;
     } finally {
       this.drawing = false;
+      for (const then of this.painted || []) requestAnimationFrame(() => setTimeout(then, 0));
+      this.painted = null;
       if (this.removed) {
         // unmounted meanwhile: nothing more to draw or tell
       } else if (this.pending) {

@@ -19,7 +19,7 @@ from attention.options import FigureOptions, Settings
 from attention.settings_table import FIELDS
 from attention.style import WEIGHT_SCALES
 from attention.views import AttentionView, attention_kind
-from webapp import cache, live_chart
+from webapp import cache, live_chart, new_sentence
 from webapp.downloads import Download
 from webapp.session import lang, presenting, t
 
@@ -77,7 +77,7 @@ def show_attention(
     options = with_roles(options, sentences)
     name = "_".join(sentences.values())
     if uses_live_heatmap():
-        show_live(view, settings, options, name)
+        show_live(view, settings, options, name, new_sentence_of=(model, sentences))
     else:
         show_figure(
             attention_figure(view.result, view.query_tokens, view.key_tokens, options), name, stretch=options.fill_width
@@ -119,10 +119,22 @@ def preload_live_chart(place) -> None:
         live_chart.preload(place)
 
 
-def show_live(view: AttentionView, settings: Settings, options: FigureOptions, name: str) -> None:
-    """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``)."""
+def show_live(
+    view: AttentionView,
+    settings: Settings,
+    options: FigureOptions,
+    name: str,
+    new_sentence_of: tuple[str, dict[str, str]] | None = None,
+) -> None:
+    """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``).
+    With ``new_sentence_of`` (the model's name and the sentences by role), a new sentence typed into one of
+    the page's fields is drawn too before the rerun (see ``webapp.new_sentence``)."""
     payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
-    live_chart.show(display_of(settings, options), live_chrome(name, options), payload)
+    display, chrome = display_of(settings, options), live_chrome(name, options)
+    if new_sentence_of:
+        model, sentences = new_sentence_of
+        chrome = new_sentence.page_drawn(model, sentences, settings, options, lang(), display, chrome)
+    live_chart.show(display, chrome, payload)
 
 
 def live_chrome(name: str, options: FigureOptions) -> dict:

@@ -8,6 +8,13 @@ when Streamlit's version or one of these internals changes (``problems()``); at 
 falls back to Streamlit's own behaviour, with a warning in the log.
 
 Written against Streamlit 1.67.0 (``WRITTEN_FOR``).
+
+Two behaviours of Streamlit's frontend, relied on by one function each in ``webapp/live_heatmap.js`` (a new
+sentence drawn ahead of its rerun), are guarded by ``tests/browser/test_live.py::
+test_a_new_sentence_is_drawn_before_its_rerun_which_then_draws_nothing_more``, which fails when either moves:
+a widget made with ``key=NAME`` stands in an element of class ``st-key-NAME`` (``askAhead`` finds the sentence
+field so; documented for containers), and a text field commits its text and reruns on a ``keydown`` whose
+``key`` is Enter, the event ``passEnter`` dispatches once the new sentence is drawn.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ compared with PyTorch's ``scaled_dot_product_attention`` on the same queries and
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import numpy as np
 import pytest
@@ -19,7 +19,7 @@ from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.options import Projection, Settings
 from attention.views import compute_view
 from deploy.harness import SLIDE_TO
-from tests.helpers import ARTIFACTS, ENGLISH
+from tests.helpers import ARTIFACTS, ENGLISH, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -292,6 +292,55 @@ def test_a_new_sentence_is_drawn_in_place_and_the_camera_names_the_file_after_it
     with page.expect_download(timeout=30_000) as download:
         page.locator(f"{CHART} .modebar-btn[data-title*='Download plot']").click()
     assert download.value.suggested_filename == file_name(f"a dog ran_{target}") + ".png"
+    assert page.errors == []
+
+
+def test_a_new_sentence_is_drawn_before_its_rerun_which_then_draws_nothing_more(server, browser, e5):
+    """Enter in a sentence field: the chart asks the app's route for the new sentence (webapp/new_sentence.py) and
+    draws its answer before the page sends the server anything; that drawing is PyTorch's attention for the new
+    sentence. Only then does Streamlit's field get the Enter: its rerun puts the sentence in the link and brings
+    the same bytes, which draw nothing again."""
+    from tests.browser.test_compare import TIME_SENDS
+
+    target = "이것은 예시 문장이다"
+    with watched_page(browser) as page:
+        page.add_init_script(TIME_SENDS)
+        open_live(page, server.url + f"/Cross_Attention?model={e5.name}&target={quote(LECTURE_TARGET)}")
+        page.wait_for_timeout(1_000)  # the page's own late messages
+        before = drawn(page)["draws"]
+        field = page.get_by_role("textbox", name="Target sentence", exact=True)
+        field.fill(target)
+        entered_at = page.evaluate("performance.now()")
+        field.press("Enter")
+        page.wait_for_function(f"n => Number(document.querySelector('{CHART}').dataset.draws) > n", arg=before)
+        timing = page.evaluate(f"() => document.querySelector('{CHART}').drawTimings.at(-1)")
+        assert timing["askMs"] is not None, timing  # drawn from the route's answer
+        sent = page.evaluate(
+            "([from, to]) => window.sentAt.filter((t) => t > from && t < to).length", [entered_at, timing["at"]]
+        )
+        assert sent == 0, f"{sent} messages went to the server before the new sentence was drawn"
+        view = compute_view(e5, {"source": LECTURE_SOURCE, "target": target}, Settings())
+        check_against_pytorch(page, view.result)
+        ticks = [t.text_content() for t in page.locator(f"{CHART} .ytick text").all()]
+        assert sorted(ticks) == sorted(view.key_tokens)  # the keys: the new sentence's words, in Hangul
+        page.wait_for_function(
+            "(target) => new URLSearchParams(location.search).get('target') === target", arg=target, timeout=30_000
+        )
+        page.wait_for_timeout(1_000)  # the rerun's chart message has come
+        assert drawn(page)["draws"] == before + 1  # its bytes were those drawn already
+        page.screenshot(path=ARTIFACTS / "new_sentence_ahead.png", full_page=True)
+        assert page.errors == []
+
+
+def test_a_blank_sentence_is_left_to_the_rerun_which_says_why(server, page):
+    """The route answers no drawing for a blank sentence: the Enter goes on to Streamlit at once, and the page's
+    rerun shows its message where the figure was."""
+    open_live(page, server.url + "/Cross_Attention" + ENGLISH)
+    field = page.get_by_role("textbox", name="Source sentence", exact=True)
+    field.fill("   ")
+    field.press("Enter")
+    page.get_by_text("Type a source sentence", exact=False).wait_for(timeout=30_000)
+    assert page.locator(CHART).count() == 0
     assert page.errors == []
 
 
