@@ -213,6 +213,17 @@ def chromium_path() -> str:
     pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)")
 
 
+# Each message the page sends to the server, timed on the page's clock (performance.now), before the app starts.
+TIME_SENDS = """
+window.sentAt = [];
+const send = WebSocket.prototype.send;
+WebSocket.prototype.send = function (...message) {
+    window.sentAt.push(performance.now());
+    return send.apply(this, message);
+};
+"""
+
+
 @contextmanager
 def watched_page(browser, width: int = 1400, height: int = 1500) -> Iterator:
     """A new Chromium page whose script errors and dialogs are collected in ``page.errors``."""

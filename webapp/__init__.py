@@ -7,6 +7,8 @@
     controls.py          widgets: the sidebar, the sentence fields, the examples
     attention_page.py    the cross and self attention pages (one function, two kinds)
     page_figures.py      figures, notes and captions in the page; the live heatmap or a Plotly chart
+    new_sentence.py      a new sentence drawn ahead of its rerun: what each page drew with, the route's answer
+    server.py            the app's own HTTP routes beside Streamlit's (app.py makes the server an st.App)
     downloads.py         the download buttons and the files they make, made when clicked
     quiz.py              guess first: the grid to guess on, the reveal and the score
     live_chart.py        the live heatmap's Streamlit component (v2): its bytes and its messages
@@ -32,6 +34,7 @@
     component_data.py    the one format every live component receives: a JSON head, then the payload
     streamlit_internals.py  every private Streamlit internal the app uses, each with its reason (one seam)
 
-``app.py`` is the entry point (``streamlit run app.py``); the page bodies are in ``pages/``.
+``app.py`` is the entry point (``streamlit run app.py``): imported, the server (an ``st.App``); run, the page
+script. The page bodies are in ``pages/``.
 The numbers and pictures themselves come from the ``attention`` library.
 """

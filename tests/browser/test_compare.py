@@ -11,7 +11,7 @@ from attention.compare import SideB, compare, two_sides
 from attention.compare_figures import comparison_data, pins, render_comparison
 from attention.options import FigureOptions, Projection, Settings
 from deploy.harness import SLIDE_TO
-from tests.helpers import ARTIFACTS, ENGLISH, wait_for_chart_text, watched_page
+from tests.helpers import ARTIFACTS, ENGLISH, TIME_SENDS, wait_for_chart_text, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -31,15 +31,6 @@ def check_compare_page(server, page):
     assert page.errors == []
 
 
-# Each message the page sends to the server, timed on the page's clock (performance.now), before the app starts.
-TIME_SENDS = """
-window.sentAt = [];
-const send = WebSocket.prototype.send;
-WebSocket.prototype.send = function (...message) {
-    window.sentAt.push(performance.now());
-    return send.apply(this, message);
-};
-"""
 COMPARE_CHART = ".attention-compare"
 
 

@@ -19,7 +19,7 @@ from attention.examples import LECTURE_SOURCE, LECTURE_TARGET
 from attention.options import Projection, Settings
 from attention.views import compute_view
 from deploy.harness import SLIDE_TO
-from tests.helpers import ARTIFACTS, ENGLISH, watched_page
+from tests.helpers import ARTIFACTS, ENGLISH, TIME_SENDS, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -300,8 +300,6 @@ def test_a_new_sentence_is_drawn_before_its_rerun_which_then_draws_nothing_more(
     draws its answer before the page sends the server anything; that drawing is PyTorch's attention for the new
     sentence. Only then does Streamlit's field get the Enter: its rerun puts the sentence in the link and brings
     the same bytes, which draw nothing again."""
-    from tests.browser.test_compare import TIME_SENDS
-
     target = "이것은 예시 문장이다"
     with watched_page(browser) as page:
         page.add_init_script(TIME_SENDS)
