@@ -44,8 +44,8 @@ _LAST_DRAW = """() => {
 }"""
 # Notes when Enter was pressed in a text field, before Streamlit's own handler sees it.
 _NOTE_ENTER = """document.addEventListener("keydown", (event) => {
-    if (event.key === "Enter") window.benchEnterAt = performance.now();
-}, true);"""
+    if (event.key === "Enter" && event.isTrusted) window.benchEnterAt = performance.now();
+}, true);"""  # the key itself, not the Enter the live heatmap hands on to Streamlit's field once it has drawn
 _SLIDER = '.attention-live-controls label[data-setting="temperature"] input'
 
 
