@@ -387,8 +387,10 @@ tokenizer. "bare forward" is the model alone on the same text(s), the floor; "se
 attention + the live heatmap's payload + mounting it, in process ("(HTML)" on a BertViz row: its forward pass
 and head view's HTML). The browser columns are timed inside the page, against a real `streamlit run` in
 Chromium, from the event (Enter in the sentence field, a click on "transpose", a move of the temperature
-slider) to the first frame painted with the new heatmap. A new sentence splits into the frontend's send, the
-server's rerun (the model's forward pass is most of it) and the drawing. "transpose" and "temperature" are
+slider) to the first frame painted with the new heatmap. A new sentence is drawn ahead of the page's rerun: it
+splits into the route's answer (Enter to the new sentence's bytes; the model's forward pass is most of it) and
+the drawing. Where the rerun drew some of them instead (its answer came after 500 ms), those split into the
+frontend's send, the server's rerun and the drawing. "transpose" and "temperature" are
 drawn in the browser with no wait for the server; "slider drag" is heatmaps drawn per second while the
 temperature slider is dragged. BertViz's rows are its head view of all-MiniLM-L6-v2 (the model BertViz draws),
 opened in the same Chromium; "fails": Chromium drew nothing (the reason follows the table)."""
