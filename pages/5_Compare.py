@@ -56,7 +56,8 @@ if kind == "settings":
         n_layers, n_heads = layer_head_count(frame.encoder)
         keep_in_range("layer_b", n_layers, last=True)
         keep_in_range("head_b", n_heads, last=True)
-        head_b = Projection("head", layer=values()["layer_b"], head=values()["head_b"])
+        chosen = values()
+        head_b = Projection("head", layer=chosen["layer_b"], head=chosen["head_b"])
         head_sliders = st.empty()  # B's layer and head: the chart's own controls, or here when it cannot have them
 if kind == "models":
     model_b = st.selectbox(t("compare.model_b"), EMBEDDED_MODELS, help=t("compare.model_b_help"), key="model_b")

@@ -77,7 +77,7 @@ def show_attention(
     options = with_roles(options, sentences)
     name = "_".join(sentences.values())
     if uses_live_heatmap():
-        show_live(view, settings, options, name, new_sentence_of=(model, sentences))
+        show_live(view, settings, options, sentences, model)
     else:
         show_figure(
             attention_figure(view.result, view.query_tokens, view.key_tokens, options), name, stretch=options.fill_width
@@ -120,20 +120,15 @@ def preload_live_chart(place) -> None:
 
 
 def show_live(
-    view: AttentionView,
-    settings: Settings,
-    options: FigureOptions,
-    name: str,
-    new_sentence_of: tuple[str, dict[str, str]] | None = None,
+    view: AttentionView, settings: Settings, options: FigureOptions, sentences: dict[str, str], model: str
 ) -> None:
-    """The live heatmap of ``view``: display changes are drawn in the browser (see ``webapp.live_chart``).
-    With ``new_sentence_of`` (the model's name and the sentences by role), a new sentence typed into one of
-    the page's fields is drawn too before the rerun (see ``webapp.new_sentence``)."""
+    """The live heatmap of ``view`` (of ``sentences`` by role, computed by ``model``): display changes are drawn in
+    the browser (see ``webapp.live_chart``), and so is a new sentence entered into one of the page's fields, before
+    the page's rerun (see ``webapp.new_sentence``)."""
     payload = live_payload(view.result, view.query_tokens, view.key_tokens, options)
-    display, chrome = display_of(settings, options), live_chrome(name, options)
-    if new_sentence_of:
-        model, sentences = new_sentence_of
-        chrome = new_sentence.page_drawn(model, sentences, settings, options, lang(), display, chrome)
+    display = display_of(settings, options)
+    chrome = live_chrome("_".join(sentences.values()), options)
+    chrome = new_sentence.page_drawn(model, sentences, settings, options, lang(), display, chrome)
     live_chart.show(display, chrome, payload)
 
 
