@@ -246,6 +246,15 @@ class DrillSession:
         change that ends before it was answered by the old process, before it died."""
         return min((t for t in self.opened_sockets + self.reconnects if t > killed), default=killed)
 
+    def settled(self, killed: float, victim: str, changes_after: int) -> bool:
+        """Made its ``changes_after`` changes after the kill of ``victim``. Until one seated there has
+        reconnected, a change it ends (say one the old process drew just before it died, seen a poll
+        later) does not count, as ``back`` counts it in the report: otherwise it would stop changing
+        with no change left to count, and the drill would wait for one until its deadline."""
+        if self.seat == victim and self.back(killed) == killed:
+            return False
+        return len(self.after(self.back(killed))) >= changes_after
+
 
 async def browser_change(run: DrillSession, sentence, timeout_s: float) -> None:
     """Type the sentence and press Enter as a student does: not while Streamlit shows the box disabled
@@ -351,12 +360,12 @@ async def drill(
 
     texts = session_texts(None, browsers + sessions, seed=7)
     stop = asyncio.Event()
-    killed = float("inf")
+    killed, address = float("inf"), ""
 
     async def keep_changing(k: int, run: DrillSession, change) -> None:
         rng = random.Random(k)
         # until its changes after the kill are made: then it reads (leaves the cores to the restart)
-        while not stop.is_set() and len(run.after(run.back(killed))) < changes_after:
+        while not stop.is_set() and not run.settled(killed, address, changes_after):
             sentence = texts[k].make(tokens)
             started = time.monotonic()
             try:
@@ -393,7 +402,7 @@ async def drill(
         log(f"drill: kill -9 {pid} ({address}) after {kill_after_s:g} s (load average {load:.2f})")
         deadline = killed + restart_timeout_s
         back, how = await seated_again(hall, victim.port, deadline, timeout_s)
-        while time.monotonic() < deadline and any(len(r.after(r.back(killed))) < changes_after for r in runs):
+        while time.monotonic() < deadline and not all(r.settled(killed, address, changes_after) for r in runs):
             await asyncio.sleep(0.5)
         stop.set()
         await asyncio.wait(loops, timeout=timeout_s * 2)

@@ -89,6 +89,25 @@ def test_two_processes_behind_nginx_are_sticky_and_keep_xsrf(hall):
     assert len(hall.servers) == 2
 
 
+def test_a_session_on_the_killed_process_is_settled_only_after_it_reconnects():
+    """The drill's own clock: a change that a session on the killed process ends before its websocket
+    opens again was drawn by the old process (say just before the kill, seen one poll later). It must
+    not end that session's changing, or the report, which does not count it, finds no change after the
+    kill and the drill waits until its deadline (CI once lost 400 s and the run to this)."""
+    from bench.hall import DrillSession
+
+    killed, victim = 100.0, "127.0.0.1:1"
+    seated_there = DrillSession("browser 0", seat=victim, changes=[(99.9, 100.1, "")])
+    assert not seated_there.settled(killed, victim, changes_after=1)
+    seated_there.opened_sockets.append(100.4)  # its page's websocket opens again
+    assert not seated_there.settled(killed, victim, changes_after=1)  # that change was the old process's
+    seated_there.changes.append((100.3, 100.9, ""))
+    assert seated_there.settled(killed, victim, changes_after=1)
+    elsewhere = DrillSession("browser 1", seat="127.0.0.1:2", changes=[(99.9, 100.1, "")])
+    assert elsewhere.settled(killed, victim, changes_after=1)  # it never needed to reconnect
+    assert not elsewhere.settled(float("inf"), "", changes_after=1)  # before the kill nothing counts
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_a_killed_process_loses_no_view_and_the_hall_restarts_it(hall):
