@@ -22,9 +22,11 @@ Any other sentence-transformers model name or local folder works where the machi
 can reach or hold it, unless the server restricts the names:
 ``ATTENTION_ALLOWED_MODELS="name-1,name-2"`` allows only those (and the embedded models).
 
-Such a folder is read with transformers alone (``AutoConfig``, the model class, ``AutoTokenizer``):
-its ``modules.json`` says where the Transformer module is, its ``sentence_bert_config.json`` how
-that module reads text. Only the transformer's hidden states are used, so the pooling and the other
+Such a folder is read with transformers' ``AutoConfig`` and ``AutoTokenizer``: its ``modules.json``
+says where the Transformer module is, its ``sentence_bert_config.json`` how that module reads text.
+A BERT (both embedded models) runs in ``attention.bert``, transformers' ``BertModel`` bit for bit
+without the import of transformers' model code (seconds of a cold start); any other architecture
+runs in transformers' own model class. Only the transformer's hidden states are used, so the pooling and the other
 modules are not loaded, and sentence-transformers itself is not imported (its import, scikit-learn
 and scipy included, cost the app's start seconds); the vectors are the ones it returns, bit for bit
 (tests/unit/test_embeddings.py).
@@ -248,7 +250,7 @@ class EncodedText:
 
 
 class Encoder:
-    """A loaded model (a Hugging Face transformer and its fast tokenizer) that turns text into TokenEmbeddings.
+    """A loaded model (a transformer and its fast tokenizer) that turns text into TokenEmbeddings.
 
     One Encoder is shared by every session of the app, so ``encode`` may be
     called from several threads at once. A fast tokenizer raises "Already
@@ -257,7 +259,8 @@ class Encoder:
     real work and gains little from running twice at once anyway.
 
     Attributes:
-        transformer: the Hugging Face model (a ``BertModel`` for both embedded models), in eval mode on the CPU.
+        transformer: the model, in eval mode on the CPU: an ``attention.bert.Bert`` for a BERT (both embedded
+            models), else transformers' model class; both are called and answer as transformers' models do.
         tokenizer: its fast tokenizer, cut at ``max_tokens``.
         name: the model's name or folder, as asked for.
         note: what the user should know about how the model was loaded, in a given language, or None.
@@ -308,12 +311,14 @@ class Encoder:
         """
         import torch
 
+        from attention.bert import Bert
+
         depth = self.n_layers if depth is None else min(max(int(depth), 0), self.n_layers)
         with self.lock:  # the fast tokenizer and the model are shared by every thread
             full = self.tokenize(text, add_special_tokens=True, return_offsets_mapping=True, verbose=False)
             ids, word_ids, offsets = _cut(full, n_kept=min(len(full["input_ids"]), self.max_tokens))
             with torch.inference_mode():
-                if depth < self.n_layers and type(self.transformer).__name__ == "BertModel":
+                if depth < self.n_layers and isinstance(self.transformer, Bert):
                     states = self._first_layers(torch.tensor([ids]), depth)
                 else:
                     out = self.transformer(
@@ -350,7 +355,7 @@ class Encoder:
             backend.normalizer = full
 
     def _first_layers(self, input_ids, depth: int) -> list:
-        """BertModel's forward pass, stopped after ``depth`` layers: its input embeddings, then each layer
+        """A BERT's forward pass, stopped after ``depth`` layers: its input embeddings, then each layer
         in turn. One sentence has no padding, so no attention mask is needed (the full pass's mask is all
         ones). ``tests/unit/test_embeddings.py`` holds these states equal to the full pass's."""
         bert = self.transformer
@@ -457,11 +462,18 @@ def load_encoder(name: str | None = None) -> Encoder:
         raise ModelLoadError("load.not_allowed", name=name, allowed=listed)
     if name in _PRELOADED:
         return _PRELOADED[name]
-    source, note = MODELS[name].load() if name in EMBEDDED_MODELS else (_locate(name), None)
-    return load_folder(source, name, note)
+    if name in EMBEDDED_MODELS:
+        source, note = MODELS[name].load()
+        return load_folder(source, name, note, without_transformers=True)
+    return load_folder(_locate(name), name)
 
 
-def load_folder(source: str, name: str | None = None, note: Callable[[str], str | None] | None = None) -> Encoder:
+def load_folder(
+    source: str,
+    name: str | None = None,
+    note: Callable[[str], str | None] | None = None,
+    without_transformers: bool = False,
+) -> Encoder:
     """The Encoder of a model folder (or a hub name already found by ``_locate``), loaded with transformers.
 
     The folder's ``modules.json``, where there is one, says where its Transformer module is (usually the folder
@@ -477,6 +489,9 @@ def load_folder(source: str, name: str | None = None, note: Callable[[str], str 
         source: the folder (or hub name).
         name: how the messages name it; ``source`` if None.
         note: the Encoder's note.
+        without_transformers: load a plain BERT (the embedded models) without importing transformers at all:
+            ``attention.bert`` with its ``Config`` and ``attention.fast_tokenizer``, which the tests hold equal
+            to transformers' on the embedded models; anything else still loads with transformers.
 
     Raises:
         ModelLoadError: the model could not be loaded; the message is fit to show a user.
@@ -484,7 +499,8 @@ def load_folder(source: str, name: str | None = None, note: Callable[[str], str 
     name = name or source
     try:
         module, settings = _transformer_module(source, name)
-        transformer, tokenizer = _load_transformer(source, module, settings)
+        loaded = _load_without_transformers(Path(source, module), settings) if without_transformers else None
+        transformer, tokenizer = loaded or _load_transformer(source, module, settings)
     except ModelLoadError:
         raise
     except Exception as error:  # any failure here is a bad name, path or file: tell the user
@@ -535,13 +551,27 @@ def _folder_json(source: str, filename: str, subfolder: str = ""):
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+def _load_without_transformers(folder: Path, settings: dict) -> tuple | None:
+    """The BERT and tokenizer of ``folder`` with no import of transformers (about 1.5 s of a cold start), or
+    None where the folder needs transformers: settings that only transformers would apply, a model that is
+    not a plain float32 BERT, a tokenizer that transformers might rebuild."""
+    from attention import bert, fast_tokenizer
+
+    applied_here = {"max_seq_length", "do_lower_case", "model_kwargs"}
+    if set(settings) - applied_here or set(settings.get("model_kwargs") or {}) - {"add_pooling_layer"}:
+        return None
+    config = bert.Config.read(folder)
+    model = bert.load(folder, config) if config is not None else None
+    tokenizer = fast_tokenizer.load(folder, settings.get("max_seq_length")) if model is not None else None
+    return (model, tokenizer) if tokenizer is not None else None
+
+
 def _load_transformer(source: str, module: str, settings: dict):
     """The transformer (eval mode, on the CPU, no BERT pooler) and tokenizer of the Transformer module at ``module``
     (a sub-path of ``source``), with the keyword arguments its settings give; trust_remote_code stays off."""
-    import inspect
-
     import transformers
-    from transformers.models.auto.modeling_auto import MODEL_MAPPING
+
+    from attention import bert
 
     def kwargs(new: str, old: str) -> dict:
         given = dict(settings.get(new) or settings.get(old) or {})
@@ -555,20 +585,34 @@ def _load_transformer(source: str, module: str, settings: dict):
     with _quiet_transformers():
         # trust_remote_code stays off: a model name typed into a page must never run code.
         config = transformers.AutoConfig.from_pretrained(source, trust_remote_code=False, **config_kwargs)
-        if config.model_type in ENCODER_ONLY:
-            model_class = getattr(transformers, ENCODER_ONLY[config.model_type])
-        elif getattr(config, "is_encoder_decoder", False):
-            raise ValueError(f"{config.model_type} is an encoder-decoder model")
-        else:
-            model_class = MODEL_MAPPING[type(config)]
-            if isinstance(model_class, (list, tuple)):  # several classes for one config: the one it names
-                named = [c for c in model_class if c.__name__ in (getattr(config, "architectures", None) or [])]
-                model_class = (named or list(model_class))[0]
-        if "add_pooling_layer" in inspect.signature(model_class.__init__).parameters:
-            model_kwargs.setdefault("add_pooling_layer", False)  # the pooler's output is not a token vector
-        model = model_class.from_pretrained(source, config=config, **model_kwargs).eval()
+        model = None
+        if os.path.isdir(source) and set(model_kwargs) <= {"subfolder", "add_pooling_layer"}:
+            model = bert.load(Path(source, module), config)  # a BERT: our own, no transformers model code
+        if model is None:
+            model = _transformers_model(source, config, model_kwargs)
         tokenizer = transformers.AutoTokenizer.from_pretrained(source, trust_remote_code=False, **tokenizer_kwargs)
     return model, tokenizer
+
+
+def _transformers_model(source: str, config, model_kwargs: dict):
+    """transformers' model class for ``config`` (eval mode, no BERT pooler): what ``attention.bert`` leaves."""
+    import inspect
+
+    import transformers
+    from transformers.models.auto.modeling_auto import MODEL_MAPPING
+
+    if config.model_type in ENCODER_ONLY:
+        model_class = getattr(transformers, ENCODER_ONLY[config.model_type])
+    elif getattr(config, "is_encoder_decoder", False):
+        raise ValueError(f"{config.model_type} is an encoder-decoder model")
+    else:
+        model_class = MODEL_MAPPING[type(config)]
+        if isinstance(model_class, (list, tuple)):  # several classes for one config: the one it names
+            named = [c for c in model_class if c.__name__ in (getattr(config, "architectures", None) or [])]
+            model_class = (named or list(model_class))[0]
+    if "add_pooling_layer" in inspect.signature(model_class.__init__).parameters:
+        model_kwargs.setdefault("add_pooling_layer", False)  # the pooler's output is not a token vector
+    return model_class.from_pretrained(source, config=config, **model_kwargs).eval()
 
 
 _QUIET = threading.Lock()

@@ -418,7 +418,7 @@ def attention_model(enc: Encoder):
 
 
 def _auto_model(enc: Encoder):
-    """The encoder's Hugging Face transformer (a ``BertModel`` for both embedded models)."""
+    """The encoder's transformer (an ``attention.bert.Bert`` for both embedded models)."""
     return enc.transformer
 
 

@@ -16,7 +16,6 @@ from functools import partial
 
 import numpy as np
 import streamlit as st
-import torch
 
 from attention import compare
 from attention.core import AttentionResult
@@ -50,11 +49,20 @@ def encoder(name: str) -> Encoder:
     is moved out of the garbage collector's sight (``gc.freeze``): a full collection then walks only
     what sessions allocate, instead of stopping every session for a few hundred ms now and then.
     """
-    torch.set_num_threads(model_threads())
+    use_model_threads()
     loaded = load_encoder(name)
     gc.collect()
     gc.freeze()
     return loaded
+
+
+def use_model_threads() -> None:
+    """Set torch's threads (``model_threads``). torch is imported here, when a model loads, not with this
+    module: the page script imports this module before it draws anything, and torch's second of import
+    would hold back the first elements (and the plotly.js they start loading) on a cold start."""
+    import torch
+
+    torch.set_num_threads(model_threads())
 
 
 def model_threads(cores: int | None = None, environ=os.environ) -> int:
@@ -147,7 +155,7 @@ def decoder() -> Decoder:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _decoder(folder: str) -> Decoder:
-    torch.set_num_threads(model_threads())
+    use_model_threads()
     loaded = load_decoder(fetch=False)
     gc.collect()
     gc.freeze()

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from attention.bert import Bert
 from attention.multilingual import (
     MARKER,
     MULTILINGUAL_MODEL,
@@ -139,7 +140,7 @@ def test_unknown_characters_are_one_unk_each(st_model):
 
 
 def test_the_folder_loads_as_bert_without_a_pooler(st_model, e5):
-    assert type(e5.transformer).__name__ == "BertModel" and getattr(e5.transformer, "pooler", None) is None
+    assert isinstance(e5.transformer, Bert) and getattr(e5.transformer, "pooler", None) is None
     assert e5.max_tokens == 512 and e5.tokenizer.is_fast
     model = st_model[0].auto_model
     assert type(model).__name__ == "BertModel"
