@@ -662,8 +662,8 @@ def preload(names: list[str]) -> None:
     """Load these encoders now and keep them, so that ``load_encoder`` returns them in this process
     and in every process forked from it.
 
-    Why: the weights are memory-mapped from their safetensors file (transformers and safetensors
-    keep the parameters as views of the file's pages, no copy), so N processes already share one
+    Why: the weights are memory-mapped from their safetensors file (safetensors keeps the
+    parameters as views of the file's pages, no copy), so N processes already share one
     copy of them in the page cache. What they do not share is the heap: the fast tokenizer of
     multilingual-e5-small (a byte trie of 250,000 pieces, about 250 MiB in Rust's heap), torch's
     relocated libraries and the Python modules, about 600 MiB per process. Processes forked after

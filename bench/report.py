@@ -122,7 +122,9 @@ def targets(rows: list[dict], servers: dict, load: dict | None, lengths: list[in
     for model, server in servers.items():
         if server.get("cold_start_s") is not None:
             add(
-                f"cold start to {server['cold_start_to']} ({model}, conversion cached)",
+                f"cold start to {server['cold_start_to']} ({model}, conversion cached"
+                + (f", median of {len(server['cold_starts_s'])} fresh servers" if server.get("cold_starts_s") else "")
+                + ")",
                 server["cold_start_s"],
                 COLD_START_S,
                 server["cold_start_s"] <= COLD_START_S,
@@ -471,7 +473,13 @@ def markdown_report(result: dict, source: str, target: str, plot: str | None = N
         for model, server in servers.items():
             lines.append(
                 f"- {model}: from `streamlit run` to the {server.get('cold_start_to')} in "
-                f"{format_value(server.get('cold_start_s'), '{:.2f}')} s (model conversion cached); server RSS "
+                f"{format_value(server.get('cold_start_s'), '{:.2f}')} s (model conversion cached"
+                + (
+                    f"; the median of {', '.join(f'{x:.2f}' for x in server['cold_starts_s'])} s, one fresh server each"
+                    if server.get("cold_starts_s")
+                    else ""
+                )
+                + "); server RSS "
                 f"{format_value(server.get('rss_start_mb'), '{:,.0f}')} MiB at start, "
                 f"{format_value(server.get('rss_model_mb'), '{:,.0f}')} MiB with the model loaded, peak "
                 f"{format_value(server.get('rss_peak_mb'), '{:,.0f}')} MiB."

@@ -3,7 +3,7 @@
     python -m deploy.preload --ports 8501,8502 [--models multilingual-e5-small] [-- more streamlit options]
     python -m deploy.preload --on-request [--models ...] [-- more streamlit options]
 
-The parent imports torch, transformers and Streamlit and loads the encoders
+The parent imports torch and Streamlit and loads the encoders
 (``attention.embeddings.preload``) and the Next Word page's language model (``attention.decoder``,
 fetched first where the cache lacks it), then forks one child per port; each child runs
 `streamlit run app.py --server.port PORT --server.address 127.0.0.1 --server.headless true`.

@@ -234,11 +234,15 @@ def font_scale() -> float:
 
 def sentence_input(label_key: str, key: str) -> str:
     """A text field for a sentence that redraws shortly after the user stops typing (on a projector its
-    label is the field's placeholder, leaving the screen's height to the figure)."""
+    label is the field's placeholder, leaving the screen's height to the figure).
+
+    ``live=True`` is Streamlit's own pause, 250 ms. A duration string ("300ms") would do as well, but
+    Streamlit reads it with pandas, whose import (0.35 s) then holds back the first figure of every cold start.
+    """
     return st.text_input(
         t(label_key),
         help=t(SENTENCE_HELP[label_key]),
-        live="300ms",
+        live=True,
         key=key,
         placeholder=t(label_key),
         label_visibility=_label_visibility(),
