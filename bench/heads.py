@@ -7,9 +7,11 @@ Rows per sentence length (in the default model's tokens, [CLS] and [SEP] include
 
 - payload_kib: the bytes of every layer's and head's map the page sends once (``heads_figures.payload``);
 - browser_head_ms, browser_layer_ms, browser_average_ms: a real ``streamlit run`` server and Chromium, from
-  choosing another head, layer or the layer's average in the live map's own controls to the moment the map
-  is drawn for it (``data-view`` of the map, set after ``Plotly.react``): the browser's drawing alone, with no
-  round trip.
+  choosing another head, layer or the layer's average in the live map's own controls to the frame painted once
+  the map is drawn for it (``data-view`` of the map, set after ``Plotly.react``), timed in the page from the
+  control's change event (``deploy.harness.timed_in_page``): the browser's drawing alone, with no round trip;
+- browser_wall_ms: the same changes by Playwright's clock, which adds its own work of finding and moving the
+  control (all kinds of change together).
 
 Medians over --repeats changes after one warm-up; a table on stdout, progress on stderr.
 """
@@ -18,11 +20,19 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from urllib.parse import urlencode
 
-from bench.common import log, ms_since, page_main, page_rows, page_table
-from deploy.harness import CHROMIUM_FLAGS, HEAD_MAP, ROOT, StreamlitServer, choose_on_head_map, find_chromium
+from bench.common import log, page_main, page_rows, page_table
+from deploy.harness import (
+    CHROMIUM_FLAGS,
+    HEAD_MAP,
+    ROOT,
+    StreamlitServer,
+    find_chromium,
+    head_map_shows,
+    move_on_head_map,
+    timed_in_page,
+)
 
 WORDS = (
     "the teacher reads a long story to the children in the quiet classroom while rain falls on the old school "
@@ -61,15 +71,17 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
 
         def change(setting: str, value, expected: dict) -> float:
-            started = time.perf_counter()
-            choose_on_head_map(page, setting, value, expected)
-            return ms_since(started)
+            in_page, wall = timed_in_page(
+                page, head_map_shows(expected), lambda: move_on_head_map(page, setting, value)
+            )
+            walls.append(wall)
+            return in_page
 
         for length in lengths:
             page.goto(f"{server.url}/Model_Heads?" + urlencode({"sentence": sentence_of(length)}))
             page.wait_for_selector(f"{MAP} .heatmaplayer", timeout=120_000)
             page.wait_for_timeout(1_500)  # the page's own late messages
-            heads, layers, averages = [], [], []
+            heads, layers, averages, walls = [], [], [], []
             layer = 0
             for repeat in range(repeats + 1):  # one warm-up
                 head = repeat % 11 + 1
@@ -82,6 +94,7 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                 "browser_head_ms": statistics.median(heads[1:]),
                 "browser_layer_ms": statistics.median(layers[1:]),
                 "browser_average_ms": statistics.median(averages[1:]),
+                "browser_wall_ms": statistics.median(walls[4:]),  # Playwright's clock, the warm-up's 4 left out
             }
             log(f"model heads, browser {length}: {results[length]}")
         browser.close()
@@ -98,6 +111,7 @@ COLUMNS = {
     "browser_head_ms": "head change, browser",
     "browser_layer_ms": "layer change, browser",
     "browser_average_ms": "average, browser",
+    "browser_wall_ms": "any change, Playwright's clock",
 }
 
 

@@ -1,7 +1,9 @@
 """The Next Word page in a real server and Chromium, for ``bench.next_word``.
 
 - browser_new_ms: from pressing Enter on a new prompt to the moment the map has its columns (drawn);
-- browser_head_ms: from choosing another head in the page's own menu to the map of that head drawn (no server);
+- browser_head_ms: from choosing another head in the page's own menu to the frame painted with that head's map
+  (no server), timed in the page from the menu's change event (``deploy.harness.timed_in_page``);
+  browser_head_wall_ms: the same by Playwright's clock, its own work of choosing the option included;
 - browser_temperature_ms: from a move of the temperature slider to the bars redrawn (no server).
 """
 
@@ -12,10 +14,11 @@ import statistics
 import time
 
 from bench.common import log, ms_since
-from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium
+from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium, timed_in_page
 
 MAP = ".next-word .nw-map"
 BARS = ".next-word .nw-bars"
+HEAD_MENU = ".next-word label[data-setting='decoder_head'] select"
 # The map's column labels as drawn (its x values may be positions, the same for two prompts of one length).
 LABELS = "selector => JSON.stringify([...document.querySelectorAll(selector + ' .xtick text')].map(n => n.textContent))"
 
@@ -35,7 +38,7 @@ def measure_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
         page.wait_for_selector(f"{MAP} .heatmaplayer", timeout=300_000)
         field = page.get_by_role("textbox", name="Prompt", exact=True)
         for length in lengths:
-            new, head, temperature, drawing = [], [], [], []
+            new, head, head_wall, temperature, drawing = [], [], [], [], []
             for repeat in range(repeats + 1):  # one warm-up
                 prompt = prompt_of(decoder, length, seed=9000 * length + repeat)
                 field.fill(prompt)
@@ -56,15 +59,13 @@ def measure_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                 choice = repeat % 8 + 1  # another head each time, in the layer shown
                 layer = page.evaluate(f"JSON.parse(document.querySelector('{MAP}').dataset.view).layer")
                 expected = json.dumps({"layer": layer, "head": choice}).replace(" ", "")
-                started = time.perf_counter()
-                page.select_option(".next-word label[data-setting='decoder_head'] select", str(choice))
-                page.wait_for_function(
-                    f"v => document.querySelector('{MAP}').dataset.view.replace(/ /g, '') === v",
-                    arg=expected,
-                    timeout=30_000,
-                    polling="raf",
+                in_page, wall = timed_in_page(
+                    page,
+                    f"document.querySelector('{MAP}').dataset.view.replace(/ /g, '') === {json.dumps(expected)}",
+                    lambda: page.select_option(HEAD_MENU, str(choice)),  # noqa: B023 (called at once)
                 )
-                head.append(ms_since(started))
+                head.append(in_page)
+                head_wall.append(wall)
                 drawing.append(float(page.locator(".next-word").get_attribute("data-last-draw-ms") or "nan"))
                 draws = int(page.locator(BARS).get_attribute("data-draws"))
                 now = page.evaluate(
@@ -87,10 +88,11 @@ def measure_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                     polling="raf",
                 )
                 temperature.append(ms_since(started))
-                page.select_option(".next-word label[data-setting='decoder_head'] select", "0")
+                page.select_option(HEAD_MENU, "0")
             results[length] = {
                 "browser_new_ms": statistics.median(new[1:]),
                 "browser_head_ms": statistics.median(head[1:]),
+                "browser_head_wall_ms": statistics.median(head_wall[1:]),
                 "browser_temperature_ms": statistics.median(temperature[1:]),
                 "head_draw_ms": statistics.median(drawing[1:]),  # the page's own timer: its drawing alone
             }

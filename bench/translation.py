@@ -10,7 +10,9 @@ Rows per source length (in the translator's pieces, ``</s>`` included):
 - browser_new_ms: a real ``streamlit run`` server and Chromium, from pressing Enter on a new sentence to
   the moment the map's columns are the new translation's pieces (translate and draw);
 - browser_head_ms: from choosing another head (in the live map's menu), once the page has settled after the new
-  sentence, to the moment the map's title names it: drawn by the browser from the maps it has, with no round trip.
+  sentence, to the frame painted once the map's title names it: drawn by the browser from the maps it has, with
+  no round trip, timed in the page from the menu's change event (``deploy.harness.timed_in_page``);
+  browser_head_wall_ms: the same by Playwright's clock, its own work of choosing the option included.
 
 Also the memory both translators add to a process (RSS before and after loading them) and the loading
 time. Medians over --repeats runs; a table on stdout, progress on stderr.
@@ -27,7 +29,7 @@ import sys
 import time
 
 from bench.common import log, ms_since
-from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium, rss_mb
+from deploy.harness import CHROMIUM_FLAGS, ROOT, StreamlitServer, find_chromium, rss_mb, timed_in_page
 
 WORDS = (
     "the cat dog house tree river city school teacher student book table window garden summer winter morning "
@@ -100,7 +102,7 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
         page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=120_000)
         field = page.get_by_role("textbox", name="Sentence to translate", exact=True)
         for length in lengths:
-            new, head = [], []
+            new, head, head_wall = [], [], []
             for repeat in range(repeats + 1):  # one warm-up
                 text = sentence_of(translator, length, seed=7000 * length + repeat)
                 pieces = [without_word_mark(piece) for piece in translator.cross_attention(text).target_tokens]
@@ -115,15 +117,20 @@ def in_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                 page.wait_for_timeout(800)  # the page's own late messages settle (as bench.next_word waits)
                 choice = repeat % 7 + 1  # another head each time, chosen in the live map's own menu
                 page.wait_for_selector(HEAD_MENU, timeout=60_000)
-                started = time.perf_counter()
-                page.select_option(HEAD_MENU, str(choice))
-                page.wait_for_function(f"() => ({FIGURE_TITLE})().includes('head {choice}')", timeout=60_000)
-                head.append(ms_since(started))
+                in_page, wall = timed_in_page(
+                    page,
+                    f"({FIGURE_TITLE})().includes('head {choice}')",
+                    lambda: page.select_option(HEAD_MENU, str(choice)),  # noqa: B023 (called at once)
+                    timeout_ms=60_000,
+                )
+                head.append(in_page)
+                head_wall.append(wall)
                 page.select_option(HEAD_MENU, "0")
                 page.wait_for_function(f"() => ({FIGURE_TITLE})().includes('alignment')", timeout=60_000)
             results[length] = {
                 "browser_new_ms": statistics.median(new[1:]),
                 "browser_head_ms": statistics.median(head[1:]),
+                "browser_head_wall_ms": statistics.median(head_wall[1:]),
             }
             log(f"browser {length}: {results[length]}")
         browser.close()
