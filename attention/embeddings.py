@@ -474,7 +474,8 @@ def load_folder(
     note: Callable[[str], str | None] | None = None,
     without_transformers: bool = False,
 ) -> Encoder:
-    """The Encoder of a model folder (or a hub name already found by ``_locate``), loaded with transformers.
+    """The Encoder of a model folder (or a hub name already found by ``_locate``), loaded with transformers
+    (or, with ``without_transformers``, without it where the folder allows).
 
     The folder's ``modules.json``, where there is one, says where its Transformer module is (usually the folder
     itself, "0_Transformer" in older ones); that module's ``sentence_bert_config.json`` its settings, applied as
