@@ -38,7 +38,7 @@ def measure_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
         page.wait_for_selector(f"{MAP} .heatmaplayer", timeout=300_000)
         field = page.get_by_role("textbox", name="Prompt", exact=True)
         for length in lengths:
-            new, head, head_wall, temperature, drawing = [], [], [], [], []
+            new, head, head_wall, temperature = [], [], [], []
             for repeat in range(repeats + 1):  # one warm-up
                 prompt = prompt_of(decoder, length, seed=9000 * length + repeat)
                 field.fill(prompt)
@@ -66,7 +66,6 @@ def measure_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                 )
                 head.append(in_page)
                 head_wall.append(wall)
-                drawing.append(float(page.locator(".next-word").get_attribute("data-last-draw-ms") or "nan"))
                 draws = int(page.locator(BARS).get_attribute("data-draws"))
                 now = page.evaluate(
                     "Number(document.querySelector('.next-word label[data-setting=\"next_temperature\"] input').value)"
@@ -94,7 +93,6 @@ def measure_browser(lengths: list[int], repeats: int) -> dict[int, dict]:
                 "browser_head_ms": statistics.median(head[1:]),
                 "browser_head_wall_ms": statistics.median(head_wall[1:]),
                 "browser_temperature_ms": statistics.median(temperature[1:]),
-                "head_draw_ms": statistics.median(drawing[1:]),  # the page's own timer: its drawing alone
             }
             log(f"next word, browser, {length} tokens: {results[length]}")
         browser.close()

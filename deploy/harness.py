@@ -244,9 +244,13 @@ def timed_in_page(page, done: str, act, timeout_ms: float = 30_000) -> tuple[flo
     page.evaluate(
         f"""() => {{
             const clock = (window.__changeClock = {{ at: null, painted: null }});
-            const start = (event) => {{ if (clock.at === null) clock.at = event.timeStamp; }};
-            document.addEventListener("input", start, {{ capture: true, once: true }});
-            document.addEventListener("change", start, {{ capture: true, once: true }});
+            const start = (event) => {{
+                clock.at = event.timeStamp;  // the first of the two events; neither listener stays for the next change
+                document.removeEventListener("input", start, true);
+                document.removeEventListener("change", start, true);
+            }};
+            document.addEventListener("input", start, true);
+            document.addEventListener("change", start, true);
             const poll = () => {{
                 if (clock.at !== null && ({done})) {{
                     requestAnimationFrame(() => setTimeout(() => (clock.painted = performance.now()), 0));
